@@ -1,0 +1,76 @@
+/**
+ * Shapes shared by the SDK and the server. `SdkConfig` is the body of `GET /sdk/config`;
+ * the server builds it from running experiments and the SDK evaluates it locally.
+ */
+
+/** Any JSON value (variant payloads, attribute values). */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Unit attributes used by targeting and sent as a snapshot with exposures. */
+export type Attributes = Record<string, unknown>;
+
+export interface SdkVariant {
+  key: string;
+  /** Share of traffic; the weights of an experiment sum to 1. */
+  weight: number;
+  /** Whatever the front-end needs to render the variant (a label, a colour…). */
+  payload?: Json;
+}
+
+/** Mutually exclusive experiments share a namespace id and take disjoint ranges [start, end). */
+export interface SdkNamespace {
+  id: string;
+  range: [number, number];
+}
+
+export interface SdkExperiment {
+  /** Immutable slug. */
+  key: string;
+  /** Hash salt; defaults to `key` when absent or empty. */
+  salt?: string;
+  /** At least two; the first is the control. */
+  variants: SdkVariant[];
+  /** Share of eligible units in the experiment, 0–1; defaults to 1. */
+  coverage?: number;
+  namespace?: SdkNamespace | null;
+  /** Condition on unit attributes (see targeting.ts); null or absent = everybody. */
+  targeting?: Condition | null;
+  /** Opt-in sticky bucketing: a unit keeps the variant it first got even if weights change. */
+  sticky?: boolean;
+}
+
+/** `GET /sdk/config` response. Unknown fields are ignored by the SDK. */
+export interface SdkConfig {
+  experiments: SdkExperiment[];
+  /** ISO timestamp of generation (informational). */
+  generatedAt?: string;
+}
+
+/** Result of `assignVariant` for a unit that is in the experiment. */
+export interface Assignment {
+  variantKey: string;
+  variantIndex: number;
+  payload: Json | null;
+}
+
+/** Operators of a leaf condition; see targeting.ts for their exact semantics. */
+export type ConditionOp =
+  | 'eq' | 'neq' | 'in' | 'not_in'
+  | 'gt' | 'gte' | 'lt' | 'lte'
+  | 'exists' | 'regex'
+  | 'semver_eq' | 'semver_neq' | 'semver_gt' | 'semver_gte' | 'semver_lt' | 'semver_lte';
+
+export interface LeafCondition {
+  attribute: string;
+  op: ConditionOp;
+  value?: Json;
+}
+
+export type Condition =
+  | LeafCondition
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+/** Receives non-fatal problems (bad weights, invalid targeting…); the SDK never throws into the page. */
+export type WarningHandler = (message: string) => void;
