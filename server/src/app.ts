@@ -1,0 +1,70 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { isConnectionFailure, problemFromDatabaseError } from './db/errors.js';
+import { experimentRoutes } from './experiments/routes.js';
+import { healthRoutes } from './health/routes.js';
+import type { AppDeps, AppEnv } from './http/context.js';
+import { PROBLEM_TYPES, type ProblemType, ProblemError, problemResponse } from './http/problem.js';
+import { requestLog } from './http/request-log.js';
+import { requireKey } from './keys/auth.js';
+import { keyRoutes } from './keys/routes.js';
+import { metricRoutes } from './metrics/routes.js';
+import { buildOpenApiDocument } from './openapi/document.js';
+import { touchpointRoutes } from './touchpoints/routes.js';
+import { serveDashboard } from './http/dashboard.js';
+
+/** Builds the whole HTTP app from its dependencies; no port is opened here (tests call app.request). */
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.use(requestLog(deps.logger));
+  app.use(
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: () => {
+        throw new ProblemError('payload-too-large', `The body exceeds ${deps.maxBodyBytes} bytes.`);
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes(deps));
+  let openApi: Record<string, unknown> | undefined;
+  app.get('/openapi.json', (c) => c.json((openApi ??= buildOpenApiDocument())));
+  app.get('/problems/:type', (c) => {
+    const type = c.req.param('type');
+    if (!Object.hasOwn(PROBLEM_TYPES, type)) throw new ProblemError('not-found', 'No such problem type.');
+    const info = PROBLEM_TYPES[type as ProblemType];
+    return c.json({ type: `/problems/${type}`, ...info });
+  });
+
+  const admin = requireKey(deps, ['admin']);
+  app.use('/api/*', admin);
+  app.route('/api/touchpoints', touchpointRoutes(deps));
+  app.route('/api/metrics', metricRoutes(deps));
+  app.route('/api/experiments', experimentRoutes(deps));
+  app.route('/api/keys', keyRoutes(deps));
+
+  if (deps.dashboardDir) serveDashboard(app, deps.dashboardDir);
+
+  app.notFound((c) => problemResponse(c, new ProblemError('not-found', `No route ${c.req.method} ${c.req.path}.`)));
+  app.onError((error, c) => {
+    if (error instanceof ProblemError) return problemResponse(c, error);
+    if (error instanceof HTTPException && error.status < 500) {
+      return problemResponse(c, new ProblemError('malformed-request', error.message || 'The request cannot be read.'));
+    }
+    const fromDb = problemFromDatabaseError(error) ?? (isConnectionFailure(error) ? problemFromDatabaseError({ code: 'ECONNREFUSED' }) : null);
+    if (fromDb) {
+      if (fromDb.status >= 500) deps.logger.warn('database unavailable', { requestId: c.get('requestId'), error: String(error) });
+      return problemResponse(c, fromDb);
+    }
+    // Log the cause with the request id; the client learns nothing but that id.
+    deps.logger.error('unhandled error', {
+      requestId: c.get('requestId'),
+      error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+    });
+    return problemResponse(c, new ProblemError('internal-error', `Internal error; quote request id ${c.get('requestId')} when reporting it.`));
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,45 @@
+import { ProblemError } from '../http/problem.js';
+
+/**
+ * Safety net: turns database errors that escaped validation into problem documents.
+ * Returns null for errors that are genuinely internal (they become a logged 500).
+ */
+export function problemFromDatabaseError(error: unknown): ProblemError | null {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string') return null;
+  if (code === '23505') return new ProblemError('already-exists', 'A resource with this key already exists.');
+  if (code === '23503') return new ProblemError('validation-failed', 'A referenced resource does not exist.');
+  if (code === '40001' || code === '40P01') {
+    return new ProblemError('version-conflict', 'A concurrent change conflicted with this one; retry.');
+  }
+  // Class 22 (data exception) and 23514 (check violation): the input was storable by our validation
+  // but not by the database; say so instead of failing with a 500.
+  if (code.startsWith('22') || code === '23514' || code === '23502') {
+    return new ProblemError('validation-failed', 'A value is out of range or cannot be stored.');
+  }
+  if (isUnavailable(code)) {
+    return new ProblemError('service-unavailable', 'The database is unreachable; retry later.', {
+      headers: { 'Retry-After': '5' },
+    });
+  }
+  return null;
+}
+
+// Connection-level failures: node socket errors, PostgreSQL classes 08 (connection), 57P0x (shutdown),
+// 53 (insufficient resources).
+function isUnavailable(code: string): boolean {
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code) ||
+    code.startsWith('08') ||
+    code.startsWith('57P') ||
+    code.startsWith('53')
+  );
+}
+
+/** Errors the pg pool throws without a code when it cannot get a connection. */
+export function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+    error.message,
+  );
+}

@@ -1,0 +1,154 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/**
+ * The one Kysely `Database` type: every table, as both engines (PGlite and PostgreSQL) return it.
+ * int8 and numeric are parsed to numbers by the connection (see connect.ts), so counts are numbers.
+ * jsonb columns are written as JSON strings (never rely on the driver's own object encoding, which
+ * turns JS arrays into PostgreSQL arrays) and read back parsed.
+ */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T extends object | null> = JSONColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface TouchpointTable {
+  key: string;
+  name: string;
+  kind: string;
+  funnel_stage: string;
+  url_pattern: string | null;
+  description: string | null;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MetricTable {
+  key: string;
+  name: string;
+  type: string;
+  event_name: string | null;
+  steps: NullableJson<string[]>;
+  numerator: NullableJson<{ eventName: string; aggregate: 'sum' | 'count' }>;
+  denominator: NullableJson<{ eventName: string; aggregate: 'sum' | 'count' }>;
+  attribution_hours: number | null;
+  direction: string;
+  description: string | null;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ExperimentTable {
+  id: Generated<number>;
+  key: string;
+  name: string;
+  hypothesis: string | null;
+  touchpoint_key: string;
+  status: string;
+  coverage: number;
+  targeting: NullableJson<JsonValue>;
+  namespace: NullableJson<{ id: string; range: [number, number] }>;
+  salt: string;
+  alpha: number;
+  correction: string;
+  sequential: boolean;
+  sequential_tuning: number;
+  minimum_detectable_effect: number | null;
+  decision: NullableJson<{ winner: string | null; note: string | null }>;
+  started_at: NullableTimestamp;
+  stopped_at: NullableTimestamp;
+  archived_at: NullableTimestamp;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface VariantTable {
+  experiment_id: number;
+  position: number;
+  key: string;
+  name: string;
+  weight: number;
+  payload: NullableJson<JsonValue>;
+}
+
+export interface ExperimentMetricTable {
+  experiment_id: number;
+  metric_key: string;
+  role: 'primary' | 'secondary' | 'guardrail';
+  position: number;
+}
+
+/** A period during which coverage and weights were constant; SRM is judged per phase. */
+export interface ExperimentPhaseTable {
+  experiment_id: number;
+  phase: number;
+  started_at: Timestamp;
+  ended_at: NullableTimestamp;
+  coverage: number;
+  weights: Json<number[]>;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  kind: 'admin' | 'sdk';
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  allowed_origins: Json<string[]>;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  key_id: string | null;
+  request_id: string | null;
+  entity_type: string;
+  entity_key: string;
+  action: string;
+  before: NullableJson<JsonValue>;
+  after: NullableJson<JsonValue>;
+}
+
+/** First exposure of a unit to an experiment (the one that counts). */
+export interface ExposureTable {
+  experiment_id: number;
+  unit_id: string;
+  variant_index: number;
+  first_item_id: string;
+  exposed_at: Timestamp;
+  received_at: Timestamp;
+  attributes: NullableJson<Record<string, JsonValue>>;
+  /** Seen later in another variant: excluded from analysis, reported. */
+  multiple_variants: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  event_id: string;
+  unit_id: string;
+  name: string;
+  value: number | null;
+  occurred_at: Timestamp;
+  received_at: Timestamp;
+  attributes: NullableJson<Record<string, JsonValue>>;
+}
+
+export interface Database {
+  touchpoints: TouchpointTable;
+  metrics: MetricTable;
+  experiments: ExperimentTable;
+  variants: VariantTable;
+  experiment_metrics: ExperimentMetricTable;
+  experiment_phases: ExperimentPhaseTable;
+  api_keys: ApiKeyTable;
+  audit_log: AuditLogTable;
+  exposures: ExposureTable;
+  events: EventTable;
+}

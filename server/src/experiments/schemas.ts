@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { jsonValue, pagination, slug, text } from '../http/schema-helpers.js';
+
+export const EXPERIMENT_STATUSES = ['draft', 'running', 'paused', 'stopped'] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+export const CORRECTIONS = ['holm', 'benjamini-hochberg'] as const;
+
+/** Weights must sum to 1 within this tolerance (floating-point input such as 1/3 + 1/3 + 1/3). */
+export const WEIGHT_SUM_TOLERANCE = 1e-6;
+const MAX_PAYLOAD_BYTES = 16 * 1024;
+const MAX_TARGETING_BYTES = 32 * 1024;
+
+export const variantKey = z
+  .string()
+  .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, 'must be lower-case letters and digits, optionally joined by "-" or "_"')
+  .max(64, 'must be at most 64 characters');
+
+const weight = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+export const variantInput = z.strictObject({
+  key: variantKey,
+  name: text(200, 1),
+  weight,
+  payload: jsonValue(MAX_PAYLOAD_BYTES).optional(),
+});
+
+const unitInterval = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+export const namespaceSchema = z
+  .strictObject({ id: slug, range: z.tuple([unitInterval, unitInterval]) })
+  .refine((ns) => ns.range[0] < ns.range[1], { message: 'range must be [start, end) with start < end', path: ['range'] });
+
+export const sequentialSchema = z.strictObject({
+  /** N*, the sample size at which the confidence sequence is tightest (design.md §5). */
+  tuningParameter: z.number().int().min(100).max(100_000_000).default(5000),
+});
+
+const settings = {
+  name: text(200, 1),
+  hypothesis: text(5000).nullable(),
+  coverage: unitInterval,
+  targeting: jsonValue(MAX_TARGETING_BYTES).nullable(),
+  namespace: namespaceSchema.nullable(),
+  salt: text(200, 1),
+  primaryMetric: slug.nullable(),
+  secondaryMetrics: z.array(slug).max(20),
+  guardrailMetrics: z.array(slug).max(20),
+  alpha: z.number().gt(0, 'must be in (0, 0.5]').max(0.5, 'must be in (0, 0.5]'),
+  correction: z.enum(CORRECTIONS),
+  sequential: sequentialSchema.nullable(),
+  /** Relative minimum detectable effect for the primary metric (0.05 = 5 %), used for progress. */
+  minimumDetectableEffect: z.number().gt(0).max(10).nullable(),
+};
+
+type VariantIn = z.infer<typeof variantInput>;
+type MetricLists = { primaryMetric?: string | null | undefined; secondaryMetrics?: string[] | undefined; guardrailMetrics?: string[] | undefined };
+
+function checkVariants(variants: VariantIn[] | undefined, ctx: z.RefinementCtx): void {
+  if (!variants) return;
+  const seen = new Map<string, number>();
+  variants.forEach((variant, index) => {
+    const first = seen.get(variant.key);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['variants', index, 'key'], message: `duplicates the key of variant ${first}` });
+    } else {
+      seen.set(variant.key, index);
+    }
+  });
+  const sum = variants.reduce((total, v) => total + v.weight, 0);
+  if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) {
+    ctx.addIssue({ code: 'custom', path: ['variants'], message: `weights must sum to 1, they sum to ${Number(sum.toFixed(9))}` });
+  }
+  if (variants[0] && variants[0].weight === 0) {
+    ctx.addIssue({ code: 'custom', path: ['variants', 0, 'weight'], message: 'the control (first variant) needs a weight above 0' });
+  }
+}
+
+function checkMetricLists(input: MetricLists, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  if (input.primaryMetric) seen.add(input.primaryMetric);
+  for (const list of ['secondaryMetrics', 'guardrailMetrics'] as const) {
+    input[list]?.forEach((key, index) => {
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [list, index], message: `metric "${key}" is listed twice` });
+      seen.add(key);
+    });
+  }
+}
+
+export const createExperimentSchema = z
+  .strictObject({
+    key: slug,
+    touchpointKey: slug,
+    variants: z.array(variantInput).min(2, 'an experiment needs at least 2 variants').max(20, 'at most 20 variants'),
+    ...settings,
+    hypothesis: settings.hypothesis.optional(),
+    coverage: settings.coverage.default(1),
+    targeting: settings.targeting.optional(),
+    namespace: settings.namespace.optional(),
+    salt: settings.salt.optional(),
+    primaryMetric: settings.primaryMetric.optional(),
+    secondaryMetrics: settings.secondaryMetrics.default([]),
+    guardrailMetrics: settings.guardrailMetrics.default([]),
+    alpha: settings.alpha.default(0.05),
+    correction: settings.correction.default('holm'),
+    sequential: settings.sequential.optional(),
+    minimumDetectableEffect: settings.minimumDetectableEffect.optional(),
+  })
+  .superRefine((input, ctx) => {
+    checkVariants(input.variants, ctx);
+    checkMetricLists(input, ctx);
+  });
+
+export const updateExperimentSchema = z
+  .strictObject({
+    touchpointKey: slug.optional(),
+    variants: z.array(variantInput).min(2, 'an experiment needs at least 2 variants').max(20, 'at most 20 variants').optional(),
+    name: settings.name.optional(),
+    hypothesis: settings.hypothesis.optional(),
+    coverage: settings.coverage.optional(),
+    targeting: settings.targeting.optional(),
+    namespace: settings.namespace.optional(),
+    salt: settings.salt.optional(),
+    primaryMetric: settings.primaryMetric.optional(),
+    secondaryMetrics: settings.secondaryMetrics.optional(),
+    guardrailMetrics: settings.guardrailMetrics.optional(),
+    alpha: settings.alpha.optional(),
+    correction: settings.correction.optional(),
+    sequential: settings.sequential.optional(),
+    minimumDetectableEffect: settings.minimumDetectableEffect.optional(),
+    /** On a running or paused experiment: allow new weights, payloads, targeting or lower coverage as a new phase. */
+    newPhase: z.boolean().optional(),
+    version: z.number().int().min(1).optional(),
+  })
+  .superRefine((input, ctx) => {
+    checkVariants(input.variants, ctx);
+  });
+
+export const stopExperimentSchema = z.strictObject({
+  /** Key of the winning variant, or null / absent for "no winner". */
+  winner: variantKey.nullable().optional(),
+  note: text(5000).nullable().optional(),
+  version: z.number().int().min(1).optional(),
+});
+
+export const lifecycleSchema = z.strictObject({
+  version: z.number().int().min(1).optional(),
+});
+
+export const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const listExperimentsQuery = z.strictObject({
+  status: z.enum(EXPERIMENT_STATUSES).optional(),
+  touchpointKey: slug.optional(),
+  q: text(200).optional(),
+  archived: booleanQuery.default(false),
+  ...pagination,
+});
+
+export const variantSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  weight: z.number(),
+  payload: z.unknown().nullable(),
+});
+
+export const experimentSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  hypothesis: z.string().nullable(),
+  touchpointKey: z.string(),
+  status: z.enum(EXPERIMENT_STATUSES),
+  variants: z.array(variantSchema),
+  coverage: z.number(),
+  targeting: z.unknown().nullable(),
+  namespace: z.object({ id: z.string(), range: z.tuple([z.number(), z.number()]) }).nullable(),
+  salt: z.string(),
+  primaryMetric: z.string().nullable(),
+  secondaryMetrics: z.array(z.string()),
+  guardrailMetrics: z.array(z.string()),
+  alpha: z.number(),
+  correction: z.enum(CORRECTIONS),
+  sequential: z.object({ tuningParameter: z.number() }).nullable(),
+  minimumDetectableEffect: z.number().nullable(),
+  decision: z.object({ winner: z.string().nullable(), note: z.string().nullable() }).nullable(),
+  phase: z.number().int().nullable(),
+  startedAt: z.string().nullable(),
+  stoppedAt: z.string().nullable(),
+  archivedAt: z.string().nullable(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export type CreateExperiment = z.infer<typeof createExperimentSchema>;
+export type UpdateExperiment = z.infer<typeof updateExperimentSchema>;
+export type Experiment = z.infer<typeof experimentSchema>;
+export type Variant = z.infer<typeof variantSchema>;

@@ -1,0 +1,18 @@
+import { Hono } from 'hono';
+import { sql } from 'kysely';
+import type { AppDeps, AppEnv } from '../http/context.js';
+
+export function healthRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .get('/health', (c) => c.json({ status: 'ok' }))
+    .get('/ready', async (c) => {
+      try {
+        await sql`select 1`.execute(deps.db);
+        return c.json({ status: 'ready', database: 'ok' });
+      } catch (error) {
+        deps.logger.warn('readiness check failed', { requestId: c.get('requestId'), error: String(error) });
+        c.header('Retry-After', '5');
+        return c.json({ status: 'unavailable', database: 'unreachable' }, 503);
+      }
+    });
+}

@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Logger } from './logger.js';
+
+export interface AuthenticatedKey {
+  id: string;
+  kind: 'admin' | 'sdk';
+  allowedOrigins: string[];
+}
+
+/** Hono environment shared by every route: per-request values set by middleware. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    apiKey: AuthenticatedKey;
+  };
+}
+
+/** Everything the app needs from the outside, passed in (never imported as singletons). */
+export interface AppDeps {
+  db: Kysely<Database>;
+  logger: Logger;
+  /** Injected so tests can control time. */
+  now: () => Date;
+  maxBodyBytes: number;
+  dashboardDir?: string | undefined;
+}

@@ -1,0 +1,77 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { type FieldError, ProblemError, fieldError } from './problem.js';
+
+/** Turns zod issues into field errors; unknown keys are reported on the unknown field itself. */
+export function zodFieldErrors(error: z.ZodError): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) errors.push(fieldError([...issue.path, key], 'unknown field'));
+    } else {
+      errors.push(fieldError(issue.path, issue.message));
+    }
+  }
+  return errors;
+}
+
+export function validationProblem(errors: FieldError[]): ProblemError {
+  const first = errors[0];
+  const summary = first ? `${first.field || 'body'}: ${first.detail}` : 'invalid input';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return new ProblemError('validation-failed', summary + more, { errors });
+}
+
+/** Validates any value with a schema, throwing a 422 problem that names each offending field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationProblem(zodFieldErrors(result.error));
+  return result.data;
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+
+/**
+ * Reads the body as JSON (size is already bounded by the body-limit middleware) and validates it.
+ * `optional`: an empty body counts as `{}` (lifecycle actions without options).
+ */
+export async function readJson<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  { optional = false, acceptTextPlain = false }: { optional?: boolean; acceptTextPlain?: boolean } = {},
+): Promise<z.output<S>> {
+  const text = await c.req.text();
+  if (text.trim() === '') {
+    if (optional) return parseWith(schema, {});
+    throw new ProblemError('malformed-request', 'The request body is empty; send a JSON object.');
+  }
+  const contentType = c.req.header('content-type') ?? '';
+  const textPlain = acceptTextPlain && /^text\/plain\b/i.test(contentType);
+  if (!JSON_TYPE.test(contentType) && !textPlain) {
+    throw new ProblemError('unsupported-media-type', `Content-Type must be application/json, got "${contentType || 'none'}".`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ProblemError('malformed-request', `The body is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseWith(schema, value);
+}
+
+/** Validates the query string (single values; repeated parameters keep the last). */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.query());
+}
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * A slug path parameter. A value that could never be a key is simply not found (404): nothing with
+ * that key can exist, and echoing hostile text back in a validation message helps nobody.
+ */
+export function slugParam(c: Context, what: string, name = 'key'): string {
+  const value = c.req.param(name) ?? '';
+  if (value.length > 64 || !SLUG.test(value)) throw new ProblemError('not-found', `No ${what} with that key.`);
+  return value;
+}

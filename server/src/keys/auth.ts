@@ -1,0 +1,39 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppDeps, AppEnv } from '../http/context.js';
+import { ProblemError } from '../http/problem.js';
+import { findActiveKey, touchKey } from './repository.js';
+import type { KeyKind } from './tokens.js';
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Bearer-key authentication. `allowed` lists the kinds of key that may pass; a valid key of another
+ * kind gets 403, a missing or unknown key 401.
+ */
+export function requireKey(deps: Pick<AppDeps, 'db' | 'now' | 'logger'>, allowed: readonly KeyKind[]): MiddlewareHandler<AppEnv> {
+  // last_used_at is informative: write it at most once a minute per key, not on every request.
+  const lastTouched = new Map<string, number>();
+  return async function requireKeyMiddleware(c, next) {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const challenge = { headers: { 'WWW-Authenticate': 'Bearer realm="touchpoint"' } };
+    if (!match?.[1]) {
+      throw new ProblemError('unauthorized', 'Missing API key: send "Authorization: Bearer <key>".', challenge);
+    }
+    const secret = match[1];
+    const key = secret.length <= 200 ? await findActiveKey(deps.db, secret) : null;
+    if (!key) throw new ProblemError('unauthorized', 'Unknown or revoked API key.', challenge);
+    if (!allowed.includes(key.kind)) {
+      throw new ProblemError('forbidden', `A ${key.kind} key cannot use ${c.req.path}; use ${allowed.join(' or ')} key.`);
+    }
+    c.set('apiKey', { id: key.id, kind: key.kind, allowedOrigins: key.allowedOrigins });
+    const now = deps.now();
+    if (now.getTime() - (lastTouched.get(key.id) ?? 0) > LAST_USED_RESOLUTION_MS) {
+      lastTouched.set(key.id, now.getTime());
+      touchKey(deps.db, key.id, now).catch((error: unknown) =>
+        deps.logger.warn('could not record key use', { keyId: key.id, error: String(error) }),
+      );
+    }
+    await next();
+  };
+}

@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../http/context.js';
+import { ProblemError } from '../http/problem.js';
+import { readJson, readQuery } from '../http/validate.js';
+import { actorOf } from '../http/versioning.js';
+import { createKey, listKeys, revokeKey } from './repository.js';
+import { createKeySchema, listKeysQuery } from './schemas.js';
+
+const KEY_ID = /^key_[A-Za-z0-9]{16}$/;
+
+export function keyRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .get('/', async (c) => {
+      const { includeRevoked } = readQuery(c, listKeysQuery);
+      return c.json({ items: await listKeys(deps.db, { includeRevoked }) });
+    })
+    .post('/', async (c) => {
+      const input = await readJson(c, createKeySchema);
+      if (input.kind === 'admin' && input.allowedOrigins.length) {
+        throw new ProblemError('validation-failed', 'allowedOrigins applies to SDK keys only', {
+          errors: [{ field: 'allowedOrigins', pointer: '/allowedOrigins', detail: 'applies to SDK keys only' }],
+        });
+      }
+      // The secret is in this response and nowhere else, ever.
+      const key = await createKey(deps.db, actorOf(c), input);
+      return c.json(key, 201);
+    })
+    .delete('/:id', async (c) => {
+      const id = c.req.param('id');
+      const outcome = KEY_ID.test(id) ? await revokeKey(deps.db, actorOf(c), id, deps.now()) : 'not-found';
+      if (outcome === 'not-found') throw new ProblemError('not-found', 'No active key with that id.');
+      if (outcome === 'last-admin-key') throw new ProblemError('in-use', 'This is the last active admin key; create another before revoking it.');
+      return c.body(null, 204);
+    });
+}

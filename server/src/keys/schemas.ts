@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { text } from '../http/schema-helpers.js';
+import { booleanQuery } from '../experiments/schemas.js';
+
+/** A browser origin allowed to send events with an SDK key: scheme://host[:port], or "*". */
+const origin = z.string().max(300).refine((value) => {
+  if (value === '*') return true;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}, 'must be an origin such as "https://shop.example.com" (no path, no trailing slash) or "*"');
+
+export const createKeySchema = z.strictObject({
+  kind: z.enum(['admin', 'sdk']),
+  name: text(100, 1),
+  allowedOrigins: z.array(origin).max(50).default([]),
+});
+
+export const listKeysQuery = z.strictObject({ includeRevoked: booleanQuery.default(false) });
+
+export const apiKeySchema = z.object({
+  id: z.string(),
+  kind: z.enum(['admin', 'sdk']),
+  name: z.string(),
+  prefix: z.string(),
+  allowedOrigins: z.array(z.string()),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});

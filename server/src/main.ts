@@ -1,0 +1,80 @@
+import { serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { connect } from './db/connect.js';
+import { MigrationError, migrateToLatest } from './db/migrate.js';
+import { createLogger } from './http/logger.js';
+import { bootstrapKeys } from './keys/bootstrap.js';
+
+/** Start-up: config → database → migrations → bootstrap keys → HTTP; shutdown in the reverse order. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`Configuration error: ${error.message}`);
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch((error: unknown) =>
+    fail(`Cannot open the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}): ${String(error)}`),
+  );
+  try {
+    const applied = await migrateToLatest(handle.db);
+    if (applied.length) logger.info('migrations applied', { migrations: applied });
+  } catch (error) {
+    await handle.close().catch(() => {});
+    if (error instanceof MigrationError) fail(`${error.message}\nThe server did not start. Fix the database or the migration, then start again.`);
+    fail(`Cannot migrate the database: ${String(error)}`);
+  }
+
+  const { created } = await bootstrapKeys(handle.db, config.adminKey);
+  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir });
+
+  const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+    const lines = [
+      '',
+      `  Touchpoint is running at ${url}`,
+      `  Database: ${handle.engine === 'pglite' ? `embedded PGlite in ${handle.location}` : `PostgreSQL ${handle.location}`}`,
+      `  API docs: ${url}/openapi.json`,
+    ];
+    if (created.length) {
+      lines.push('', '  API keys created now. Copy them: they are shown only this once and stored only as hashes.');
+      for (const key of created) lines.push(`    ${key.kind === 'admin' ? 'Admin key' : 'SDK key  '}: ${key.preset ? '(the ADMIN_KEY you set)' : key.secret}`);
+    }
+    lines.push('');
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+  server.on('error', (error) => fail(`Cannot listen on ${config.host}:${config.port}: ${error.message}`));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    // Stop accepting connections; in-flight requests finish, then the database closes.
+    const force = setTimeout(() => {
+      logger.warn('grace period over, closing remaining connections');
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    force.unref();
+    server.close(async () => {
+      clearTimeout(force);
+      await handle.close().catch((error: unknown) => logger.error('database close failed', { error: String(error) }));
+      logger.info('stopped');
+      process.exit(0);
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+await main();

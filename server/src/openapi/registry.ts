@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+
+/** One documented operation; `path` uses OpenAPI's `{param}` syntax. */
+export interface Operation {
+  method: 'get' | 'post' | 'patch' | 'delete' | 'put';
+  path: string;
+  summary: string;
+  tag: string;
+  auth?: 'admin' | 'sdk' | 'none';
+  query?: z.ZodType;
+  body?: z.ZodType;
+  response?: z.ZodType;
+  status?: number;
+}
+
+/** Operations of features that live outside the core list (stats, events, results), pushed at import. */
+export const extraOperations: Operation[] = [];
+
+export function documentOperations(...operations: Operation[]): void {
+  extraOperations.push(...operations);
+}
