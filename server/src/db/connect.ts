@@ -13,6 +13,8 @@ export interface DatabaseHandle {
   /** Human-readable location, without credentials, for logs. */
   location: string;
   close(): Promise<void>;
+  /** PGlite only: the whole data directory as a tarball (used to make test templates). */
+  dumpDataDir?: () => Promise<Blob>;
 }
 
 export interface ConnectOptions {
@@ -63,6 +65,7 @@ async function connectPglite(dataDir: string, loadDataDir?: Blob | File): Promis
     db,
     engine: 'pglite',
     location: dataDir,
+    dumpDataDir: async () => (await pglite.dumpDataDir('none')) as Blob,
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();

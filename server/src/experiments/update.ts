@@ -61,9 +61,7 @@ export async function updateExperiment(db: Db, actor: Actor, key: string, patch:
     };
     const all = [lists.primaryMetric, ...lists.secondaryMetrics, ...lists.guardrailMetrics].filter(Boolean);
     if (new Set(all).size !== all.length) throw invalidField(['secondaryMetrics'], 'a metric may appear in only one role');
-    await trx
-      .updateTable('experiments')
-      .set({
+    const changes = {
         ...(patch.name !== undefined && { name: patch.name }),
         ...(patch.hypothesis !== undefined && { hypothesis: patch.hypothesis }),
         ...(patch.touchpointKey !== undefined && { touchpoint_key: patch.touchpointKey }),
@@ -78,9 +76,8 @@ export async function updateExperiment(db: Db, actor: Actor, key: string, patch:
           ...(patch.sequential && { sequential_tuning: patch.sequential.tuningParameter }),
         }),
         ...(patch.minimumDetectableEffect !== undefined && { minimum_detectable_effect: patch.minimumDetectableEffect }),
-      })
-      .where('id', '=', current.id)
-      .execute();
+    };
+    if (Object.keys(changes).length) await trx.updateTable('experiments').set(changes).where('id', '=', current.id).execute();
     if (patch.variants) await writeVariants(trx, current.id, patch.variants);
     if (patch.primaryMetric !== undefined || patch.secondaryMetrics || patch.guardrailMetrics) await writeMetricLinks(trx, current.id, lists);
     if (plan.opensPhase) {
