@@ -4,8 +4,10 @@
 // The file is a contract: a change in an existing expected value means the hash or the
 // assignment changed, which would move live users between variants.
 import { writeFileSync } from 'node:fs';
-import { assignVariant, bucket, evaluateCondition, hash } from '../src/index';
-import type { Attributes, Condition, SdkExperiment } from '../src/index';
+import { assignVariant, bucket, evaluateCondition, hash } from '../src/index.js';
+
+import type { Attributes, Condition, SdkExperiment } from '../src/index.js';
+
 
 const strings = [
   'user-1', 'user-3', 'alice', 'hello', '', 'a', 'ab', 'abc', 'abcd', 'abcde',

@@ -2,9 +2,9 @@
  * Deterministic assignment, design.md §4. Pure: no I/O, no clock, no randomness; the same
  * (experiment, unitId, attributes) gives the same answer in every browser, in Node and on the server.
  */
-import { bucket } from './hash';
-import { evaluateCondition } from './targeting';
-import type { Assignment, Attributes, SdkExperiment, WarningHandler } from './types';
+import { bucket } from './hash.js';
+import { evaluateCondition } from './targeting.js';
+import type { Assignment, Attributes, SdkExperiment, WarningHandler } from './types.js';
 
 // Warn once per experiment object, not once per call: assignment runs in hot loops.
 const warned = new WeakSet<object>();

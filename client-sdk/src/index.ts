@@ -1,10 +1,11 @@
-// Core entry: pure hashing, assignment and targeting, plus the client shell.
-// Tracking (event queue) and React bindings are subpath exports so this stays small.
-export { hash, bucket } from './hash';
-export { assignVariant } from './assign';
-export { evaluateCondition } from './targeting';
-export { validateCondition } from './validate';
-export { compareSemver, parseSemver } from './semver';
+// Core entry (size-budgeted, 4 KB min+gzip): the pure hashing, assignment and targeting
+// functions of design.md §4, usable unchanged in browsers, Node and the server.
+// The stateful client, tracking, React bindings and the condition validator are subpath
+// exports (`/client`, `/tracking`, `/react`, `/validate`) so that importing this stays cheap.
+export { hash, bucket } from './hash.js';
+export { assignVariant } from './assign.js';
+export { evaluateCondition } from './targeting.js';
+export { compareSemver, parseSemver } from './semver.js';
 export type {
   Assignment,
   Attributes,
@@ -17,4 +18,18 @@ export type {
   SdkNamespace,
   SdkVariant,
   WarningHandler,
-} from './types';
+} from './types.js';
+export type {
+  Client,
+  ClientOptions,
+  EventInput,
+  ExposureInput,
+  GetVariantOptions,
+  SdkError,
+  Tracker,
+  TrackingContext,
+  TrackingFactory,
+  VariantReason,
+  VariantResult,
+} from './client-types.js';
+export type { Io, IoOptions, StorageLike } from './io.js';

@@ -4,8 +4,8 @@
  * It is stricter than the evaluator (unknown fields, long regexes are refused), never laxer:
  * a condition that passes here never makes targeting.ts warn.
  */
-import { MAX_DEPTH } from './targeting';
-import { parseSemver } from './semver';
+import { MAX_DEPTH } from './targeting.js';
+import { parseSemver } from './semver.js';
 
 const LEAF_KEYS = new Set(['attribute', 'op', 'value', 'flags']);
 const PRIMITIVE_OPS = new Set(['eq', 'neq']);

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { assignVariant } from '../src/index';
-import type { SdkExperiment } from '../src/index';
+import { assignVariant } from '../src/index.js';
+import type { SdkExperiment } from '../src/index.js';
 
 const exp = (extra: Partial<SdkExperiment> = {}): SdkExperiment => ({
   key: 'cta-color',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assignVariant } from '../src/index';
-import type { SdkExperiment } from '../src/index';
+import { assignVariant } from '../src/index.js';
+import type { SdkExperiment } from '../src/index.js';
 
 const N = 100_000;
 // Chi-square critical values at p = 0.001 (R: qchisq(0.999, df)); a deterministic id set

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { compareSemver, evaluateCondition, parseSemver, validateCondition } from '../src/index';
-import type { Condition } from '../src/index';
+import { compareSemver, evaluateCondition, parseSemver } from '../src/index.js';
+import { validateCondition } from '../src/validate.js';
+import type { Condition } from '../src/index.js';
 
 const leaf = (attribute: string, op: string, value?: unknown) => ({ attribute, op, value }) as Condition;
 

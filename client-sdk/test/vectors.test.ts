@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assignVariant, bucket, evaluateCondition, hash } from '../src/index';
-import type { Attributes, Condition, SdkExperiment } from '../src/index';
-import { referenceHash } from './murmur-reference';
+import { assignVariant, bucket, evaluateCondition, hash } from '../src/index.js';
+import type { Attributes, Condition, SdkExperiment } from '../src/index.js';
+import { referenceHash } from './murmur-reference.js';
 import vectors from './vectors.json';
 
 interface AssignVector {
