@@ -1,0 +1,34 @@
+import { expect, it } from 'vitest';
+import { describeEachEngine } from '../test/engines.js';
+import { createHarness } from '../test/harness.js';
+
+describeEachEngine('OpenAPI document', (db) => {
+  it('is OpenAPI 3.1, public, and documents every route with its request schema', async () => {
+    const h = await createHarness(db().db);
+    const res = await h.call('GET', '/openapi.json', undefined, { key: null });
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; additionalProperties?: unknown } }> }; parameters?: { name: string }[] }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    for (const path of ['/api/touchpoints', '/api/metrics', '/api/experiments', '/api/experiments/{key}/stop', '/api/keys', '/health', '/ready']) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    const create = doc.paths['/api/experiments']!.post!.requestBody!.content['application/json']!.schema;
+    // The very schema that validates requests: strict objects forbid unknown fields.
+    expect(create.additionalProperties).toBe(false);
+    expect(Object.keys(create.properties ?? {})).toEqual(expect.arrayContaining(['key', 'variants', 'coverage', 'targeting', 'namespace', 'primaryMetric']));
+    expect(doc.paths['/api/experiments']!.get!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['status', 'touchpointKey', 'q', 'archived']));
+  });
+
+  it('describes each problem type at its type URI', async () => {
+    const h = await createHarness(db().db);
+    const res = await h.call('GET', '/problems/version-conflict', undefined, { key: null });
+    expect(await res.json()).toMatchObject({ type: '/problems/version-conflict', status: 409 });
+    expect((await h.call('GET', '/problems/nope', undefined, { key: null })).status).toBe(404);
+  });
+
+  it('answers health and readiness without a key', async () => {
+    const h = await createHarness(db().db);
+    expect(await (await h.call('GET', '/health', undefined, { key: null })).json()).toEqual({ status: 'ok' });
+    expect(await (await h.call('GET', '/ready', undefined, { key: null })).json()).toMatchObject({ status: 'ready' });
+  });
+});
