@@ -13,6 +13,7 @@ import { metricRoutes } from './metrics/routes.js';
 import { buildOpenApiDocument } from './openapi/document.js';
 import { touchpointRoutes } from './touchpoints/routes.js';
 import { serveDashboard } from './http/dashboard.js';
+import { statsRoutes } from './stats/routes.js';
 
 /** Builds the whole HTTP app from its dependencies; no port is opened here (tests call app.request). */
 export function createApp(deps: AppDeps) {
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/metrics', metricRoutes(deps));
   app.route('/api/experiments', experimentRoutes(deps));
   app.route('/api/keys', keyRoutes(deps));
+  app.route('/api/stats', statsRoutes());
 
   if (deps.dashboardDir) serveDashboard(app, deps.dashboardDir);
 

@@ -16,7 +16,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 interface Running { child: ChildProcess; url: string; output: () => string }
 
 function start(): Promise<Running> {
-  const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', INIT_CWD: serverDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', INIT_CWD: serverDir };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts'], { cwd: serverDir, env });
   let out = '';
@@ -79,7 +79,7 @@ it('refuses to start when a migration fails, saying which one and why', async ()
     // A stray table where the first migration wants to create its own.
     await handle.db.schema.createTable('touchpoints').addColumn('junk', 'text').execute();
     await handle.close();
-    const env = { ...process.env, DATA_DIR: brokenDir, PORT: '0', INIT_CWD: serverDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: brokenDir, PORT: '0', INIT_CWD: serverDir };
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts'], { cwd: serverDir, env });
     let err = '';

@@ -3,7 +3,7 @@ import { jsonValue, pagination, slug, text } from '../http/schema-helpers.js';
 
 export const EXPERIMENT_STATUSES = ['draft', 'running', 'paused', 'stopped'] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
-export const CORRECTIONS = ['holm', 'benjamini-hochberg'] as const;
+export const CORRECTIONS = ['holm', 'bh'] as const;
 
 /** Weights must sum to 1 within this tolerance (floating-point input such as 1/3 + 1/3 + 1/3). */
 export const WEIGHT_SUM_TOLERANCE = 1e-6;

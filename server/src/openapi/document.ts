@@ -7,12 +7,12 @@ import { apiKeySchema, createKeySchema, listKeysQuery } from '../keys/schemas.js
 import { createMetricSchema, listMetricsQuery, metricSchema, updateMetricSchema } from '../metrics/schemas.js';
 import { PROBLEM_TYPES } from '../http/problem.js';
 import { createTouchpointSchema, listTouchpointsQuery, touchpointSchema, updateTouchpointSchema } from '../touchpoints/schemas.js';
-import { extraOperations } from './registry.js';
+import { statsOperations } from '../stats/routes.js';
 import type { Operation } from './registry.js';
 
 /**
  * OpenAPI 3.1 generated from the very zod schemas that validate requests (zod's JSON Schema output is
- * draft 2020-12, which OpenAPI 3.1 uses as is). Features that add routes register them in registry.ts.
+ * draft 2020-12, which OpenAPI 3.1 uses as is). Features that add routes export their operations and are listed here.
  */
 const list = (item: z.ZodType) => z.object({ items: z.array(item) });
 const withSecret = apiKeySchema.extend({ secret: z.string().describe('Shown once, never stored in clear') });
@@ -71,7 +71,7 @@ function operationObject(op: Operation) {
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of [...core, ...extraOperations]) {
+  for (const op of [...core, ...statsOperations]) {
     paths[op.path] ??= {};
     paths[op.path]![op.method] = operationObject(op);
   }

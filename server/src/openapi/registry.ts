@@ -13,9 +13,3 @@ export interface Operation {
   status?: number;
 }
 
-/** Operations of features that live outside the core list (stats, events, results), pushed at import. */
-export const extraOperations: Operation[] = [];
-
-export function documentOperations(...operations: Operation[]): void {
-  extraOperations.push(...operations);
-}

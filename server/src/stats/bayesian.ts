@@ -3,7 +3,7 @@
  * n units the posterior is Beta(x + 1, n − x + 1). Means (revenue): a normal
  * approximation to the posterior of the relative lift under a flat prior.
  */
-import { logBeta, normalCdf, normalPdf, normalQuantile } from './distributions.js';
+import { logGammaDifference, normalCdf, normalPdf, normalQuantile } from './distributions.js';
 import { resolveAlpha } from './estimate.js';
 import type { ConversionCounts } from './proportions.js';
 import type { Estimate } from './types.js';
@@ -36,13 +36,19 @@ export function betaPosterior(counts: ConversionCounts): BetaPosterior {
  *   Σ_{i=0}^{a₂−1} B(a₁+i, b₁+b₂) / ((b₂+i)·B(1+i, b₂)·B(a₁, b₁))
  * (Evan Miller, "Formulas for Bayesian A/B Testing", 2015, the first formula;
  * derivation in Cook, "Exact calculation of beta inequalities", 2005).
- * Term 0 is B(a₁, b₁+b₂)/B(a₁, b₁) and consecutive terms have the ratio
+ * Term 0 is B(a₁, b₁+b₂)/B(a₁, b₁) (as B(1, b₂) = 1/b₂) and consecutive terms have the ratio
  *   (a₁+i)(b₂+i) / ((a₁+b₁+b₂+i)(i+1)),
  * so the sum costs one log-beta and a₂ multiplications, kept on the log scale
  * so that no term overflows; early terms that underflow are below 1e-308.
  */
 function sumBetaGreater(a1: number, b1: number, a2: number, b2: number): number {
-  let logTerm = logBeta(a1, b1 + b2) - logBeta(a1, b1);
+  // ln[B(a₁, b₁+b₂)/B(a₁, b₁)] = ln Γ(b₁+b₂) + ln Γ(a₁+b₁) − ln Γ(b₁) − ln Γ(a₁+b₁+b₂), grouped in
+  // pairs that differ by the smaller of a₁ and b₂, each pair computed without cancellation: the
+  // brackets are then of the size of the answer, so huge counts keep ~1e-13 accuracy.
+  let logTerm =
+    a1 <= b2
+      ? logGammaDifference(a1 + b1, b1) - logGammaDifference(a1 + b1 + b2, b1 + b2)
+      : logGammaDifference(b1 + b2, b1) - logGammaDifference(a1 + b1 + b2, a1 + b1);
   let total = 0;
   for (let i = 0; i < a2; i++) {
     total += Math.exp(logTerm);

@@ -51,15 +51,32 @@ export function logGamma(x: number): number {
     shift += Math.log(z);
     z += 1;
   }
+  return (z - 0.5) * Math.log(z) - z + HALF_LOG_TWO_PI + stirlingSeries(z) - shift;
+}
+
+/** Σ B₂ₖ/(2k(2k−1)z^(2k−1)), k = 1…7: the correction term of the Stirling series. */
+function stirlingSeries(z: number): number {
   const inv = 1 / z;
   const inv2 = inv * inv;
-  const series =
+  return (
     inv *
     (1 / 12 +
       inv2 *
         (-1 / 360 +
-          inv2 * (1 / 1260 + inv2 * (-1 / 1680 + inv2 * (1 / 1188 + inv2 * (-691 / 360360 + inv2 / 156))))));
-  return (z - 0.5) * Math.log(z) - z + HALF_LOG_TWO_PI + series - shift;
+          inv2 * (1 / 1260 + inv2 * (-1 / 1680 + inv2 * (1 / 1188 + inv2 * (-691 / 360360 + inv2 / 156))))))
+  );
+}
+
+/**
+ * ln Γ(x) − ln Γ(y) without the cancellation of subtracting two large
+ * logarithms (each ln Γ near 10⁷ carries ~1e-9 absolute rounding). For
+ * x, y ≥ 15 and d = x − y, from the Stirling series:
+ *   (y − ½)·log1p(d/y) + d·ln x − d + S(x) − S(y).
+ */
+export function logGammaDifference(x: number, y: number): number {
+  if (x < 15 || y < 15) return logGamma(x) - logGamma(y);
+  const d = x - y;
+  return (y - 0.5) * Math.log1p(d / y) + d * Math.log(x) - d + stirlingSeries(x) - stirlingSeries(y);
 }
 
 /** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b). */

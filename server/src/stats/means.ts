@@ -40,7 +40,11 @@ export function summarize(stats: SufficientStats): MeanSummary {
 export function welchDegreesOfFreedom(a: MeanSummary, b: MeanSummary): number {
   const va = a.variance / a.n;
   const vb = b.variance / b.n;
-  return (va + vb) ** 2 / ((va * va) / (a.n - 1) + (vb * vb) / (b.n - 1));
+  // Written with the shares of each arm in the total variance, so that tiny
+  // variances (squares underflowing to 0) cannot turn it into 0/0.
+  const shareA = va / (va + vb);
+  const shareB = vb / (va + vb);
+  return 1 / ((shareA * shareA) / (a.n - 1) + (shareB * shareB) / (b.n - 1));
 }
 
 /**
