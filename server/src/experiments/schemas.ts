@@ -1,3 +1,4 @@
+import { validateCondition } from '@touchpoint/client-sdk/validate';
 import { z } from 'zod';
 import { jsonValue, pagination, slug, text } from '../http/schema-helpers.js';
 
@@ -75,6 +76,12 @@ function checkVariants(variants: VariantIn[] | undefined, ctx: z.RefinementCtx):
   }
 }
 
+/** Targeting is checked by the SDK's own validator, so the server never accepts what the SDK would ignore. */
+function checkTargeting(targeting: unknown, ctx: z.RefinementCtx): void {
+  if (targeting === undefined || targeting === null) return;
+  for (const message of validateCondition(targeting)) ctx.addIssue({ code: 'custom', path: ['targeting'], message });
+}
+
 function checkMetricLists(input: MetricLists, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   if (input.primaryMetric) seen.add(input.primaryMetric);
@@ -107,6 +114,7 @@ export const createExperimentSchema = z
   })
   .superRefine((input, ctx) => {
     checkVariants(input.variants, ctx);
+    checkTargeting(input.targeting, ctx);
     checkMetricLists(input, ctx);
   });
 
@@ -133,6 +141,7 @@ export const updateExperimentSchema = z
   })
   .superRefine((input, ctx) => {
     checkVariants(input.variants, ctx);
+    checkTargeting(input.targeting, ctx);
   });
 
 export const stopExperimentSchema = z.strictObject({
