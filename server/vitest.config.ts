@@ -7,6 +7,7 @@ export default defineConfig({
     name: 'server',
     include: ['src/**/*.test.ts'],
     globalSetup: ['src/test/global-setup.ts'],
+    setupFiles: ['src/test/fast-check-seed.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
