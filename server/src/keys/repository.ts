@@ -40,24 +40,27 @@ export interface NewKey {
 
 /** Creates a key and returns it with its secret — the only time the secret is ever available. */
 export async function createKey(db: Kysely<Database>, actor: Actor, input: NewKey): Promise<ApiKey & { secret: string }> {
+  return db.transaction().execute((trx) => insertKey(trx, actor, input));
+}
+
+/** createKey inside a transaction the caller already holds (bootstrap checks and inserts in one). */
+export async function insertKey(trx: Kysely<Database>, actor: Actor, input: NewKey): Promise<ApiKey & { secret: string }> {
   const secret = input.secret ?? generateKey(input.kind);
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('api_keys')
-      .values({
-        id: generateKeyId(),
-        kind: input.kind,
-        name: input.name,
-        key_hash: hashKey(secret),
-        key_prefix: displayPrefix(secret),
-        allowed_origins: JSON.stringify(input.allowedOrigins ?? []),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const key = toApiKey(row);
-    await recordAudit(trx, actor, { entityType: 'api_key', entityKey: key.id, action: 'create', before: null, after: key });
-    return { ...key, secret };
-  });
+  const row = await trx
+    .insertInto('api_keys')
+    .values({
+      id: generateKeyId(),
+      kind: input.kind,
+      name: input.name,
+      key_hash: hashKey(secret),
+      key_prefix: displayPrefix(secret),
+      allowed_origins: JSON.stringify(input.allowedOrigins ?? []),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const key = toApiKey(row);
+  await recordAudit(trx, actor, { entityType: 'api_key', entityKey: key.id, action: 'create', before: null, after: key });
+  return { ...key, secret };
 }
 
 export async function listKeys(db: Kysely<Database>, { includeRevoked }: { includeRevoked: boolean }): Promise<ApiKey[]> {

@@ -7,7 +7,9 @@ const origin = z.string().max(300).refine((value) => {
   if (value === '*') return true;
   try {
     const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+    // A browser's Origin header never holds a wildcard: "https://*.example.com" would parse, be
+    // stored, and then silently match nothing.
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value && !url.hostname.includes('*');
   } catch {
     return false;
   }

@@ -39,7 +39,14 @@ export function digestsEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** What the API shows of a key after creation: enough to recognise it, useless to use it. */
+/**
+ * What the API shows of a key after creation: enough to recognise it, useless to use it. Generated
+ * keys show their public `tp_<kind>_` marker and 4 random characters; any other key (a preset
+ * ADMIN_KEY, which may be as short as 16 characters) shows at most 4 characters and at most a
+ * quarter of itself, so the listing never gives away half of a short secret.
+ */
 export function displayPrefix(key: string): string {
-  return `${key.slice(0, Math.min(12, Math.floor(key.length / 2)))}…`;
+  const marker = /^tp_(?:admin|sdk)_/.exec(key)?.[0] ?? '';
+  const shown = Math.min(4, Math.floor((key.length - marker.length) / 4));
+  return `${key.slice(0, marker.length + shown)}…`;
 }
