@@ -14,6 +14,7 @@ import { buildOpenApiDocument } from './openapi/document.js';
 import { touchpointRoutes } from './touchpoints/routes.js';
 import { serveDashboard } from './http/dashboard.js';
 import { statsRoutes } from './stats/routes.js';
+import { sdkRoutes } from './sdk/routes.js';
 
 /** Builds the whole HTTP app from its dependencies; no port is opened here (tests call app.request). */
 export function createApp(deps: AppDeps) {
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/experiments', experimentRoutes(deps));
   app.route('/api/keys', keyRoutes(deps));
   app.route('/api/stats', statsRoutes());
+  app.route('/sdk', sdkRoutes(deps));
 
   if (deps.dashboardDir) serveDashboard(app, deps.dashboardDir);
 

@@ -57,6 +57,7 @@ export interface ExperimentTable {
   sequential: boolean;
   sequential_tuning: number;
   minimum_detectable_effect: number | null;
+  sticky_bucketing: ColumnType<boolean, boolean | undefined, boolean>;
   decision: NullableJson<{ winner: string | null; note: string | null }>;
   started_at: NullableTimestamp;
   stopped_at: NullableTimestamp;

@@ -47,6 +47,7 @@ async function hydrate(db: Db, rows: ExperimentRow[]): Promise<Experiment[]> {
       correction: row.correction as Experiment['correction'],
       sequential: row.sequential ? { tuningParameter: row.sequential_tuning } : null,
       minimumDetectableEffect: row.minimum_detectable_effect,
+      stickyBucketing: row.sticky_bucketing,
       decision: row.decision,
       phase: phases.find((p) => p.experiment_id === row.id)?.phase ?? null,
       startedAt: row.started_at?.toISOString() ?? null,
@@ -165,6 +166,7 @@ export async function createExperiment(db: Db, actor: Actor, input: CreateExperi
         sequential: input.sequential != null,
         sequential_tuning: input.sequential?.tuningParameter ?? 5000,
         minimum_detectable_effect: input.minimumDetectableEffect ?? null,
+        sticky_bucketing: input.stickyBucketing,
         created_at: now,
         updated_at: now,
       })

@@ -51,6 +51,8 @@ const settings = {
   sequential: sequentialSchema.nullable(),
   /** Relative minimum detectable effect for the primary metric (0.05 = 5 %), used for progress. */
   minimumDetectableEffect: z.number().gt(0).max(10).nullable(),
+  /** Opt-in: the SDK keeps a unit's first variant even when weights change in a later phase. */
+  stickyBucketing: z.boolean(),
 };
 
 type VariantIn = z.infer<typeof variantInput>;
@@ -111,6 +113,7 @@ export const createExperimentSchema = z
     correction: settings.correction.default('holm'),
     sequential: settings.sequential.optional(),
     minimumDetectableEffect: settings.minimumDetectableEffect.optional(),
+    stickyBucketing: settings.stickyBucketing.default(false),
   })
   .superRefine((input, ctx) => {
     checkVariants(input.variants, ctx);
@@ -135,6 +138,7 @@ export const updateExperimentSchema = z
     correction: settings.correction.optional(),
     sequential: settings.sequential.optional(),
     minimumDetectableEffect: settings.minimumDetectableEffect.optional(),
+    stickyBucketing: settings.stickyBucketing.optional(),
     /** On a running or paused experiment: allow new weights, payloads, targeting or lower coverage as a new phase. */
     newPhase: z.boolean().optional(),
     version: z.number().int().min(1).optional(),
@@ -190,6 +194,7 @@ export const experimentSchema = z.object({
   correction: z.enum(CORRECTIONS),
   sequential: z.object({ tuningParameter: z.number() }).nullable(),
   minimumDetectableEffect: z.number().nullable(),
+  stickyBucketing: z.boolean(),
   decision: z.object({ winner: z.string().nullable(), note: z.string().nullable() }).nullable(),
   phase: z.number().int().nullable(),
   startedAt: z.string().nullable(),

@@ -10,19 +10,29 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * Bearer-key authentication. `allowed` lists the kinds of key that may pass; a valid key of another
  * kind gets 403, a missing or unknown key 401.
  */
-export function requireKey(deps: Pick<AppDeps, 'db' | 'now' | 'logger'>, allowed: readonly KeyKind[]): MiddlewareHandler<AppEnv> {
+export function requireKey(
+  deps: Pick<AppDeps, 'db' | 'now' | 'logger'>,
+  allowed: readonly KeyKind[],
+  /** Query parameter that may carry an SDK key: `navigator.sendBeacon` cannot set headers. */
+  { queryParam }: { queryParam?: string } = {},
+): MiddlewareHandler<AppEnv> {
   // last_used_at is informative: write it at most once a minute per key, not on every request.
   const lastTouched = new Map<string, number>();
   return async function requireKeyMiddleware(c, next) {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const challenge = { headers: { 'WWW-Authenticate': 'Bearer realm="touchpoint"' } };
-    if (!match?.[1]) {
+    const fromQuery = !match && queryParam ? c.req.query(queryParam) : undefined;
+    const secret = match?.[1] ?? fromQuery;
+    if (!secret) {
       throw new ProblemError('unauthorized', 'Missing API key: send "Authorization: Bearer <key>".', challenge);
     }
-    const secret = match[1];
     const key = secret.length <= 200 ? await findActiveKey(deps.db, secret) : null;
     if (!key) throw new ProblemError('unauthorized', 'Unknown or revoked API key.', challenge);
+    // Only public SDK keys may travel in a URL (URLs end up in logs and browser history).
+    if (fromQuery !== undefined && key.kind !== 'sdk') {
+      throw new ProblemError('forbidden', `Only SDK keys may be sent as ?${queryParam}=; send admin keys in the Authorization header.`);
+    }
     if (!allowed.includes(key.kind)) {
       throw new ProblemError('forbidden', `A ${key.kind} key cannot use ${c.req.path}; use ${allowed.join(' or ')} key.`);
     }

@@ -8,6 +8,7 @@ import { createMetricSchema, listMetricsQuery, metricSchema, updateMetricSchema 
 import { PROBLEM_TYPES } from '../http/problem.js';
 import { createTouchpointSchema, listTouchpointsQuery, touchpointSchema, updateTouchpointSchema } from '../touchpoints/schemas.js';
 import { statsOperations } from '../stats/routes.js';
+import { sdkOperations } from '../sdk/routes.js';
 import type { Operation } from './registry.js';
 
 /**
@@ -71,7 +72,7 @@ function operationObject(op: Operation) {
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of [...core, ...statsOperations]) {
+  for (const op of [...core, ...statsOperations, ...sdkOperations]) {
     paths[op.path] ??= {};
     paths[op.path]![op.method] = operationObject(op);
   }

@@ -1,0 +1,46 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../http/context.js';
+import { ProblemError } from '../http/problem.js';
+
+const ALLOW_HEADERS = 'Authorization, Content-Type, If-None-Match, X-Request-Id';
+const EXPOSE_HEADERS = 'ETag, Retry-After, X-Request-Id';
+
+/**
+ * CORS for /sdk/*. A preflight carries no key, so it is answered for any origin; the real request
+ * is then checked against the allowed origins of the key it presents (an empty list allows any
+ * origin: SDK keys are public, the list narrows who may send with one).
+ */
+export function preflight(): MiddlewareHandler<AppEnv> {
+  return async function sdkPreflight(c, next) {
+    const origin = c.req.header('origin');
+    if (c.req.method === 'OPTIONS' && origin) {
+      return c.body(null, 204, {
+        'Access-Control-Allow-Origin': origin,
+        'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+        'Access-Control-Allow-Headers': ALLOW_HEADERS,
+        'Access-Control-Max-Age': '600',
+        Vary: 'Origin',
+      });
+    }
+    if (origin) {
+      // Also on errors (401, 503…), so the SDK can read them and back off instead of seeing a network error.
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Access-Control-Expose-Headers', EXPOSE_HEADERS);
+      c.header('Vary', 'Origin');
+    }
+    await next();
+  };
+}
+
+/** After authentication: refuse a browser origin the SDK key does not allow. */
+export function checkOrigin(): MiddlewareHandler<AppEnv> {
+  return async function sdkOriginCheck(c, next) {
+    const origin = c.req.header('origin');
+    const key = c.get('apiKey');
+    if (origin && key.kind === 'sdk' && key.allowedOrigins.length > 0 && !key.allowedOrigins.includes('*') && !key.allowedOrigins.includes(origin)) {
+      c.res.headers.delete('Access-Control-Allow-Origin');
+      throw new ProblemError('forbidden', `Origin ${origin} is not allowed for this SDK key.`);
+    }
+    await next();
+  };
+}

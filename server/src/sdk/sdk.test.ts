@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { describeEachEngine } from '../test/engines.js';
+import { type Harness, createHarness, fixtures, seedCatalog } from '../test/harness.js';
+
+interface Vector {
+  experiment: { key: string; salt?: string; variants: { key: string; weight: number; payload?: unknown }[]; coverage?: number; namespace?: unknown; targeting?: unknown };
+  unitId: string;
+  attributes?: Record<string, unknown>;
+  expected: { variantIndex: number; variantKey: string } | null;
+}
+const vectors = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../client-sdk/test/vectors.json'), 'utf8')) as { assign: Vector[] };
+
+describeEachEngine('SDK endpoints', (db) => {
+  let h: Harness;
+  const sdk = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => h.call(method, p, body, { key: h.sdkKey, headers });
+
+  it('serves only running experiments in SDK form, with an ETag that answers 304 until something changes', async () => {
+    h = await createHarness(db().db);
+    await seedCatalog(h);
+    await h.call('POST', '/api/experiments', fixtures.experiment('live-one', { coverage: 0.5, stickyBucketing: true, namespace: { id: 'layer', range: [0, 0.5] } }));
+    await h.call('POST', '/api/experiments', fixtures.experiment('draft-one'));
+    await h.call('POST', '/api/experiments/live-one/start');
+    const res = await sdk('GET', '/sdk/config');
+    expect(res.status).toBe(200);
+    const etag = res.headers.get('etag')!;
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    const body = (await res.json()) as { experiments: Record<string, unknown>[] };
+    expect(body.experiments).toEqual([
+      {
+        key: 'live-one', salt: 'live-one', coverage: 0.5, sticky: true, namespace: { id: 'layer', range: [0, 0.5] }, targeting: null,
+        variants: [{ key: 'control', weight: 0.5, payload: { label: 'Buy now' } }, { key: 'urgent', weight: 0.5, payload: { label: 'Buy now, ships today' } }],
+      },
+    ]);
+    expect((await sdk('GET', '/sdk/config', undefined, { 'If-None-Match': etag })).status).toBe(304);
+    await h.call('POST', '/api/experiments/live-one/pause');
+    const after = await sdk('GET', '/sdk/config', undefined, { 'If-None-Match': etag });
+    expect(after.status).toBe(200);
+    expect(((await after.json()) as { experiments: unknown[] }).experiments).toEqual([]);
+    await h.call('POST', '/api/experiments/live-one/start');
+  });
+
+  it('assigns server-side with the SDK code: every contract vector agrees through HTTP', async () => {
+    let viaHttp = 0;
+    // Vectors share experiments: create each distinct configuration once.
+    const created = new Map<string, string | null>();
+    for (const [i, vector] of vectors.assign.entries()) {
+      const e = vector.experiment;
+      const config = JSON.stringify(e);
+      if (!created.has(config)) created.set(config, await createVectorExperiment(`vector-${i}`, e));
+      const key = created.get(config);
+      if (!key) continue; // vectors of deliberately invalid configurations are the SDK's own business
+      const res = await sdk('POST', '/sdk/assign', { unitId: vector.unitId, attributes: vector.attributes ?? {}, experiments: [key] });
+      expect(res.status).toBe(200);
+      const [assignment] = ((await res.json()) as { assignments: { inExperiment: boolean; variantIndex?: number; variantKey?: string }[] }).assignments;
+      if (vector.expected === null) expect(assignment, `vector ${i}`).toMatchObject({ inExperiment: false });
+      else expect(assignment, `vector ${i}`).toMatchObject({ inExperiment: true, ...vector.expected });
+      viaHttp++;
+    }
+    expect(viaHttp).toBeGreaterThanOrEqual(vectors.assign.length * 0.8);
+  });
+
+  async function createVectorExperiment(key: string, e: Vector['experiment']): Promise<string | null> {
+      const created = await h.call('POST', '/api/experiments', {
+        key, name: key, touchpointKey: 'checkout-cta', primaryMetric: 'purchase', salt: e.salt || e.key,
+        variants: e.variants.map((v) => ({ key: v.key, name: v.key, weight: v.weight, ...(v.payload !== undefined && { payload: v.payload }) })),
+        coverage: e.coverage ?? 1, namespace: e.namespace ?? null, targeting: e.targeting ?? null,
+      });
+      if (created.status !== 201) return null;
+      expect((await h.call('POST', `/api/experiments/${key}/start`)).status).toBe(200);
+      return key;
+  }
+
+  it('answers design.md §4 vectors for a 50/50 cta-color experiment', async () => {
+    await h.call('POST', '/api/experiments', fixtures.experiment('cta-color', { variants: [{ key: 'control', name: 'A', weight: 0.5 }, { key: 'blue', name: 'B', weight: 0.5 }] }));
+    await h.call('POST', '/api/experiments/cta-color/start');
+    const assign = async (unitId: string) =>
+      ((await (await sdk('POST', '/sdk/assign', { unitId, experiments: ['cta-color'] })).json()) as { assignments: { variantIndex?: number }[] }).assignments[0]!.variantIndex;
+    expect(await assign('user-1')).toBe(1);
+    expect(await assign('user-3')).toBe(0);
+    expect(await assign('alice')).toBe(1);
+  });
+
+  it('accepts an SDK key in the query string (beacons cannot send headers) but never an admin key', async () => {
+    expect((await h.call('GET', `/sdk/config?sdkKey=${h.sdkKey}`, undefined, { key: null })).status).toBe(200);
+    const admin = await h.call('GET', `/sdk/config?sdkKey=${h.adminKey}`, undefined, { key: null });
+    expect(admin.status).toBe(403);
+    expect((await h.call('GET', '/sdk/config', undefined, { key: null })).status).toBe(401);
+  });
+
+  it('answers CORS preflights and enforces the origins allowed on the key', async () => {
+    const pre = await h.call('OPTIONS', '/sdk/events', undefined, { key: null, headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    const limited = (await (await h.call('POST', '/api/keys', { kind: 'sdk', name: 'shop only', allowedOrigins: ['https://shop.example'] })).json()) as { secret: string };
+    const ok = await h.call('GET', '/sdk/config', undefined, { key: limited.secret, headers: { Origin: 'https://shop.example' } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(ok.headers.get('access-control-expose-headers')).toMatch(/ETag/);
+    const other = await h.call('GET', '/sdk/config', undefined, { key: limited.secret, headers: { Origin: 'https://evil.example' } });
+    expect(other.status).toBe(403);
+  });
+
+  it('validates assign requests like every other endpoint', async () => {
+    expect((await sdk('POST', '/sdk/assign', { unitId: 'x'.repeat(1001) })).status).toBe(422);
+    expect((await sdk('POST', '/sdk/assign', { unitId: 'u', attributes: { bad: '\u0000' } })).status).toBe(422);
+    expect((await sdk('POST', '/sdk/assign', { unitId: 'u', extra: 1 })).status).toBe(422);
+    const unknown = await sdk('POST', '/sdk/assign', { unitId: 'u', experiments: ['no-such-thing'] });
+    expect(await unknown.json()).toEqual({ assignments: [{ experimentKey: 'no-such-thing', inExperiment: false, reason: 'not running' }] });
+  });
+});
