@@ -15,6 +15,7 @@ import { touchpointRoutes } from './touchpoints/routes.js';
 import { serveDashboard } from './http/dashboard.js';
 import { statsRoutes } from './stats/routes.js';
 import { sdkRoutes } from './sdk/routes.js';
+import { unitRoutes } from './units/routes.js';
 
 /** Builds the whole HTTP app from its dependencies; no port is opened here (tests call app.request). */
 export function createApp(deps: AppDeps) {
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/experiments', experimentRoutes(deps));
   app.route('/api/keys', keyRoutes(deps));
   app.route('/api/stats', statsRoutes());
+  app.route('/api/units', unitRoutes(deps));
   app.route('/sdk', sdkRoutes(deps));
 
   if (deps.dashboardDir) serveDashboard(app, deps.dashboardDir);
