@@ -4,7 +4,7 @@ import { listAudit } from '../audit/repository.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { pagination } from '../http/schema-helpers.js';
 import { readJson, readQuery, slugParam } from '../http/validate.js';
-import { actorOf, etagFor, expectedVersion } from '../http/versioning.js';
+import { type ExpectedVersion, actorOf, etagFor, expectedVersion } from '../http/versioning.js';
 import { z } from 'zod';
 import { createExperiment, getExperiment, listExperiments } from './repository.js';
 import { createExperimentSchema, lifecycleSchema, listExperimentsQuery, stopExperimentSchema, updateExperimentSchema } from './schemas.js';
@@ -18,8 +18,16 @@ function withEtag(c: Context<AppEnv>, experiment: Experiment, status: 200 | 201 
   return c.json(experiment, status);
 }
 
+const key = (c: Context<AppEnv>) => slugParam(c, 'experiment');
+
+/** A lifecycle action whose body is at most `{ version }` (If-Match works too; both are optional). */
+async function lifecycle(c: Context<AppEnv>, run: (expected: ExpectedVersion | null, experimentKey: string) => Promise<Experiment>) {
+  const experimentKey = key(c);
+  const body = await readJson(c, lifecycleSchema, { optional: true });
+  return withEtag(c, await run(expectedVersion(c, body.version, { required: false }), experimentKey));
+}
+
 export function experimentRoutes(deps: AppDeps) {
-  const key = (c: Context<AppEnv>) => slugParam(c, 'experiment');
   return new Hono<AppEnv>()
     .get('/', async (c) => c.json({ items: await listExperiments(deps.db, readQuery(c, listExperimentsQuery)) }))
     .post('/', async (c) => {
@@ -38,18 +46,8 @@ export function experimentRoutes(deps: AppDeps) {
       const expected = expectedVersion(c, patch.version)!;
       return withEtag(c, await updateExperiment(deps.db, actorOf(c), experimentKey, patch, expected, deps.now()));
     })
-    .post('/:key/start', async (c) => {
-      const experimentKey = key(c);
-      const body = await readJson(c, lifecycleSchema, { optional: true });
-      const expected = expectedVersion(c, body.version, { required: false });
-      return withEtag(c, await transitionExperiment(deps.db, actorOf(c), experimentKey, 'start', { expected }, deps.now()));
-    })
-    .post('/:key/pause', async (c) => {
-      const experimentKey = key(c);
-      const body = await readJson(c, lifecycleSchema, { optional: true });
-      const expected = expectedVersion(c, body.version, { required: false });
-      return withEtag(c, await transitionExperiment(deps.db, actorOf(c), experimentKey, 'pause', { expected }, deps.now()));
-    })
+    .post('/:key/start', (c) => lifecycle(c, (expected, k) => transitionExperiment(deps.db, actorOf(c), k, 'start', { expected }, deps.now())))
+    .post('/:key/pause', (c) => lifecycle(c, (expected, k) => transitionExperiment(deps.db, actorOf(c), k, 'pause', { expected }, deps.now())))
     .post('/:key/stop', async (c) => {
       const experimentKey = key(c);
       const body = await readJson(c, stopExperimentSchema, { optional: true });
@@ -57,18 +55,8 @@ export function experimentRoutes(deps: AppDeps) {
       const options = { expected, winner: body.winner, note: body.note };
       return withEtag(c, await transitionExperiment(deps.db, actorOf(c), experimentKey, 'stop', options, deps.now()));
     })
-    .post('/:key/archive', async (c) => {
-      const experimentKey = key(c);
-      const body = await readJson(c, lifecycleSchema, { optional: true });
-      const expected = expectedVersion(c, body.version, { required: false });
-      return withEtag(c, await setArchived(deps.db, actorOf(c), experimentKey, true, expected, deps.now()));
-    })
-    .post('/:key/unarchive', async (c) => {
-      const experimentKey = key(c);
-      const body = await readJson(c, lifecycleSchema, { optional: true });
-      const expected = expectedVersion(c, body.version, { required: false });
-      return withEtag(c, await setArchived(deps.db, actorOf(c), experimentKey, false, expected, deps.now()));
-    })
+    .post('/:key/archive', (c) => lifecycle(c, (expected, k) => setArchived(deps.db, actorOf(c), k, true, expected, deps.now())))
+    .post('/:key/unarchive', (c) => lifecycle(c, (expected, k) => setArchived(deps.db, actorOf(c), k, false, expected, deps.now())))
     .get('/:key/audit', async (c) => {
       const experimentKey = key(c);
       const page = readQuery(c, auditQuery);
