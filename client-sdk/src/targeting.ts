@@ -15,32 +15,27 @@ import type { Attributes, Condition, LeafCondition, WarningHandler } from './typ
 export const MAX_DEPTH = 32;
 
 // Thrown inside evaluation only; evaluateCondition turns it into `false` plus a warning.
+// Messages are terse to keep the core small: validateCondition (/validate) gives the full
+// explanation with the path of each problem, and the server runs it before saving.
+const BAD = 'bad ';
 const fail = (message: string): never => {
   throw new Error(message);
 };
 
-// Patterns come from the configuration, so the cache is bounded by it.
-const regexCache = new Map<string, RegExp>();
-
+// No cache of our own: engines cache compiled patterns by (source, flags), and a Map here
+// would cost bytes in the size-budgeted core for little gain.
 function compileRegex(pattern: unknown, flags: unknown = ''): RegExp {
-  if (typeof pattern !== 'string' || typeof flags !== 'string') return fail('regex needs a string pattern');
   // Stateful flags (g, y) would make test() depend on the previous call.
-  if (/[gy]/.test(flags)) fail('regex flags g and y are not allowed');
-  const cacheKey = flags + '/' + pattern;
-  let re = regexCache.get(cacheKey);
-  if (!re) {
-    try {
-      re = new RegExp(pattern, flags);
-    } catch {
-      return fail('invalid regex ' + pattern);
-    }
-    regexCache.set(cacheKey, re);
+  if (typeof pattern !== 'string' || /[gy]/.test(flags as string)) return fail(BAD + 'regex');
+  try {
+    return new RegExp(pattern, flags as string);
+  } catch {
+    return fail(BAD + 'regex');
   }
-  return re;
 }
 
 const isPrimitive = (v: unknown): boolean =>
-  v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && isFinite(v));
+  v === null || typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v);
 
 /** Attribute values may be numbers or numeric strings (query strings, data attributes). */
 function toNumber(v: unknown): number | null {
@@ -50,26 +45,26 @@ function toNumber(v: unknown): number | null {
 
 /** Applies a comparison operator to a difference `d` (have − want). */
 const compare = (op: string, d: number): boolean =>
-  op === 'eq' ? d === 0 : op === 'neq' ? d !== 0 : op === 'gt' ? d > 0 : op === 'gte' ? d >= 0 : op === 'lt' ? d < 0 : op === 'lte' ? d <= 0 : fail('unknown operator ' + JSON.stringify(op));
+  op === 'eq' ? d === 0 : op === 'neq' ? d !== 0 : op === 'gt' ? d > 0 : op === 'gte' ? d >= 0 : op === 'lt' ? d < 0 : op === 'lte' ? d <= 0 : fail('unknown operator ' + op);
 
 function testLeaf(c: LeafCondition, attrs: Attributes): boolean {
-  if (typeof c.attribute !== 'string') fail('attribute must be a string');
-  const actual = Object.prototype.hasOwnProperty.call(attrs, c.attribute) ? attrs[c.attribute] : undefined;
+  if (typeof c.attribute !== 'string') fail(BAD + 'attribute');
+  const actual = Object.hasOwn(attrs, c.attribute) ? attrs[c.attribute] : undefined;
   const expected = c.value;
   const op: string = c.op;
   if (op === 'eq' || op === 'neq') {
-    if (!isPrimitive(expected)) fail(op + ' needs a string, number, boolean or null value');
+    if (!isPrimitive(expected)) fail(BAD + op + ' value');
     return (actual === expected) === (op === 'eq');
   }
   if (op === 'in' || op === 'not_in') {
-    if (!Array.isArray(expected)) fail(op + ' needs an array value');
+    if (!Array.isArray(expected)) fail(BAD + op + ' value');
     const list = expected as unknown[];
     // An array attribute (e.g. tags) matches when it shares any element with the list.
     const found = Array.isArray(actual) ? actual.some((a) => list.includes(a)) : list.includes(actual);
     return found === (op === 'in');
   }
   if (op === 'exists') {
-    if (expected !== undefined && typeof expected !== 'boolean') fail('exists takes true or false');
+    if (expected !== undefined && typeof expected !== 'boolean') fail(BAD + op + ' value');
     return (actual != null) === (expected ?? true);
   }
   if (op === 'regex') {
@@ -77,33 +72,29 @@ function testLeaf(c: LeafCondition, attrs: Attributes): boolean {
     return (typeof actual === 'string' || typeof actual === 'number') && re.test(String(actual));
   }
   if (typeof op === 'string' && op.startsWith('semver_')) {
-    const want = parseSemver(expected) ?? fail(op + ' needs a semantic version value');
+    const want = parseSemver(expected) ?? fail(BAD + op + ' value');
     const have = parseSemver(actual);
     const base = op.slice(7);
     compare(base, 0); // reject unknown semver_* operators even when the attribute is missing
     return !!have && compare(base, compareSemver(have, want));
   }
-  if (op !== 'gt' && op !== 'gte' && op !== 'lt' && op !== 'lte') fail('unknown operator ' + JSON.stringify(op));
-  if (typeof expected !== 'number' || !isFinite(expected)) fail(op + ' needs a number value');
+  if (op !== 'gt' && op !== 'gte' && op !== 'lt' && op !== 'lte') fail('unknown operator ' + op);
+  if (typeof expected !== 'number' || !isFinite(expected)) fail(BAD + op + ' value');
   const n = toNumber(actual);
   return n !== null && compare(op, n - (expected as number));
 }
 
 function test(c: Condition, attrs: Attributes, depth: number): boolean {
-  if (depth > MAX_DEPTH) fail('nested deeper than ' + MAX_DEPTH);
-  if (typeof c !== 'object' || c === null || Array.isArray(c)) fail('a condition must be an object');
+  if (depth > MAX_DEPTH) fail(BAD + 'depth');
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) fail(BAD + 'node');
   if ('all' in c || 'any' in c) {
     const isAll = 'all' in c;
     const list = isAll ? c.all : c.any;
-    if (!Array.isArray(list)) fail('all / any need an array');
+    if (!Array.isArray(list)) fail(BAD + 'all / any');
     // Evaluate every child even after the answer is known, so that a malformed branch is
     // reported (and excludes the unit) whatever the attribute values of this unit.
-    let result = isAll;
-    for (const child of list) {
-      const r = test(child, attrs, depth + 1);
-      result = isAll ? result && r : result || r;
-    }
-    return result;
+    const results = list.map((child) => test(child, attrs, depth + 1));
+    return isAll ? !results.includes(false) : results.includes(true);
   }
   if ('not' in c) return !test(c.not, attrs, depth + 1);
   return testLeaf(c, attrs);
@@ -115,14 +106,14 @@ function test(c: Condition, attrs: Attributes, depth: number): boolean {
  */
 export function evaluateCondition(
   condition: Condition | null | undefined,
-  attributes: Attributes = {},
+  attributes?: Attributes,
   warn?: WarningHandler,
 ): boolean {
   if (condition == null) return true;
   try {
-    return test(condition, attributes ?? {}, 0);
+    return test(condition, attributes || {}, 0);
   } catch (e) {
-    warn?.('invalid targeting condition: ' + (e as Error).message);
+    warn?.('targeting: ' + (e as Error).message);
     return false;
   }
 }

@@ -1,0 +1,32 @@
+// One build command (`npm run build -w client-sdk`): ESM JavaScript with esbuild, one file per
+// entry and shared chunks (so /client, /tracking and /react reuse the core instead of copying it),
+// then type declarations with tsc. Dependencies stay external: the host bundler dedupes them.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+rmSync(`${root}/dist`, { recursive: true, force: true });
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/index.ts', 'src/client.ts', 'src/validate.ts', 'src/tracking/index.ts', 'src/react/index.tsx'],
+  outdir: 'dist',
+  outbase: 'src',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  external: ['murmurhash3js', 'react', 'react-dom'],
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+
+execFileSync(process.execPath, [fileURLToPath(import.meta.resolve('typescript/bin/tsc')), '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+console.log('client-sdk: built dist/ (ESM + .d.ts)');

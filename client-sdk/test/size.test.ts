@@ -1,0 +1,47 @@
+// Size budget, enforced (GrowthBook measures its bundle; we fail the build on it).
+// The core entry is bundled as a browser app would ship it, murmurhash3js included.
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function gzippedSize(contents: string): Promise<{ minified: number; gzipped: number }> {
+  const result = await build({
+    stdin: { contents, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['source'],
+    external: ['react', 'react-dom'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.contents;
+  return { minified: code.length, gzipped: gzipSync(code, { level: 9 }).length };
+}
+
+const CORE_BUDGET = 4096;
+// Not a contract figure, a regression guard: what a page with the client and tracking ships.
+const BROWSER_BUDGET = 9 * 1024;
+
+describe('bundle size', () => {
+  it(`core entry (@touchpoint/client-sdk) ≤ ${CORE_BUDGET} bytes minified + gzipped`, async () => {
+    const { minified, gzipped } = await gzippedSize("export * from './src/index.ts';");
+    console.log(`core entry: ${minified} bytes minified, ${gzipped} bytes gzipped (budget ${CORE_BUDGET})`);
+    expect(gzipped).toBeLessThanOrEqual(CORE_BUDGET);
+  });
+
+  it('client + tracking + react bindings (what a React shop ships) stay under the guard', async () => {
+    const { gzipped: client } = await gzippedSize(
+      "export * from './src/index.ts'; export * from './src/client.ts'; export * from './src/tracking/index.ts';",
+    );
+    const { gzipped: withReact } = await gzippedSize(
+      "export * from './src/index.ts'; export * from './src/client.ts'; export * from './src/tracking/index.ts'; export * from './src/react/index.tsx';",
+    );
+    console.log(`core + client + tracking: ${client} bytes gzipped; + react bindings: ${withReact} bytes gzipped (react itself excluded)`);
+    expect(withReact).toBeLessThanOrEqual(BROWSER_BUDGET);
+  });
+});
