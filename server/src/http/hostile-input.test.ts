@@ -106,8 +106,8 @@ describeEachEngine('hostile input', (db) => {
   }
 
   /** A request with exactly these headers (the harness always adds a JSON Content-Type). */
-  const raw = (method: string, path: string, body: string | undefined, headers: Record<string, string> = {}) =>
-    h.app.request(path, { method, headers: { Authorization: `Bearer ${h.adminKey}`, ...headers }, ...(body !== undefined && { body }) });
+  const raw = (method: string, path: string, body: string | Uint8Array | undefined, headers: Record<string, string> = {}) =>
+    h.app.request(path, { method, headers: { Authorization: `Bearer ${h.adminKey}`, ...headers }, ...(body !== undefined && { body: body as BodyInit }) });
 
   const send = (endpoint: Endpoint, body: unknown, headers: Record<string, string> = {}) =>
     h.call(endpoint.method, endpoint.path, body, { headers });
@@ -131,6 +131,18 @@ describeEachEngine('hostile input', (db) => {
       });
       it(`${endpoint.name}: empty body → 400`, async () => {
         await refused(() => raw(endpoint.method, endpoint.path, '', { 'Content-Type': 'application/json' }), { status: 400, type: 'malformed-request' });
+      });
+      it.each([
+        ['an invalid byte', [0xff]],
+        ['a lone continuation byte', [0x80]],
+        ['a truncated sequence', [0xe2, 0x82]],
+        ['an overlong "/"', [0xc0, 0xaf]],
+        ['a CESU-8 surrogate', [0xed, 0xa0, 0x80]],
+      ])(`${endpoint.name}: %s in a string (invalid UTF-8) → 400, never stored as U+FFFD`, async (_label, bytes) => {
+        const json = JSON.stringify({ ...endpoint.valid(), name: 'cafe@' });
+        const [head, tail] = json.split('@') as [string, string];
+        const body = Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]);
+        await refused(() => raw(endpoint.method, endpoint.path, body, { 'Content-Type': 'application/json' }), { status: 400, type: 'malformed-request' });
       });
       it.each([
         ['a bare string', '"hello"'],
@@ -731,6 +743,22 @@ describeEachEngine('hostile input', (db) => {
       ['/api/keys?limit=5', 'limit'],
     ])('GET %s → 422', async (path, field) => {
       await refused(() => h.call('GET', path), { status: 422, fields: [field] });
+    });
+    it.each([
+      ['/api/touchpoints?q=a&q=%00', 'q'],
+      ['/api/touchpoints?limit=1&limit=abc', 'limit'],
+      ['/api/touchpoints?limit=abc&limit=1', 'limit'],
+      ['/api/metrics?type=ratio&type=funnel', 'type'],
+      ['/api/experiments?status=draft&status=running', 'status'],
+      ['/api/keys?includeRevoked=true&includeRevoked=false', 'includeRevoked'],
+    ])('GET %s: a repeated parameter → 422 (no silent pick of one value)', async (path, field) => {
+      await refused(() => h.call('GET', path), { status: 422, fields: [field] });
+    });
+    it('a UTF-8 byte-order mark before the body is tolerated', async () => {
+      const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(fixtures.touchpoint('bom-tp')))]);
+      const res = await raw('POST', '/api/touchpoints', body, { 'Content-Type': 'application/json' });
+      expect(res.status, await res.clone().text()).toBe(201);
+      expect(((await res.json()) as { key: string }).key).toBe('bom-tp');
     });
     it('an invalid percent-encoding or UTF-8 in a query is a 4xx, never a 500', async () => {
       for (const query of ['q=%E0%A4%A', 'q=%ED%A0%80', 'q=%FF', 'q=%']) {

@@ -30,6 +30,19 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.out
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * JSON bodies are UTF-8 (RFC 8259). Decoding strictly refuses invalid bytes: the lenient decoder of
+ * `c.req.text()` turns them into U+FFFD and the damaged text would be stored as if it had been sent.
+ */
+function decodeUtf8(bytes: ArrayBuffer): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new ProblemError('malformed-request', 'The body is not valid UTF-8.');
+  }
+}
 
 /**
  * Reads the body as JSON (size is already bounded by the body-limit middleware) and validates it.
@@ -40,7 +53,7 @@ export async function readJson<S extends z.ZodType>(
   schema: S,
   { optional = false, acceptTextPlain = false }: { optional?: boolean; acceptTextPlain?: boolean } = {},
 ): Promise<z.output<S>> {
-  const text = await c.req.text();
+  const text = decodeUtf8(await c.req.arrayBuffer());
   if (text.trim() === '') {
     if (optional) return parseWith(schema, {});
     throw new ProblemError('malformed-request', 'The request body is empty; send a JSON object.');
@@ -59,8 +72,13 @@ export async function readJson<S extends z.ZodType>(
   return parseWith(schema, value);
 }
 
-/** Validates the query string (single values; repeated parameters keep the last). */
+/**
+ * Validates the query string. Every parameter takes a single value: a repeated one is refused rather
+ * than silently reduced to one of its values (a proxy that checked the other one would be fooled).
+ */
 export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const repeated = Object.entries(c.req.queries()).filter(([, values]) => values.length > 1);
+  if (repeated.length) throw validationProblem(repeated.map(([name]) => fieldError([name], 'is given more than once')));
   return parseWith(schema, c.req.query());
 }
 
