@@ -3,6 +3,7 @@ import * as catalog from './0001_catalog.js';
 import * as keysAndAudit from './0002_keys_and_audit.js';
 import * as exposuresAndEvents from './0003_exposures_and_events.js';
 import * as stickyBucketing from './0004_sticky_bucketing.js';
+import * as exposureItems from './0005_exposure_items.js';
 
 /**
  * Every migration, in order. Names sort in execution order; never edit one that has landed on main:
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002_keys_and_audit': keysAndAudit,
   '0003_exposures_and_events': exposuresAndEvents,
   '0004_sticky_bucketing': stickyBucketing,
+  '0005_exposure_items': exposureItems,
 };

@@ -141,6 +141,12 @@ export interface EventTable {
   attributes: NullableJson<Record<string, JsonValue>>;
 }
 
+/** Ids of ingested exposure items (idempotent retries); see migrations/0005_exposure_items.ts. */
+export interface ExposureItemTable {
+  item_id: string;
+  received_at: Timestamp;
+}
+
 export interface Database {
   touchpoints: TouchpointTable;
   metrics: MetricTable;
@@ -152,4 +158,5 @@ export interface Database {
   audit_log: AuditLogTable;
   exposures: ExposureTable;
   events: EventTable;
+  exposure_items: ExposureItemTable;
 }

@@ -7,6 +7,7 @@ import { jsonValue, slug, text } from '../http/schema-helpers.js';
 import { readJson } from '../http/validate.js';
 import { requireKey } from '../keys/auth.js';
 import type { Operation } from '../openapi/registry.js';
+import { eventOperation, eventRoutes } from '../events/routes.js';
 import { checkOrigin, preflight } from './cors.js';
 import { buildSdkConfig, loadRunningExperiments, toSdkExperiment } from './config.js';
 
@@ -53,10 +54,12 @@ export function sdkRoutes(deps: AppDeps) {
       });
       if (assignments.length === 0 && input.experiments?.length) throw new ProblemError('not-found', 'None of these experiments exist.');
       return c.json({ assignments });
-    });
+    })
+    .route('/events', eventRoutes(deps));
 }
 
 export const sdkOperations: Operation[] = [
   { method: 'get', path: '/sdk/config', summary: 'Running experiments in SDK form (ETag / 304)', tag: 'sdk', auth: 'sdk' },
   { method: 'post', path: '/sdk/assign', summary: 'Server-side assignment with the SDK code', tag: 'sdk', auth: 'sdk', body: assignRequestSchema },
+  eventOperation,
 ];

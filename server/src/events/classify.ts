@@ -1,0 +1,184 @@
+/**
+ * Pure classification of an events batch: which items are valid, which are rejected and why,
+ * which repeat an id already in the batch, and the rows to write. No I/O, no clock (`now` is passed).
+ */
+import type { z } from 'zod';
+import { zodFieldErrors } from '../http/validate.js';
+import { type EventItem, type ExposureItem, type Rejection, eventItemSchema, exposureItemSchema } from './schemas.js';
+
+/**
+ * Client clocks drift, so timestamps are accepted a little in the future: 5 minutes covers ordinary
+ * skew; beyond that the device clock is wrong and the item would land after the experiment's end or
+ * outside attribution windows.
+ */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+/**
+ * The SDK keeps unsent items across page loads and a visitor may come back days later, so old items
+ * are still welcome — up to 7 days. Older items would rewrite results product owners have already
+ * read, and the bound also limits how long an exposure item id must be remembered for idempotency
+ * (a retry older than this is rejected anyway).
+ */
+export const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** What classification needs to know of an experiment named by an exposure. */
+export interface ExperimentRef {
+  id: number;
+  key: string;
+  status: string;
+  archived: boolean;
+  /** Variant keys in position order (the index is the stored `variant_index`). */
+  variants: readonly string[];
+}
+
+export interface ExposureRow {
+  itemId: string;
+  experimentId: number;
+  unitId: string;
+  variantIndex: number;
+  exposedAt: Date;
+  attributes: Record<string, unknown> | null;
+}
+
+export interface EventRow {
+  eventId: string;
+  unitId: string;
+  name: string;
+  value: number | null;
+  occurredAt: Date;
+  attributes: Record<string, unknown> | null;
+}
+
+export interface ParsedBatch {
+  exposures: Array<{ index: number; item: ExposureItem }>;
+  events: Array<{ index: number; item: EventItem }>;
+  rejected: Rejection[];
+  /** Items repeating the id of an earlier valid item of the same batch. */
+  duplicates: number;
+}
+
+const MAX_ECHOED_ID = 200;
+
+function echoId(raw: unknown): string | null {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id.slice(0, MAX_ECHOED_ID) : null;
+}
+
+function reasonFrom(error: z.ZodError): string {
+  const errors = zodFieldErrors(error);
+  const shown = errors.slice(0, 3).map((e) => (e.field ? `${e.field}: ${e.detail}` : e.detail));
+  return shown.join('; ') + (errors.length > 3 ? ` (and ${errors.length - 3} more)` : '');
+}
+
+/** Timestamp bounds relative to the receive time; null when inside them. */
+export function timestampProblem(timestamp: string, now: Date): string | null {
+  const at = Date.parse(timestamp);
+  if (!Number.isFinite(at)) return 'timestamp: not a valid date';
+  if (at > now.getTime() + MAX_FUTURE_SKEW_MS) return 'timestamp: more than 5 minutes in the future (is the device clock right?)';
+  if (at < now.getTime() - MAX_AGE_MS) return 'timestamp: older than 7 days';
+  return null;
+}
+
+/** Validates every item on its own: shape, strings, numbers, timestamp bounds; drops repeated ids. */
+export function parseItems(items: readonly unknown[], now: Date): ParsedBatch {
+  const batch: ParsedBatch = { exposures: [], events: [], rejected: [], duplicates: 0 };
+  const seen = new Set<string>();
+  items.forEach((raw, index) => {
+    const reject = (reason: string) => batch.rejected.push({ index, id: echoId(raw), reason });
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject('must be an object');
+    const type = (raw as { type?: unknown }).type;
+    const schema = type === 'exposure' ? exposureItemSchema : type === 'event' ? eventItemSchema : null;
+    if (!schema) return reject('type: must be "exposure" or "event"');
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) return reject(reasonFrom(parsed.error));
+    const item = parsed.data;
+    const late = timestampProblem(item.timestamp, now);
+    if (late) return reject(late);
+    if (seen.has(item.id)) {
+      batch.duplicates++;
+      return;
+    }
+    seen.add(item.id);
+    if (item.type === 'exposure') batch.exposures.push({ index, item });
+    else batch.events.push({ index, item });
+  });
+  return batch;
+}
+
+/** Checks exposures against the experiments they name: known, running, with that variant. */
+export function resolveExposures(
+  exposures: ParsedBatch['exposures'],
+  experiments: ReadonlyMap<string, ExperimentRef>,
+): { rows: ExposureRow[]; rejected: Rejection[] } {
+  const rows: ExposureRow[] = [];
+  const rejected: Rejection[] = [];
+  for (const { index, item } of exposures) {
+    const reject = (reason: string) => rejected.push({ index, id: item.id, reason });
+    const experiment = experiments.get(item.experimentKey);
+    if (!experiment) {
+      reject(`experimentKey: no experiment "${item.experimentKey}"`);
+      continue;
+    }
+    if (experiment.archived || experiment.status !== 'running') {
+      const state = experiment.archived ? 'archived' : experiment.status;
+      reject(`experimentKey: experiment "${item.experimentKey}" is ${state}; only running experiments take exposures`);
+      continue;
+    }
+    const variantIndex = experiment.variants.indexOf(item.variantKey);
+    if (variantIndex < 0) {
+      reject(`variantKey: experiment "${item.experimentKey}" has no variant "${item.variantKey}"`);
+      continue;
+    }
+    rows.push({
+      itemId: item.id,
+      experimentId: experiment.id,
+      unitId: item.unitId,
+      variantIndex,
+      exposedAt: new Date(item.timestamp),
+      attributes: item.attributes ?? null,
+    });
+  }
+  return { rows, rejected };
+}
+
+export function toEventRows(events: ParsedBatch['events']): EventRow[] {
+  return events.map(({ item }) => ({
+    eventId: item.id,
+    unitId: item.unitId,
+    name: item.name,
+    value: item.value ?? null,
+    occurredAt: new Date(item.timestamp),
+    attributes: item.attributes ?? null,
+  }));
+}
+
+export interface CollapsedExposure extends ExposureRow {
+  /** The batch itself saw this unit in more than one variant of the experiment. */
+  multipleVariants: boolean;
+}
+
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * One row per (experiment, unit): the earliest exposure of the batch wins (ties: batch order), and
+ * the row is flagged when the batch shows the unit in several variants. Sorted by (experiment, unit)
+ * so that concurrent batches lock rows in the same order (no deadlocks on PostgreSQL).
+ */
+export function collapseExposures(rows: readonly ExposureRow[]): CollapsedExposure[] {
+  const byUnit = new Map<string, CollapsedExposure>();
+  for (const row of rows) {
+    const key = `${row.experimentId}\u0000${row.unitId}`;
+    const first = byUnit.get(key);
+    if (!first) {
+      byUnit.set(key, { ...row, multipleVariants: false });
+      continue;
+    }
+    const multipleVariants = first.multipleVariants || first.variantIndex !== row.variantIndex;
+    const winner = row.exposedAt < first.exposedAt ? row : first;
+    byUnit.set(key, { ...winner, multipleVariants });
+  }
+  return [...byUnit.values()].sort((a, b) => a.experimentId - b.experimentId || byCodeUnits(a.unitId, b.unitId));
+}
+
+export function sortEventRows(rows: EventRow[]): EventRow[] {
+  return rows.sort((a, b) => byCodeUnits(a.eventId, b.eventId));
+}

@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../http/context.js';
+import { readJson } from '../http/validate.js';
+import type { Operation } from '../openapi/registry.js';
+import { parseItems, resolveExposures, toEventRows } from './classify.js';
+import { loadExperimentRefs, storeBatch } from './repository.js';
+import { type IngestResponse, batchDocumentSchema, batchSchema, ingestResponseSchema } from './schemas.js';
+
+/**
+ * POST /sdk/events (mounted under the SDK sub-app, which authenticates and checks the origin).
+ * Whole-batch problems (not JSON, not `{ items }`, too many items, too large) answer 4xx and write
+ * nothing; item problems reject that item only. 202 is sent after the commit, never before: if the
+ * database fails, the app's error handler answers 503 with Retry-After and the SDK retries the same ids.
+ */
+export function eventRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>().post('/', async (c) => {
+    // sendBeacon cannot set headers: its body arrives as text/plain.
+    const { items } = await readJson(c, batchSchema, { acceptTextPlain: true });
+    const receivedAt = deps.now();
+    const parsed = parseItems(items, receivedAt);
+    const experiments = await loadExperimentRefs(deps.db, parsed.exposures.map((e) => e.item.experimentKey));
+    const exposures = resolveExposures(parsed.exposures, experiments);
+    const stored = await storeBatch(deps.db, { events: toEventRows(parsed.events), exposures: exposures.rows }, receivedAt);
+    const body: IngestResponse = {
+      accepted: stored.accepted,
+      duplicates: stored.duplicates + parsed.duplicates,
+      rejected: [...parsed.rejected, ...exposures.rejected].sort((a, b) => a.index - b.index),
+    };
+    return c.json(body, 202);
+  });
+}
+
+export const eventOperation: Operation = {
+  method: 'post',
+  path: '/sdk/events',
+  summary: 'Batch of exposures and events (≤ 1,000 items, ≤ 1 MiB); 202 after commit, idempotent by item id',
+  tag: 'sdk',
+  auth: 'sdk',
+  body: batchDocumentSchema,
+  response: ingestResponseSchema,
+  status: 202,
+};

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { variantKey } from '../experiments/schemas.js';
+import { eventName, jsonValue, slug, text } from '../http/schema-helpers.js';
+
+/** Items per batch: the SDK sends 20 by default; a beacon flush of a full outbox sends up to 1,000. */
+export const MAX_BATCH_ITEMS = 1000;
+/** Item ids are client-generated (UUIDs in the SDK); generous, but bounded. */
+export const MAX_ITEM_ID_LENGTH = 200;
+/** Same bound as `unitId` in POST /sdk/assign. */
+export const MAX_UNIT_ID_LENGTH = 1000;
+const MAX_ATTRIBUTE_VALUE_BYTES = 4096;
+const MAX_ATTRIBUTES_BYTES = 8192;
+const MAX_ATTRIBUTES = 50;
+/** Revenue above this is a bug on the site (or an attack on the averages), not an order. */
+export const MAX_ABS_VALUE = 1e12;
+
+/**
+ * The envelope is validated as a whole (a body that is not `{ items: [...] }` → 422, nothing
+ * written); each item is validated on its own afterwards, so one bad item rejects only itself.
+ */
+export const batchSchema = z.strictObject({
+  items: z.array(z.unknown()).max(MAX_BATCH_ITEMS, `must hold at most ${MAX_BATCH_ITEMS} items; split the batch`),
+});
+
+const attributes = z
+  .record(text(100, 1), jsonValue(MAX_ATTRIBUTE_VALUE_BYTES))
+  .refine((a) => Object.keys(a).length <= MAX_ATTRIBUTES, `must have at most ${MAX_ATTRIBUTES} attributes`)
+  .refine((a) => Buffer.byteLength(JSON.stringify(a)) <= MAX_ATTRIBUTES_BYTES, `must serialize to at most ${MAX_ATTRIBUTES_BYTES} bytes`);
+
+const common = {
+  id: text(MAX_ITEM_ID_LENGTH, 1),
+  unitId: text(MAX_UNIT_ID_LENGTH, 1),
+  /** ISO 8601 with a zone (`Z` or `+01:00`), as the SDK's `toISOString()` writes it. Bounds: classify.ts. */
+  timestamp: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. "2026-11-22T10:00:00Z"' }),
+  attributes: attributes.optional(),
+};
+
+export const exposureItemSchema = z.strictObject({
+  ...common,
+  type: z.literal('exposure'),
+  experimentKey: slug,
+  variantKey,
+});
+
+export const eventItemSchema = z.strictObject({
+  ...common,
+  type: z.literal('event'),
+  name: eventName,
+  // JSON cannot say Infinity, but `1e999` parses to it: finite() catches that.
+  value: z
+    .number()
+    .refine(Number.isFinite, 'must be a finite number')
+    .refine((v) => Math.abs(v) <= MAX_ABS_VALUE, `must be between -${MAX_ABS_VALUE} and ${MAX_ABS_VALUE}`)
+    .nullable()
+    .optional(),
+});
+
+export type ExposureItem = z.infer<typeof exposureItemSchema>;
+export type EventItem = z.infer<typeof eventItemSchema>;
+
+export const rejectionSchema = z.object({
+  index: z.number().int(),
+  id: z.string().nullable(),
+  reason: z.string(),
+});
+
+/** 202 body: every item of the batch is counted exactly once in one of the three. */
+export const ingestResponseSchema = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.array(rejectionSchema),
+});
+
+export type Rejection = z.infer<typeof rejectionSchema>;
+export type IngestResponse = z.infer<typeof ingestResponseSchema>;
+
+/** The batch as documented in OpenAPI: items are validated one by one, but this is what each must be. */
+export const batchDocumentSchema = z.strictObject({
+  items: z.array(z.discriminatedUnion('type', [exposureItemSchema, eventItemSchema])).max(MAX_BATCH_ITEMS),
+});
