@@ -1,4 +1,21 @@
-import { ProblemError } from '../http/problem.js';
+import { ProblemError, fieldError } from '../http/problem.js';
+
+/**
+ * Foreign keys a request can trip over when the row it refers to is deleted concurrently (after
+ * validation checked it existed): the request field to name. Only touchpoints can be deleted.
+ */
+const FOREIGN_KEY_FIELDS: Record<string, string> = {
+  experiments_touchpoint_key_fkey: 'touchpointKey',
+};
+
+function foreignKeyProblem(error: { constraint?: unknown; detail?: unknown }): ProblemError {
+  // "… is still referenced from table …": a delete raced with a new reference; the thing is in use.
+  if (typeof error.detail === 'string' && /still referenced/.test(error.detail)) {
+    return new ProblemError('in-use', 'The resource is referenced elsewhere and cannot be removed.');
+  }
+  const field = typeof error.constraint === 'string' ? FOREIGN_KEY_FIELDS[error.constraint] : undefined;
+  return new ProblemError('validation-failed', 'A referenced resource does not exist.', field ? { errors: [fieldError([field], 'does not exist (any more)')] } : {});
+}
 
 /**
  * Safety net: turns database errors that escaped validation into problem documents.
@@ -8,7 +25,7 @@ export function problemFromDatabaseError(error: unknown): ProblemError | null {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   if (typeof code !== 'string') return null;
   if (code === '23505') return new ProblemError('already-exists', 'A resource with this key already exists.');
-  if (code === '23503') return new ProblemError('validation-failed', 'A referenced resource does not exist.');
+  if (code === '23503') return foreignKeyProblem(error as { constraint?: unknown; detail?: unknown });
   if (code === '40001' || code === '40P01') {
     return new ProblemError('version-conflict', 'A concurrent change conflicted with this one; retry.');
   }

@@ -209,6 +209,27 @@ describeEachEngine('touchpoints', (db) => {
     expect(await auditOf('checkout-cta')).toHaveLength(auditBefore);
   });
 
+  it('a delete racing an experiment that uses the touchpoint: one of them wins, the loser is a 4xx naming why', async () => {
+    for (let round = 0; round < 6; round++) {
+      const key = `race-del-${round}`;
+      await create(fixtures.touchpoint(key));
+      const [deleted, created] = await Promise.all([
+        h.call('DELETE', `/api/touchpoints/${key}`),
+        h.call('POST', '/api/experiments', fixtures.experiment(`race-exp-${round}`, { touchpointKey: key })),
+      ]);
+      const outcome = `${deleted.status}/${created.status}`;
+      expect(['204/422', '409/201'], outcome).toContain(outcome);
+      const exists = (await h.call('GET', `/api/touchpoints/${key}`)).status === 200;
+      expect(exists, outcome).toBe(created.status === 201);
+      if (created.status === 422) {
+        const body = (await created.json()) as { errors?: { field: string }[] };
+        expect(body.errors?.map((e) => e.field), outcome).toEqual(['touchpointKey']);
+      } else {
+        expect(((await deleted.json()) as { type: string }).type).toBe('/problems/in-use');
+      }
+    }
+  });
+
   it('writes one audit entry per change with the admin key id, before and after', async () => {
     const created = await create(fixtures.touchpoint('audited-tp'));
     const updated = (await (await h.call('PATCH', '/api/touchpoints/audited-tp', { name: 'Audited', version: 1 })).json()) as Touchpoint;
