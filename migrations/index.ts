@@ -4,6 +4,7 @@ import * as keysAndAudit from './0002_keys_and_audit.js';
 import * as exposuresAndEvents from './0003_exposures_and_events.js';
 import * as stickyBucketing from './0004_sticky_bucketing.js';
 import * as exposureItems from './0005_exposure_items.js';
+import * as resultsSnapshots from './0006_results_snapshots.js';
 
 /**
  * Every migration, in order. Names sort in execution order; never edit one that has landed on main:
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003_exposures_and_events': exposuresAndEvents,
   '0004_sticky_bucketing': stickyBucketing,
   '0005_exposure_items': exposureItems,
+  '0006_results_snapshots': resultsSnapshots,
 };

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { isConnectionFailure, problemFromDatabaseError } from './db/errors.js';
 import { experimentRoutes } from './experiments/routes.js';
+import { resultsRoutes } from './results/routes.js';
 import { healthRoutes } from './health/routes.js';
 import type { AppDeps, AppEnv } from './http/context.js';
 import { PROBLEM_TYPES, type ProblemType, ProblemError, problemResponse } from './http/problem.js';
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/touchpoints', touchpointRoutes(deps));
   app.route('/api/metrics', metricRoutes(deps));
   app.route('/api/experiments', experimentRoutes(deps));
+  app.route('/api/experiments', resultsRoutes(deps));
   app.route('/api/keys', keyRoutes(deps));
   app.route('/api/stats', statsRoutes());
   app.route('/api/units', unitRoutes(deps));

@@ -141,6 +141,15 @@ export interface EventTable {
   attributes: NullableJson<Record<string, JsonValue>>;
 }
 
+/** Computed results of one experiment ('' segment = default results), served while fresh. */
+export interface ResultsSnapshotTable {
+  experiment_id: number;
+  segment: string;
+  computed_at: Timestamp;
+  duration_ms: number;
+  results: Json<Record<string, unknown>>;
+}
+
 /** Ids of ingested exposure items (idempotent retries); see migrations/0005_exposure_items.ts. */
 export interface ExposureItemTable {
   item_id: string;
@@ -159,4 +168,5 @@ export interface Database {
   exposures: ExposureTable;
   events: EventTable;
   exposure_items: ExposureItemTable;
+  results_snapshots: ResultsSnapshotTable;
 }

@@ -9,6 +9,7 @@ import { PROBLEM_TYPES } from '../http/problem.js';
 import { createTouchpointSchema, listTouchpointsQuery, touchpointSchema, updateTouchpointSchema } from '../touchpoints/schemas.js';
 import { statsOperations } from '../stats/routes.js';
 import { sdkOperations } from '../sdk/routes.js';
+import { resultsOperations } from '../results/routes.js';
 import { unitOperations } from '../units/routes.js';
 import type { Operation } from './registry.js';
 
@@ -73,7 +74,7 @@ function operationObject(op: Operation) {
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of [...core, ...statsOperations, ...sdkOperations, ...unitOperations]) {
+  for (const op of [...core, ...statsOperations, ...sdkOperations, ...unitOperations, ...resultsOperations]) {
     paths[op.path] ??= {};
     paths[op.path]![op.method] = operationObject(op);
   }

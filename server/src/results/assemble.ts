@@ -1,0 +1,185 @@
+/**
+ * Pure assembly of the results document from what the queries returned. No I/O, no clock.
+ */
+import { summarize } from '../stats/index.js';
+import { type AnalysisSettings, compareVariants } from './compare.js';
+import { dailySeries } from './daily.js';
+import { CUPED_LOOKBACK_DAYS, type MetricDefinition, type Period, type Phase } from './definitions.js';
+import { funnelSteps } from './funnel.js';
+import { progressToward } from './progress.js';
+import { phaseAwareSrm } from './srm.js';
+import { type FunnelRow, type GroupRow, type MetricStats, emptyMetricStats, funnelTotalsByVariant, totalsByVariant } from './sufficient-stats.js';
+import type { ExperimentResults, MetricResult, SegmentResults } from './types.js';
+
+export interface ExperimentInfo {
+  key: string;
+  name: string;
+  status: string;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  alpha: number;
+  correction: 'holm' | 'bh';
+  sequential: { tuningParameter: number } | null;
+  phase: number | null;
+  minimumDetectableEffect: number | null;
+  variants: { key: string; name: string; weight: number }[];
+}
+
+export interface QueryOutputs {
+  metrics: MetricDefinition[];
+  /** Rows of the simple (conversion, revenue, ratio) metrics, in the order of `simpleMetrics`. */
+  simpleMetrics: MetricDefinition[];
+  dayRows: GroupRow[];
+  /** Per funnel metric key. */
+  funnelDayRows: Map<string, FunnelRow[]>;
+  phases: Phase[];
+  unitsByPhase: { phase: number | null; variantIndex: number; units: number }[];
+  exposures: { units: number; multiple: number };
+  period: Period | null;
+  end: Date;
+  computedAt: Date;
+  segment?: { attribute: string; top: number; rows: GroupRow[] | FunnelRow[] };
+}
+
+type Stats = MetricStats & { n: number };
+
+/** A funnel's headline as a conversion: units reaching the last step. */
+function funnelAsStats(units: number, reached: number[]): Stats {
+  const last = reached[reached.length - 1] ?? 0;
+  return { ...emptyMetricStats(), n: units, converted: last, sum: last, sumSquares: last };
+}
+
+/** Per-variant stats of one metric over some rows (simple or funnel). */
+function variantStats(metric: MetricDefinition, simpleIndex: number, rows: readonly (GroupRow | FunnelRow)[], k: number): Stats[] {
+  if (metric.type === 'funnel') {
+    return funnelTotalsByVariant(rows as FunnelRow[], k, metric.steps?.length ?? 0).map((t) => funnelAsStats(t.units, t.reached));
+  }
+  return totalsByVariant(rows as GroupRow[], k, simpleIndex + 1).map((t) => ({ ...t.metrics[simpleIndex]!, n: t.units }));
+}
+
+function metricRows(metric: MetricDefinition, q: QueryOutputs): (GroupRow | FunnelRow)[] {
+  return metric.type === 'funnel' ? (q.funnelDayRows.get(metric.key) ?? []) : q.dayRows;
+}
+
+export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): ExperimentResults {
+  const settings: AnalysisSettings = { alpha: experiment.alpha, correction: experiment.correction, sequential: experiment.sequential };
+  const k = experiment.variants.length;
+  const keys = experiment.variants.map((v) => v.key);
+  const reasons: string[] = [];
+  const unitsPerVariant = totalsByVariant(q.dayRows, k, 0).map((t) => t.units);
+  const analysedUnits = unitsPerVariant.reduce((s, n) => s + n, 0);
+
+  if (!q.period) reasons.push('the experiment has not started: no event counts yet');
+  if (q.exposures.units === 0) reasons.push('no exposures yet');
+  else if (analysedUnits === 0) reasons.push('every exposed unit was seen in more than one variant: nothing to analyse');
+  unitsPerVariant.forEach((n, i) => {
+    if (n === 0 && analysedUnits > 0) reasons.push(`variant "${keys[i]}" has no units: its comparisons are undefined`);
+  });
+  if (q.exposures.multiple > 0) reasons.push(`${q.exposures.multiple} unit(s) seen in more than one variant are excluded from the analysis`);
+
+  const metrics: MetricResult[] = q.metrics.map((metric) => {
+    const simpleIndex = q.simpleMetrics.indexOf(metric);
+    const rows = metricRows(metric, q);
+    const stats = variantStats(metric, simpleIndex, rows, k);
+    const result: MetricResult = {
+      key: metric.key,
+      name: metric.name,
+      type: metric.type,
+      role: metric.role,
+      direction: metric.direction,
+      attributionHours: metric.attributionHours,
+      variants: compareVariants(metric, keys.map((key, i) => ({ key, stats: stats[i]! })), settings),
+    };
+    if (metric.type === 'funnel') {
+      const totals = funnelTotalsByVariant(rows as FunnelRow[], k, metric.steps?.length ?? 0);
+      result.steps = funnelSteps(metric.steps ?? [], totals.map((t, i) => ({ key: keys[i]!, ...t })), settings);
+    }
+    return result;
+  });
+  if (!q.metrics.length) reasons.push('the experiment has no metrics');
+  const srm = phaseAwareSrm(q.phases, q.unitsByPhase, experiment.variants.map((v) => v.weight));
+  if (srm.mismatch) reasons.push('sample ratio mismatch: the split differs from the weights; do not trust these results before finding the cause');
+
+  const primary = q.metrics.find((m) => m.role === 'primary') ?? null;
+  const primaryStats = primary ? variantStats(primary, q.simpleMetrics.indexOf(primary), metricRows(primary, q), k) : [];
+  const control = primaryStats[0];
+  const controlSummary = control && control.n > 1 ? summarize(control) : null;
+  const progress = progressToward({
+    metric: primary,
+    minimumDetectableEffect: experiment.minimumDetectableEffect,
+    alpha: experiment.alpha,
+    units: unitsPerVariant,
+    controlMean: control && control.n > 0 ? (primary?.type === 'ratio' ? null : control.sum / control.n) : null,
+    controlVariance: controlSummary?.variance ?? null,
+    startedAt: q.period?.from ?? null,
+    end: q.end,
+  });
+
+  const perDay = new Map<string, Stats[]>();
+  if (primary) {
+    const rows = metricRows(primary, q);
+    for (const day of new Set(rows.map((r) => r.group ?? ''))) {
+      perDay.set(day, variantStats(primary, q.simpleMetrics.indexOf(primary), rows.filter((r) => (r.group ?? '') === day), k));
+    }
+  }
+  const results: ExperimentResults = {
+    experiment: {
+      key: experiment.key,
+      name: experiment.name,
+      status: experiment.status,
+      startedAt: experiment.startedAt,
+      stoppedAt: experiment.stoppedAt,
+      alpha: experiment.alpha,
+      correction: experiment.correction,
+      sequential: experiment.sequential,
+      phase: experiment.phase,
+    },
+    computedAt: q.computedAt.toISOString(),
+    period: { from: q.period?.from.toISOString() ?? null, to: (q.period?.to ?? q.end).toISOString() },
+    cupedLookbackDays: CUPED_LOOKBACK_DAYS,
+    variants: experiment.variants.map((v, i) => ({ key: v.key, name: v.name, weight: v.weight, units: unitsPerVariant[i] ?? 0 })),
+    exposures: {
+      units: q.exposures.units,
+      analysedUnits,
+      multipleExposures: q.exposures.multiple,
+      multipleExposureShare: q.exposures.units > 0 ? q.exposures.multiple / q.exposures.units : null,
+    },
+    srm,
+    metrics,
+    progress,
+    daily: { metric: primary?.key ?? null, days: primary ? dailySeries(primary, keys, perDay, settings) : [] },
+    reasons,
+  };
+  if (q.segment && primary) results.segments = segmentResults(primary, q.simpleMetrics.indexOf(primary), keys, q.segment, settings);
+  return results;
+}
+
+const KIND_ORDER = { value: 0, other: 1, none: 2 } as const;
+
+function segmentResults(
+  primary: MetricDefinition,
+  simpleIndex: number,
+  keys: string[],
+  segment: NonNullable<QueryOutputs['segment']>,
+  settings: AnalysisSettings,
+): SegmentResults {
+  const rows = segment.rows as (GroupRow | FunnelRow)[];
+  const groups = new Map<string, { value: string | null; kind: 'value' | 'other' | 'none'; rows: (GroupRow | FunnelRow)[] }>();
+  for (const row of rows) {
+    const id = `${row.groupKind}:${row.group ?? ''}`;
+    const entry = groups.get(id) ?? { value: row.group, kind: row.groupKind, rows: [] };
+    entry.rows.push(row);
+    groups.set(id, entry);
+  }
+  const values = [...groups.values()].map((g) => {
+    const stats = variantStats(primary, simpleIndex, g.rows, keys.length);
+    return {
+      value: g.value,
+      kind: g.kind,
+      units: stats.reduce((s, v) => s + v.n, 0),
+      variants: compareVariants(primary, keys.map((key, i) => ({ key, stats: stats[i]! })), settings),
+    };
+  });
+  values.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || b.units - a.units || String(a.value).localeCompare(String(b.value)));
+  return { attribute: segment.attribute, metric: primary.key, top: segment.top, values };
+}

@@ -1,0 +1,242 @@
+/**
+ * Variant-versus-control statistics for one metric, from per-variant sufficient statistics.
+ * Pure: every figure comes from the stats module (design.md §5); this file only chooses the right
+ * comparison for the metric type and adds the headline fields (adjusted p-value, sequential figures,
+ * direction-aware verdict).
+ */
+import {
+  type BayesianResult,
+  type Correction,
+  type Estimate,
+  adjustPValues,
+  bayesianConversion,
+  bayesianNormal,
+  compareConversion,
+  compareCuped,
+  compareMean,
+  compareRatio,
+  sequentialInterval,
+  summarize,
+} from '../stats/index.js';
+import type { MetricDefinition } from './definitions.js';
+import type { MetricStats } from './sufficient-stats.js';
+
+export interface AnalysisSettings {
+  alpha: number;
+  correction: Correction;
+  sequential: { tuningParameter: number } | null;
+}
+
+export type Verdict = 'good' | 'bad' | 'inconclusive';
+
+/** The comparison of one variant with the control (absent on the control itself). */
+export interface VariantComparison {
+  absoluteDifference: Estimate;
+  relativeLift: Estimate;
+  /** Relative-lift p-value (design.md §5 headline). */
+  pValue: number | null;
+  /** Across the k − 1 treatments, Holm or BH (experiment.correction). */
+  adjustedPValue: number | null;
+  /** Adjusted p-value below alpha (the adjusted always-valid p-value when sequential testing is on). */
+  significant: boolean;
+  /** P(variant > control). */
+  chanceToBeatControl: number | null;
+  /** P(variant better than control in the metric's good direction). */
+  chanceToWin: number | null;
+  /** Expected loss of shipping the variant, in the metric's units, in its good direction. */
+  expectedLoss: number | null;
+  credibleInterval: [number, number] | null;
+  /** Significant and in the metric's good direction → good; significant the other way → bad. */
+  verdict: Verdict;
+  pooledZTest?: { z: number | null; pValue: number | null };
+  welch?: { t: number | null; df: number | null };
+  sequential?: {
+    absoluteDifference: { ci: [number, number] | null; pValue: number | null };
+    relativeLift: { ci: [number, number] | null; pValue: number | null };
+    adjustedPValue: number | null;
+  };
+  cuped?: CupedFigures | null;
+  reason?: string;
+}
+
+export interface CupedFigures {
+  theta: number;
+  /** 1 − Var(adjusted difference)/Var(raw difference). */
+  varianceReduction: number | null;
+  absoluteDifference: Estimate;
+  relativeLift: Estimate;
+  pValue: number | null;
+}
+
+export interface VariantMetric {
+  key: string;
+  units: number;
+  /** Units with at least one counted event (ratio: a positive denominator). */
+  converted: number;
+  /** Conversion rate, mean per unit (revenue) or ratio of sums. */
+  value: number | null;
+  /** Per-unit standard deviation (n − 1) for revenue; absent otherwise. */
+  sd?: number | null;
+  comparison?: VariantComparison;
+}
+
+interface RawComparison {
+  absoluteDifference: Estimate;
+  relativeLift: Estimate;
+  bayes: BayesianResult;
+  lossBayes: BayesianResult;
+  extra: Pick<VariantComparison, 'pooledZTest' | 'welch' | 'cuped'>;
+  reason?: string | undefined;
+}
+
+const negate = (e: Estimate): Estimate => ({
+  estimate: e.estimate === null ? null : -e.estimate,
+  se: e.se,
+  ci: e.ci === null ? null : [-e.ci[1], -e.ci[0]],
+  pValue: e.pValue,
+});
+
+/** CUPED when pre-exposure data exist in the two arms together; null otherwise. */
+function cupedFigures(control: MetricStats & { n: number }, variant: MetricStats & { n: number }, alpha: number): CupedFigures | null {
+  if (control.covariateUnits + variant.covariateUnits === 0) return null;
+  const asCuped = (s: MetricStats & { n: number }) => ({
+    n: s.n,
+    sum: s.sum,
+    sumSquares: s.sumSquares,
+    covariateSum: s.covariateSum,
+    covariateSumSquares: s.covariateSumSquares,
+    sumProducts: s.covariateProducts,
+  });
+  const result = compareCuped(asCuped(control), asCuped(variant), { alpha });
+  return {
+    theta: result.theta,
+    varianceReduction: result.varianceReduction,
+    absoluteDifference: result.absoluteDifference,
+    relativeLift: result.relativeLift,
+    pValue: result.relativeLift.pValue,
+  };
+}
+
+function rawComparison(metric: MetricDefinition, a: MetricStats & { n: number }, b: MetricStats & { n: number }, alpha: number): RawComparison {
+  const options = { alpha };
+  if (metric.type === 'conversion' || metric.type === 'funnel') {
+    const ca = { n: a.n, conversions: a.sum };
+    const cb = { n: b.n, conversions: b.sum };
+    const f = compareConversion(ca, cb, options);
+    const cuped = metric.type === 'conversion' ? { cuped: cupedFigures(a, b, alpha) } : {};
+    return {
+      absoluteDifference: f.absoluteDifference,
+      relativeLift: f.relativeLift,
+      bayes: bayesianConversion(ca, cb, options),
+      // For a metric where lower is better the loss of shipping B is E[max(p_B − p_A, 0)]: swap the arms.
+      lossBayes: metric.direction === 'decrease' ? bayesianConversion(cb, ca, options) : bayesianConversion(ca, cb, options),
+      extra: { pooledZTest: f.pooledZTest, ...cuped },
+      reason: f.reason,
+    };
+  }
+  if (metric.type === 'revenue') {
+    const f = compareMean(a, b, options);
+    const bayes = bayesianNormal(f.absoluteDifference, f.relativeLift, options);
+    return {
+      absoluteDifference: f.absoluteDifference,
+      relativeLift: f.relativeLift,
+      bayes,
+      lossBayes: metric.direction === 'decrease' ? bayesianNormal(negate(f.absoluteDifference), negate(f.relativeLift), options) : bayes,
+      extra: { welch: f.welch, cuped: cupedFigures(a, b, alpha) },
+      reason: f.reason,
+    };
+  }
+  const f = compareRatio(
+    { n: a.n, sum: a.sum, sumSquares: a.sumSquares, denSum: a.denSum, denSumSquares: a.denSumSquares, sumProducts: a.sumProducts },
+    { n: b.n, sum: b.sum, sumSquares: b.sumSquares, denSum: b.denSum, denSumSquares: b.denSumSquares, sumProducts: b.sumProducts },
+    options,
+  );
+  const bayes = bayesianNormal(f.absoluteDifference, f.relativeLift, options);
+  return {
+    absoluteDifference: f.absoluteDifference,
+    relativeLift: f.relativeLift,
+    bayes,
+    lossBayes: metric.direction === 'decrease' ? bayesianNormal(negate(f.absoluteDifference), negate(f.relativeLift), options) : bayes,
+    extra: {},
+    reason: f.reason,
+  };
+}
+
+/** The per-unit value of a variant: rate, mean or ratio of sums; null without units. */
+export function metricValue(metric: MetricDefinition, s: MetricStats & { n: number }): number | null {
+  if (s.n <= 0) return null;
+  if (metric.type === 'ratio') return s.denSum === 0 ? null : s.sum / s.denSum;
+  return s.sum / s.n;
+}
+
+function verdictOf(metric: MetricDefinition, significant: boolean, lift: Estimate, absolute: Estimate): Verdict {
+  const direction = lift.estimate ?? absolute.estimate;
+  if (!significant || direction === null || direction === 0) return 'inconclusive';
+  return (direction > 0) === (metric.direction === 'increase') ? 'good' : 'bad';
+}
+
+/**
+ * Every variant of one metric, the first being the control. Headline p-value = relative-lift p-value;
+ * adjusted across the k − 1 comparisons; with sequential testing the always-valid p-values are
+ * adjusted the same way and decide `significant`.
+ */
+export function compareVariants(
+  metric: MetricDefinition,
+  variants: readonly { key: string; stats: MetricStats & { n: number } }[],
+  settings: AnalysisSettings,
+): VariantMetric[] {
+  const [control, ...others] = variants;
+  if (!control) return [];
+  const { alpha, correction, sequential } = settings;
+  const raws = others.map((v) => rawComparison(metric, control.stats, v.stats, alpha));
+  const adjusted = adjustPValues(raws.map((r) => r.relativeLift.pValue), correction);
+  const sequentialFigures = sequential
+    ? raws.map((r, i) => {
+        const options = { alpha, tuningParameter: sequential.tuningParameter };
+        const total = control.stats.n + (others[i]?.stats.n ?? 0);
+        const abs = sequentialInterval(r.absoluteDifference, total, options);
+        const rel = sequentialInterval(r.relativeLift, total, options);
+        return { absoluteDifference: { ci: abs.ci, pValue: abs.pValue }, relativeLift: { ci: rel.ci, pValue: rel.pValue } };
+      })
+    : null;
+  const sequentialAdjusted = sequentialFigures ? adjustPValues(sequentialFigures.map((s) => s.relativeLift.pValue), correction) : null;
+
+  const describe = (v: { key: string; stats: MetricStats & { n: number } }): VariantMetric => {
+    const result: VariantMetric = { key: v.key, units: v.stats.n, converted: v.stats.converted, value: metricValue(metric, v.stats) };
+    if (metric.type === 'revenue') result.sd = v.stats.n > 1 ? Math.sqrt(summarize(v.stats).variance) : null;
+    return result;
+  };
+  return [
+    describe(control),
+    ...others.map((v, i) => {
+      const raw = raws[i]!;
+      const adjustedPValue = adjusted[i] ?? null;
+      let significant = adjustedPValue !== null && adjustedPValue < alpha;
+      const comparison: VariantComparison = {
+        absoluteDifference: raw.absoluteDifference,
+        relativeLift: raw.relativeLift,
+        pValue: raw.relativeLift.pValue,
+        adjustedPValue,
+        significant,
+        chanceToBeatControl: raw.bayes.chanceToBeatControl,
+        chanceToWin:
+          raw.bayes.chanceToBeatControl === null ? null : metric.direction === 'increase' ? raw.bayes.chanceToBeatControl : 1 - raw.bayes.chanceToBeatControl,
+        expectedLoss: raw.lossBayes.expectedLoss,
+        credibleInterval: raw.bayes.credibleInterval,
+        verdict: 'inconclusive',
+        ...raw.extra,
+      };
+      const figures = sequentialFigures?.[i];
+      if (figures && sequentialAdjusted) {
+        const sequentialAdjustedPValue = sequentialAdjusted[i] ?? null;
+        comparison.sequential = { ...figures, adjustedPValue: sequentialAdjustedPValue };
+        significant = sequentialAdjustedPValue !== null && sequentialAdjustedPValue < alpha;
+        comparison.significant = significant;
+      }
+      comparison.verdict = verdictOf(metric, significant, raw.relativeLift, raw.absoluteDifference);
+      const reason = raw.reason ?? raw.bayes.reason;
+      if (reason !== undefined) comparison.reason = reason;
+      return { ...describe(v), comparison };
+    }),
+  ];
+}

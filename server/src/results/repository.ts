@@ -1,0 +1,235 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { CUPED_LOOKBACK_DAYS, type Grouping, type MetricDefinition, type Period, type Phase } from './definitions.js';
+import type { GroupRow, MetricStats } from './sufficient-stats.js';
+
+type Db = Kysely<Database>;
+
+/** The experiment's metrics in role order (primary, secondary, guardrail), as defined now. */
+export async function loadMetricDefinitions(db: Db, experimentId: number): Promise<MetricDefinition[]> {
+  const rows = await db
+    .selectFrom('experiment_metrics as l')
+    .innerJoin('metrics as m', 'm.key', 'l.metric_key')
+    .select(['m.key', 'm.name', 'm.type', 'm.event_name', 'm.steps', 'm.numerator', 'm.denominator', 'm.attribution_hours', 'm.direction', 'l.role'])
+    .where('l.experiment_id', '=', experimentId)
+    .orderBy('l.position')
+    .execute();
+  return rows.map((r) => ({
+    key: r.key,
+    name: r.name,
+    type: r.type as MetricDefinition['type'],
+    role: r.role,
+    eventName: r.event_name,
+    steps: r.steps,
+    numerator: r.numerator,
+    denominator: r.denominator,
+    attributionHours: r.attribution_hours,
+    direction: r.direction as MetricDefinition['direction'],
+  }));
+}
+
+export async function loadPhases(db: Db, experimentId: number): Promise<Phase[]> {
+  const rows = await db.selectFrom('experiment_phases').selectAll().where('experiment_id', '=', experimentId).orderBy('phase').execute();
+  return rows.map((r) => ({ phase: r.phase, startedAt: r.started_at, endedAt: r.ended_at, coverage: r.coverage, weights: r.weights }));
+}
+
+/** Analysed units (multiple-variant units excluded) per phase and variant; phase null = exposed outside every phase. */
+export async function unitsByPhase(db: Db, experimentId: number): Promise<{ phase: number | null; variantIndex: number; units: number }[]> {
+  const { rows } = await sql<{ phase: number | null; variantIndex: number; units: number }>`
+    select p.phase, x.variant_index as "variantIndex", count(*) as units
+    from exposures x
+    left join experiment_phases p
+      on p.experiment_id = x.experiment_id and x.exposed_at >= p.started_at and (p.ended_at is null or x.exposed_at < p.ended_at)
+    where x.experiment_id = ${experimentId} and not x.multiple_variants
+    group by p.phase, x.variant_index`.execute(db);
+  return rows;
+}
+
+/** Every exposed unit and those seen in more than one variant (excluded from the analysis). */
+export async function exposureCounts(db: Db, experimentId: number): Promise<{ units: number; multiple: number }> {
+  const { rows } = await sql<{ units: number; multiple: number }>`
+    select count(*) as units, count(*) filter (where multiple_variants) as multiple
+    from exposures where experiment_id = ${experimentId}`.execute(db);
+  return rows[0] ?? { units: 0, multiple: 0 };
+}
+
+/**
+ * The grouping key of a per-unit row: the UTC day of the first exposure, or the value of one exposure
+ * attribute, keeping the `top` most frequent values and folding the rest into 'other'.
+ * `attribute` is validated by the route (a safe name) and bound as a parameter anyway.
+ */
+export function groupingSql(experimentId: number, grouping: Grouping): { cte: RawBuilder<unknown>; key: RawBuilder<unknown>; kind: RawBuilder<unknown> } {
+  if (grouping.kind === 'day') {
+    return {
+      cte: sql``,
+      key: sql`to_char(x.exposed_at at time zone 'UTC', 'YYYY-MM-DD')`,
+      kind: sql`'value'`,
+    };
+  }
+  const value = sql`(x.attributes ->> ${grouping.attribute}::text)`;
+  return {
+    cte: sql`with top_values as (
+      select x.attributes ->> ${grouping.attribute}::text as value
+      from exposures x
+      where x.experiment_id = ${experimentId} and not x.multiple_variants and x.attributes ->> ${grouping.attribute}::text is not null
+      group by 1 order by count(*) desc, 1 limit ${grouping.top}::int
+    )`,
+    key: sql`case when ${value} in (select value from top_values) then ${value} end`,
+    kind: sql`case when ${value} is null then 'none' when ${value} in (select value from top_values) then 'value' else 'other' end`,
+  };
+}
+
+/** occurred_at inside the attribution window of a metric and inside the running period. */
+function inWindow(metric: MetricDefinition, period: Period): RawBuilder<unknown> {
+  const lower = sql`e.occurred_at >= greatest(x.exposed_at, ${period.from}::timestamptz)`;
+  const upper = metric.attributionHours === null
+    ? sql`e.occurred_at < ${period.to}::timestamptz`
+    : sql`e.occurred_at < least(x.exposed_at + make_interval(hours => ${metric.attributionHours}::int), ${period.to}::timestamptz)`;
+  return sql`${lower} and ${upper}`;
+}
+
+const preWindow = sql`e.occurred_at >= x.exposed_at - make_interval(days => ${CUPED_LOOKBACK_DAYS}::int) and e.occurred_at < x.exposed_at`;
+
+/** Whether a metric gets a CUPED covariate (the same metric before exposure). */
+export const hasCovariate = (metric: MetricDefinition): boolean => metric.type === 'conversion' || metric.type === 'revenue';
+
+/** Per-unit expressions of metric i: c = events counted (conversion test), y = value, d = denominator, p = covariate. */
+function perUnitColumns(metric: MetricDefinition, i: number, period: Period): RawBuilder<unknown>[] {
+  const alias = (name: string) => sql.raw(`${name}${i}`);
+  const counted = (eventName: string, window: RawBuilder<unknown>) => sql`count(e.id) filter (where e.name = ${eventName}::text and ${window})`;
+  const summed = (eventName: string, window: RawBuilder<unknown>) =>
+    sql`coalesce(sum(e.value) filter (where e.name = ${eventName}::text and ${window}), 0)::float8`;
+  const window = inWindow(metric, period);
+  switch (metric.type) {
+    case 'conversion': {
+      const name = metric.eventName ?? '';
+      return [
+        sql`${counted(name, window)} as ${alias('c')}`,
+        sql`(${counted(name, window)} > 0)::int as ${alias('y')}`,
+        sql`(${counted(name, preWindow)} > 0)::int as ${alias('p')}`,
+      ];
+    }
+    case 'revenue': {
+      const name = metric.eventName ?? '';
+      return [
+        sql`${counted(name, window)} as ${alias('c')}`,
+        sql`${summed(name, window)} as ${alias('y')}`,
+        sql`${summed(name, preWindow)} as ${alias('p')}`,
+      ];
+    }
+    case 'ratio': {
+      const part = (p: { eventName: string; aggregate: 'sum' | 'count' }) =>
+        p.aggregate === 'sum' ? summed(p.eventName, window) : sql`${counted(p.eventName, window)}::float8`;
+      const numerator = metric.numerator ?? { eventName: '', aggregate: 'count' as const };
+      const denominator = metric.denominator ?? { eventName: '', aggregate: 'count' as const };
+      return [
+        sql`${counted(denominator.eventName, window)} as ${alias('c')}`,
+        sql`${part(numerator)} as ${alias('y')}`,
+        sql`${part(denominator)} as ${alias('d')}`,
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+function aggregateColumns(metric: MetricDefinition, i: number): RawBuilder<unknown>[] {
+  const col = (name: string) => sql.ref(`u.${name}${i}`);
+  const as = (name: string) => sql.raw(`"m${i}_${name}"`);
+  const columns = [
+    sql`count(*) filter (where ${col('c')} > 0) as ${as('converted')}`,
+    sql`sum(${col('y')}) as ${as('sum')}`,
+    sql`sum(${col('y')} * ${col('y')}) as ${as('sumSquares')}`,
+  ];
+  if (metric.type === 'ratio') {
+    columns.push(
+      sql`sum(${col('d')}) as ${as('denSum')}`,
+      sql`sum(${col('d')} * ${col('d')}) as ${as('denSumSquares')}`,
+      sql`sum(${col('y')} * ${col('d')}) as ${as('sumProducts')}`,
+    );
+  }
+  if (hasCovariate(metric)) {
+    columns.push(
+      sql`sum(${col('p')}) as ${as('covariateSum')}`,
+      sql`sum(${col('p')} * ${col('p')}) as ${as('covariateSumSquares')}`,
+      sql`sum(${col('y')} * ${col('p')}) as ${as('covariateProducts')}`,
+      sql`count(*) filter (where ${col('p')} <> 0) as ${as('covariateUnits')}`,
+    );
+  }
+  return columns;
+}
+
+/** The event names a set of metrics reads. */
+export function eventNamesOf(metrics: readonly MetricDefinition[]): string[] {
+  const names = new Set<string>();
+  for (const m of metrics) {
+    if (m.eventName) names.add(m.eventName);
+    if (m.numerator) names.add(m.numerator.eventName);
+    if (m.denominator) names.add(m.denominator.eventName);
+    for (const step of m.steps ?? []) names.add(step);
+  }
+  return [...names];
+}
+
+/**
+ * Sufficient statistics of every conversion, revenue and ratio metric, per variant and group, in ONE
+ * scan: each analysed exposure is joined to that unit's events of the metrics' names (the
+ * (unit_id, name, occurred_at) index serves the join), grouped per unit (exposures' primary key, so
+ * PostgreSQL streams the groups), then aggregated per variant and group. An event counts for a metric
+ * when it falls in [max(exposed_at, period.from), min(exposed_at + window, period.to)); the CUPED
+ * covariate reads [exposed_at − 14 d, exposed_at).
+ */
+export async function metricGroupStats(
+  db: Db,
+  input: { experimentId: number; metrics: readonly MetricDefinition[]; period: Period; grouping: Grouping },
+): Promise<GroupRow[]> {
+  const { experimentId, metrics, period, grouping } = input;
+  const names = eventNamesOf(metrics);
+  const withCovariate = metrics.some(hasCovariate);
+  const lowest = withCovariate
+    ? sql`x.exposed_at - make_interval(days => ${CUPED_LOOKBACK_DAYS}::int)`
+    : sql`greatest(x.exposed_at, ${period.from}::timestamptz)`;
+  const group = groupingSql(experimentId, grouping);
+  const perUnit = metrics.flatMap((m, i) => perUnitColumns(m, i, period));
+  const aggregates = metrics.flatMap((m, i) => aggregateColumns(m, i));
+  const join = names.length
+    ? sql`left join events e on e.unit_id = x.unit_id and e.name in (${sql.join(names.map((n) => sql`${n}::text`))})
+          and e.occurred_at >= ${lowest} and e.occurred_at < ${period.to}::timestamptz`
+    : sql`left join events e on false`;
+  const query = sql<Record<string, number | string | null>>`
+    ${group.cte}
+    select u.variant_index as "variantIndex", u.grp as "group", u.grp_kind as "groupKind", count(*) as units
+      ${aggregates.length ? sql`, ${sql.join(aggregates)}` : sql``}
+    from (
+      select x.variant_index, ${group.key} as grp, ${group.kind} as grp_kind
+        ${perUnit.length ? sql`, ${sql.join(perUnit)}` : sql``}
+      from exposures x
+      ${join}
+      where x.experiment_id = ${experimentId} and not x.multiple_variants
+      group by x.experiment_id, x.unit_id
+    ) u
+    group by u.variant_index, u.grp, u.grp_kind`;
+  const { rows } = await query.execute(db);
+  const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+  return rows.map((row) => ({
+    variantIndex: num(row.variantIndex),
+    group: row.group === null ? null : String(row.group),
+    groupKind: row.groupKind as GroupRow['groupKind'],
+    units: num(row.units),
+    metrics: metrics.map((_, i): MetricStats => {
+      const get = (name: string) => num(row[`m${i}_${name}`]);
+      return {
+        converted: get('converted'),
+        sum: get('sum'),
+        sumSquares: get('sumSquares'),
+        denSum: get('denSum'),
+        denSumSquares: get('denSumSquares'),
+        sumProducts: get('sumProducts'),
+        covariateSum: get('covariateSum'),
+        covariateSumSquares: get('covariateSumSquares'),
+        covariateProducts: get('covariateProducts'),
+        covariateUnits: get('covariateUnits'),
+      };
+    }),
+  }));
+}

@@ -1,0 +1,51 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { getExperiment } from '../experiments/repository.js';
+import type { AppDeps, AppEnv } from '../http/context.js';
+import { readQuery, slugParam } from '../http/validate.js';
+import type { Operation } from '../openapi/registry.js';
+import { resultsCsv } from './csv.js';
+import { refreshQuery, resultsQuery, resultsResponse } from './schemas.js';
+import { getResults, refreshSnapshot } from './service.js';
+
+/** GET results (snapshot while fresh, `?format=csv`) and POST refresh; validate → service → respond. */
+export function resultsRoutes(deps: AppDeps) {
+  const key = (c: Context<AppEnv>) => slugParam(c, 'experiment');
+  return new Hono<AppEnv>()
+    .get('/:key/results', async (c) => {
+      const experimentKey = key(c);
+      const query = readQuery(c, resultsQuery);
+      const results = await getResults(deps.db, experimentKey, query, deps.now());
+      if (query.format === 'csv') {
+        c.header('Content-Type', 'text/csv; charset=utf-8');
+        c.header('Content-Disposition', `attachment; filename="${experimentKey}-results.csv"`);
+        return c.body(resultsCsv(results));
+      }
+      return c.json(results);
+    })
+    .post('/:key/results/refresh', async (c) => {
+      const experimentKey = key(c);
+      const query = readQuery(c, refreshQuery);
+      const experiment = await getExperiment(deps.db, experimentKey);
+      return c.json(await refreshSnapshot(deps.db, experiment, query, deps.now()));
+    });
+}
+
+export const resultsOperations: Operation[] = [
+  {
+    method: 'get',
+    path: '/api/experiments/{key}/results',
+    summary: 'Per-variant results for every metric, funnel steps, SRM, daily series, progress (?format=csv, ?segment=)',
+    tag: 'results',
+    query: resultsQuery,
+    response: resultsResponse,
+  },
+  {
+    method: 'post',
+    path: '/api/experiments/{key}/results/refresh',
+    summary: 'Recompute and store the results snapshot now',
+    tag: 'results',
+    query: refreshQuery,
+    response: resultsResponse,
+  },
+];

@@ -1,0 +1,59 @@
+/**
+ * Results with snapshots: a request is served from the stored computation while it is fresh (at most
+ * `maxAge` seconds old and newer than the experiment's last change), otherwise computed and stored.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { getExperiment } from '../experiments/repository.js';
+import { type LoadedExperiment, computeResults } from './compute.js';
+import { readSnapshot, writeSnapshot } from './snapshot-repository.js';
+import type { ExperimentResults } from './types.js';
+
+export interface SnapshotInfo {
+  computedAt: string;
+  ageSeconds: number;
+  durationMs: number;
+  source: 'snapshot' | 'computed';
+}
+
+export type ServedResults = ExperimentResults & { snapshot: SnapshotInfo };
+
+export interface ResultsRequest {
+  segment?: string | undefined;
+  top: number;
+  /** Seconds; 0 always recomputes. */
+  maxAge: number;
+}
+
+/** Snapshot row key: '' for the default results, `attribute#top` for a segment breakdown. */
+export const snapshotKey = (request: Pick<ResultsRequest, 'segment' | 'top'>): string => (request.segment ? `${request.segment}#${request.top}` : '');
+
+export async function refreshSnapshot(db: Kysely<Database>, experiment: LoadedExperiment, request: Pick<ResultsRequest, 'segment' | 'top'>, now: Date): Promise<ServedResults> {
+  const started = performance.now();
+  const results = await computeResults(db, experiment, {
+    now,
+    segment: request.segment ? { attribute: request.segment, top: request.top } : undefined,
+  });
+  const durationMs = performance.now() - started;
+  await writeSnapshot(db, experiment.id, snapshotKey(request), { computedAt: now, durationMs, results });
+  return { ...results, snapshot: { computedAt: now.toISOString(), ageSeconds: 0, durationMs: Math.round(durationMs), source: 'computed' } };
+}
+
+export async function getResults(db: Kysely<Database>, key: string, request: ResultsRequest, now: Date): Promise<ServedResults> {
+  const experiment = await getExperiment(db, key);
+  if (request.maxAge > 0) {
+    const stored = await readSnapshot(db, experiment.id, snapshotKey(request));
+    if (stored) {
+      const ageMs = now.getTime() - stored.computedAt.getTime();
+      const changedSince = new Date(experiment.updatedAt) > stored.computedAt;
+      if (ageMs >= 0 && ageMs <= request.maxAge * 1000 && !changedSince) {
+        return {
+          ...stored.results,
+          snapshot: { computedAt: stored.computedAt.toISOString(), ageSeconds: ageMs / 1000, durationMs: stored.durationMs, source: 'snapshot' },
+        };
+      }
+    }
+  }
+  return refreshSnapshot(db, experiment, request, now);
+}

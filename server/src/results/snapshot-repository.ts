@@ -1,0 +1,54 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { ExperimentResults } from './types.js';
+
+export interface StoredSnapshot {
+  computedAt: Date;
+  durationMs: number;
+  results: ExperimentResults;
+}
+
+export async function readSnapshot(db: Kysely<Database>, experimentId: number, segment: string): Promise<StoredSnapshot | null> {
+  const row = await db
+    .selectFrom('results_snapshots')
+    .select(['computed_at', 'duration_ms', 'results'])
+    .where('experiment_id', '=', experimentId)
+    .where('segment', '=', segment)
+    .executeTakeFirst();
+  return row ? { computedAt: row.computed_at, durationMs: row.duration_ms, results: row.results as unknown as ExperimentResults } : null;
+}
+
+/** Upsert; an older computation never overwrites a newer one (two refreshes racing). */
+export async function writeSnapshot(db: Kysely<Database>, experimentId: number, segment: string, snapshot: StoredSnapshot): Promise<void> {
+  await db
+    .insertInto('results_snapshots')
+    .values({
+      experiment_id: experimentId,
+      segment,
+      computed_at: snapshot.computedAt,
+      duration_ms: Math.round(snapshot.durationMs),
+      results: JSON.stringify(snapshot.results),
+    })
+    .onConflict((oc) =>
+      oc.columns(['experiment_id', 'segment']).doUpdateSet({
+        computed_at: (eb) => eb.ref('excluded.computed_at'),
+        duration_ms: (eb) => eb.ref('excluded.duration_ms'),
+        results: (eb) => eb.ref('excluded.results'),
+      }).where('results_snapshots.computed_at', '<=', sql<Date>`excluded.computed_at`),
+    )
+    .execute();
+}
+
+/** Running experiments whose default snapshot is missing or older than `before`, stalest first. */
+export async function staleRunningExperiments(db: Kysely<Database>, before: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('experiments as x')
+    .leftJoin('results_snapshots as s', (join) => join.onRef('s.experiment_id', '=', 'x.id').on('s.segment', '=', ''))
+    .select('x.key')
+    .where('x.status', '=', 'running')
+    .where((eb) => eb.or([eb('s.computed_at', 'is', null), eb('s.computed_at', '<', before)]))
+    .orderBy(sql`s.computed_at asc nulls first`)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.key);
+}

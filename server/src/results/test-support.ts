@@ -1,0 +1,97 @@
+/**
+ * Test helpers for the results suites: a controllable clock, experiments created through the API and
+ * started at a known time, and exposures/events written directly with Kysely (in bulk through unnest).
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { type Harness, createHarness, fixtures, seedCatalog } from '../test/harness.js';
+
+export const T0 = new Date('2026-11-02T00:00:00Z');
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+export const at = (ms: number): Date => new Date(T0.getTime() + ms);
+
+export interface Clock {
+  now: Date;
+}
+
+export async function resultsHarness(db: Kysely<Database>): Promise<{ h: Harness; clock: Clock }> {
+  const clock: Clock = { now: T0 };
+  const h = await createHarness(db, { now: () => clock.now });
+  await seedCatalog(h);
+  return { h, clock };
+}
+
+async function ok(res: Response, what: string): Promise<unknown> {
+  if (res.status >= 300 && res.status !== 409) throw new Error(`${what}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Creates metrics (409 tolerated), an experiment referring to them, and starts it at `clock.now`. */
+export async function startedExperiment(
+  h: Harness,
+  db: Kysely<Database>,
+  key: string,
+  options: { metrics?: Record<string, unknown>[]; experiment?: Record<string, unknown> } = {},
+): Promise<number> {
+  for (const metric of options.metrics ?? []) await ok(await h.call('POST', '/api/metrics', metric), `metric ${String(metric.key)}`);
+  await ok(await h.call('POST', '/api/experiments', fixtures.experiment(key, options.experiment ?? {})), `experiment ${key}`);
+  await ok(await h.call('POST', `/api/experiments/${key}/start`), `start ${key}`);
+  const row = await db.selectFrom('experiments').select('id').where('key', '=', key).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface ExposureInput {
+  unitId: string;
+  variantIndex: number;
+  exposedAt: Date;
+  attributes?: Record<string, string> | null;
+  multiple?: boolean;
+}
+
+export interface EventInput {
+  unitId: string;
+  name: string;
+  occurredAt: Date;
+  value?: number | null;
+}
+
+let sequence = 0;
+
+export async function insertExposures(db: Kysely<Database>, experimentId: number, rows: readonly ExposureInput[]): Promise<void> {
+  if (!rows.length) return;
+  await sql`
+    insert into exposures (experiment_id, unit_id, variant_index, first_item_id, exposed_at, attributes, multiple_variants)
+    select ${experimentId}, u, v, 'item-' || u, t, a::jsonb, m
+    from unnest(${rows.map((r) => r.unitId)}::text[], ${rows.map((r) => r.variantIndex)}::int[],
+                ${rows.map((r) => r.exposedAt.toISOString())}::timestamptz[], ${rows.map((r) => (r.attributes ? JSON.stringify(r.attributes) : null))}::text[],
+                ${rows.map((r) => r.multiple ?? false)}::boolean[]) as x(u, v, t, a, m)`.execute(db);
+}
+
+export async function insertEvents(db: Kysely<Database>, rows: readonly EventInput[]): Promise<void> {
+  if (!rows.length) return;
+  const ids = rows.map(() => `ev-${++sequence}-${Math.random().toString(36).slice(2)}`);
+  await sql`
+    insert into events (event_id, unit_id, name, value, occurred_at)
+    select i, u, n, v, t
+    from unnest(${ids}::text[], ${rows.map((r) => r.unitId)}::text[], ${rows.map((r) => r.name)}::text[],
+                ${rows.map((r) => r.value ?? null)}::float8[], ${rows.map((r) => r.occurredAt.toISOString())}::timestamptz[]) as x(i, u, n, v, t)`.execute(db);
+}
+
+/** Mulberry32: a small seeded PRNG, so simulated traffic is the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function results(h: Harness, key: string, query = 'maxAge=0'): Promise<any> {
+  const res = await h.call('GET', `/api/experiments/${key}/results?${query}`);
+  if (res.status !== 200) throw new Error(`results ${key}: ${res.status} ${await res.text()}`);
+  return res.json();
+}

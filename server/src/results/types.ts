@@ -1,0 +1,62 @@
+/** The shape of GET /api/experiments/:key/results (JSON). Undefined figures are null, never NaN. */
+import type { VariantMetric } from './compare.js';
+import type { DailyPoint } from './daily.js';
+import type { MetricRole, MetricType } from './definitions.js';
+import type { FunnelStep } from './funnel.js';
+import type { Progress } from './progress.js';
+import type { SrmReport } from './srm.js';
+
+export interface MetricResult {
+  key: string;
+  name: string;
+  type: MetricType;
+  role: MetricRole;
+  direction: 'increase' | 'decrease';
+  attributionHours: number | null;
+  variants: VariantMetric[];
+  /** Funnel metrics only. */
+  steps?: FunnelStep[];
+  reason?: string;
+}
+
+export interface SegmentValueResult {
+  /** The attribute value; null for 'other' (outside the top values) and 'none' (attribute missing). */
+  value: string | null;
+  kind: 'value' | 'other' | 'none';
+  units: number;
+  variants: VariantMetric[];
+}
+
+export interface SegmentResults {
+  attribute: string;
+  metric: string;
+  top: number;
+  values: SegmentValueResult[];
+}
+
+export interface ExperimentResults {
+  experiment: {
+    key: string;
+    name: string;
+    status: string;
+    startedAt: string | null;
+    stoppedAt: string | null;
+    alpha: number;
+    correction: 'holm' | 'bh';
+    sequential: { tuningParameter: number } | null;
+    phase: number | null;
+  };
+  computedAt: string;
+  /** Events count when they occurred in [from, to): the running period (null before the start). */
+  period: { from: string | null; to: string };
+  cupedLookbackDays: number;
+  variants: { key: string; name: string; weight: number; units: number }[];
+  exposures: { units: number; analysedUnits: number; multipleExposures: number; multipleExposureShare: number | null };
+  srm: SrmReport;
+  metrics: MetricResult[];
+  progress: Progress;
+  daily: { metric: string | null; days: DailyPoint[] };
+  segments?: SegmentResults;
+  /** Why some figures are missing or need care. */
+  reasons: string[];
+}
