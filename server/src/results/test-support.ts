@@ -95,3 +95,29 @@ export async function results(h: Harness, key: string, query = 'maxAge=0'): Prom
   if (res.status !== 200) throw new Error(`results ${key}: ${res.status} ${await res.text()}`);
   return res.json();
 }
+
+/** `count` exposures in bulk (generate_series): unit i goes to the control when i mod 100 < controlPercent. */
+export async function insertExposureSeries(
+  db: Kysely<Database>,
+  experimentId: number,
+  options: { prefix: string; count: number; controlPercent: number; start: Date; spacingMs: number },
+): Promise<void> {
+  await sql`
+    insert into exposures (experiment_id, unit_id, variant_index, first_item_id, exposed_at)
+    select ${experimentId}, ${options.prefix} || i, case when i % 100 < ${options.controlPercent}::int then 0 else 1 end, 'item-' || i,
+           ${options.start.toISOString()}::timestamptz + make_interval(secs => i * ${options.spacingMs / 1000}::float8)
+    from generate_series(0, ${options.count - 1}::int) as i`.execute(db);
+}
+
+/** Replaces the experiment's phases (tests of phase-aware SRM). */
+export async function setPhases(
+  db: Kysely<Database>,
+  experimentId: number,
+  phases: { startedAt: Date; endedAt: Date | null; coverage: number; weights: number[] }[],
+): Promise<void> {
+  await db.deleteFrom('experiment_phases').where('experiment_id', '=', experimentId).execute();
+  await db
+    .insertInto('experiment_phases')
+    .values(phases.map((p, phase) => ({ experiment_id: experimentId, phase, started_at: p.startedAt, ended_at: p.endedAt, coverage: p.coverage, weights: JSON.stringify(p.weights) })))
+    .execute();
+}
