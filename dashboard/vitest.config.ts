@@ -1,9 +1,18 @@
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
+// One project: component tests run in jsdom; the end-to-end test (e2e/*.e2e.test.ts) opts into the
+// node environment with a docblock, starts the real server in-process and drives Debian's chromium.
 export default defineConfig({
+  plugins: [react()],
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
   test: {
     name: 'dashboard',
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    environment: 'jsdom',
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'e2e/**/*.e2e.test.ts'],
+    setupFiles: ['src/test/setup.ts'],
     passWithNoTests: true,
+    testTimeout: 15_000,
   },
 });

@@ -1,0 +1,126 @@
+/**
+ * The typed API client: the only place the dashboard does I/O. Every call sends the admin key as a
+ * bearer token; failures become an ApiError carrying the problem document's `errors[{field, detail}]`.
+ */
+import { ApiError, networkError, problemFrom } from './problem.js';
+import type {
+  ApiKey,
+  AuditEntry,
+  Experiment,
+  ExperimentFilters,
+  ExperimentPatch,
+  Metric,
+  NewApiKey,
+  NewExperiment,
+  NewMetric,
+  NewTouchpoint,
+  SampleSize,
+  SampleSizeQuery,
+  Touchpoint,
+} from './types.js';
+
+export interface ApiClientOptions {
+  /** Base URL of the server; '' means the page's own origin. */
+  baseUrl?: string;
+  /** The admin key, read at each call (it may change on sign-in and sign-out). */
+  getKey: () => string | null;
+  /** Called when the server answers 401 (the key was revoked or is unknown). */
+  onUnauthorized?: (error: ApiError) => void;
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  /** Sent as If-Match, so an edit based on a stale read is refused (412) instead of lost. */
+  version?: number;
+  signal?: AbortSignal | undefined;
+  /** Use this key instead of the stored one (sign-in checks a key before keeping it). */
+  key?: string;
+}
+
+const LIST_LIMIT = 500;
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(name, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+const enc = encodeURIComponent;
+
+export function createApiClient(options: ApiClientOptions) {
+  const base = (options.baseUrl ?? '').replace(/\/+$/, '');
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+
+  async function request<T>(method: string, path: string, { body, query, version, signal, key }: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const secret = key ?? options.getKey();
+    if (secret) headers.Authorization = `Bearer ${secret}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (version !== undefined) headers['If-Match'] = `"${version}"`;
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}${queryString(query)}`, {
+        method,
+        headers,
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        ...(signal && { signal }),
+      });
+    } catch (cause) {
+      if (signal?.aborted) throw cause;
+      throw networkError(cause);
+    }
+    if (!response.ok) {
+      const error = await problemFrom(response);
+      if (error.status === 401 && key === undefined) options.onUnauthorized?.(error);
+      throw error;
+    }
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  const items = async <T>(promise: Promise<{ items: T[] }>) => (await promise).items;
+
+  return {
+    /** Checks an admin key by listing the keys (an SDK key gets 403, an unknown one 401). */
+    verifyKey: (key: string, signal?: AbortSignal) => items(request<{ items: ApiKey[] }>('GET', '/api/keys', { key, signal })),
+
+    listTouchpoints: (signal?: AbortSignal) => items(request<{ items: Touchpoint[] }>('GET', '/api/touchpoints', { query: { limit: LIST_LIMIT }, signal })),
+    createTouchpoint: (input: NewTouchpoint) => request<Touchpoint>('POST', '/api/touchpoints', { body: input }),
+
+    listMetrics: (signal?: AbortSignal) => items(request<{ items: Metric[] }>('GET', '/api/metrics', { query: { limit: LIST_LIMIT }, signal })),
+    createMetric: (input: NewMetric) => request<Metric>('POST', '/api/metrics', { body: input }),
+
+    listExperiments: (filters: ExperimentFilters = {}, signal?: AbortSignal) =>
+      items(request<{ items: Experiment[] }>('GET', '/api/experiments', { query: { ...filters, limit: LIST_LIMIT }, signal })),
+    getExperiment: (key: string, signal?: AbortSignal) => request<Experiment>('GET', `/api/experiments/${enc(key)}`, { signal }),
+    createExperiment: (input: NewExperiment) => request<Experiment>('POST', '/api/experiments', { body: input }),
+    updateExperiment: (key: string, version: number, patch: ExperimentPatch) =>
+      request<Experiment>('PATCH', `/api/experiments/${enc(key)}`, { body: patch, version }),
+    startExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/start`, { version }),
+    pauseExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/pause`, { version }),
+    stopExperiment: (key: string, version: number, decision: { winner: string | null; note: string | null }) =>
+      request<Experiment>('POST', `/api/experiments/${enc(key)}/stop`, { body: decision, version }),
+    archiveExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/archive`, { version }),
+    unarchiveExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/unarchive`, { version }),
+    experimentAudit: (key: string, signal?: AbortSignal) =>
+      items(request<{ items: AuditEntry[] }>('GET', `/api/experiments/${enc(key)}/audit`, { query: { limit: 200 }, signal })),
+    /** Results are being built server-side; their shape is not typed here yet. */
+    experimentResults: (key: string, signal?: AbortSignal) => request<unknown>('GET', `/api/experiments/${enc(key)}/results`, { signal }),
+
+    listKeys: (includeRevoked: boolean, signal?: AbortSignal) =>
+      items(request<{ items: ApiKey[] }>('GET', '/api/keys', { query: { includeRevoked }, signal })),
+    createKey: (input: NewApiKey) => request<ApiKey & { secret: string }>('POST', '/api/keys', { body: input }),
+    revokeKey: (id: string) => request<void>('DELETE', `/api/keys/${enc(id)}`),
+
+    sampleSize: (query: SampleSizeQuery, signal?: AbortSignal) => request<SampleSize>('GET', '/api/stats/sample-size', { query: { ...query }, signal }),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+export { ApiError };

@@ -1,0 +1,190 @@
+/**
+ * Shapes of the public HTTP API (README.md "API", server/src/* /schemas.ts). Written by hand: the
+ * dashboard uses only the public API, and these are the field names that API promises.
+ */
+export const FUNNEL_STAGES = ['awareness', 'consideration', 'decision', 'purchase', 'retention'] as const;
+export type FunnelStage = (typeof FUNNEL_STAGES)[number];
+
+export const TOUCHPOINT_KINDS = ['cta', 'checkout_form', 'product_page', 'pricing_page', 'cart', 'landing_page', 'email', 'other'] as const;
+export type TouchpointKind = (typeof TOUCHPOINT_KINDS)[number];
+
+export interface Touchpoint {
+  key: string;
+  name: string;
+  kind: TouchpointKind;
+  funnelStage: FunnelStage;
+  urlPattern: string | null;
+  description: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewTouchpoint {
+  key: string;
+  name: string;
+  kind: TouchpointKind;
+  funnelStage: FunnelStage;
+  urlPattern?: string | null;
+  description?: string | null;
+}
+
+export const METRIC_TYPES = ['conversion', 'revenue', 'ratio', 'funnel'] as const;
+export type MetricType = (typeof METRIC_TYPES)[number];
+
+export interface RatioPart {
+  eventName: string;
+  aggregate: 'sum' | 'count';
+}
+
+export interface Metric {
+  key: string;
+  name: string;
+  type: MetricType;
+  eventName: string | null;
+  steps: string[] | null;
+  numerator: RatioPart | null;
+  denominator: RatioPart | null;
+  attributionHours: number | null;
+  direction: 'increase' | 'decrease';
+  description: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewMetric {
+  key: string;
+  name: string;
+  type: MetricType;
+  eventName?: string | null;
+  steps?: string[] | null;
+  numerator?: RatioPart | null;
+  denominator?: RatioPart | null;
+  attributionHours?: number | null;
+  direction?: 'increase' | 'decrease';
+}
+
+export const EXPERIMENT_STATUSES = ['draft', 'running', 'paused', 'stopped'] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface Variant {
+  key: string;
+  name: string;
+  /** Share of the experiment's traffic, 0–1; the weights of an experiment sum to 1. */
+  weight: number;
+  payload?: Json | null;
+}
+
+export interface Namespace {
+  id: string;
+  range: [number, number];
+}
+
+export interface Experiment {
+  key: string;
+  name: string;
+  hypothesis: string | null;
+  touchpointKey: string;
+  status: ExperimentStatus;
+  variants: Variant[];
+  coverage: number;
+  targeting: Json | null;
+  namespace: Namespace | null;
+  salt: string;
+  primaryMetric: string | null;
+  secondaryMetrics: string[];
+  guardrailMetrics: string[];
+  alpha: number;
+  correction: 'holm' | 'bh';
+  sequential: { tuningParameter: number } | null;
+  minimumDetectableEffect: number | null;
+  stickyBucketing: boolean;
+  decision: { winner: string | null; note: string | null } | null;
+  phase: number | null;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  archivedAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Body of POST /api/experiments. */
+export interface NewExperiment {
+  key: string;
+  name: string;
+  hypothesis?: string | null;
+  touchpointKey: string;
+  variants: Variant[];
+  coverage?: number;
+  targeting?: Json | null;
+  namespace?: Namespace | null;
+  primaryMetric?: string | null;
+  secondaryMetrics?: string[];
+  guardrailMetrics?: string[];
+  alpha?: number;
+  minimumDetectableEffect?: number | null;
+}
+
+/** Body of PATCH /api/experiments/:key (the version travels in If-Match). */
+export type ExperimentPatch = Partial<Omit<NewExperiment, 'key'>> & { newPhase?: boolean };
+
+export interface ExperimentFilters {
+  status?: ExperimentStatus | undefined;
+  touchpointKey?: string | undefined;
+  q?: string | undefined;
+  archived?: boolean | undefined;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  keyId: string | null;
+  requestId: string | null;
+  entityType: string;
+  entityKey: string;
+  action: string;
+  before: Json | null;
+  after: Json | null;
+}
+
+export interface ApiKey {
+  id: string;
+  kind: 'admin' | 'sdk';
+  name: string;
+  /** Display prefix such as "tp_sdk_HBMi…"; the secret itself is never returned again. */
+  prefix: string;
+  allowedOrigins: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface NewApiKey {
+  kind: 'admin' | 'sdk';
+  name: string;
+  allowedOrigins?: string[];
+}
+
+export interface SampleSizeQuery {
+  baseline: number;
+  mde: number;
+  mdeType?: 'relative' | 'absolute';
+  alpha?: number;
+  power?: number;
+  variants?: number;
+  dailyUnits?: number;
+}
+
+export interface SampleSize {
+  perVariant: number | null;
+  total: number | null;
+  variantRate: number | null;
+  deltaAbsolute: number | null;
+  alphaPerComparison?: number;
+  durationDays?: number | null;
+  reason?: string;
+}

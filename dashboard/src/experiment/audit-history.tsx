@@ -1,0 +1,83 @@
+import { useApi } from '../app/api-context.js';
+import { useResource } from '../app/use-resource.js';
+import type { ApiKey } from '../api/types.js';
+import { formatDateTime } from '../components/format.js';
+import { Empty, ErrorState, Loading } from '../components/states.js';
+import { diffFields } from './audit-diff.js';
+
+const ACTION_LABEL: Record<string, string> = {
+  create: 'Created',
+  update: 'Edited',
+  start: 'Started',
+  resume: 'Resumed',
+  pause: 'Paused',
+  stop: 'Stopped',
+  archive: 'Archived',
+  unarchive: 'Unarchived',
+};
+
+function who(keyId: string | null, keys: Map<string, ApiKey>): string {
+  if (!keyId) return 'system';
+  const key = keys.get(keyId);
+  return key ? `${key.name} (${key.prefix})` : keyId;
+}
+
+/** Who changed what and when (GET /api/experiments/:key/audit, newest first). */
+export function AuditHistory({ experimentKey, version }: { experimentKey: string; version: number }) {
+  const api = useApi();
+  const audit = useResource(async (signal) => {
+    const [entries, keys] = await Promise.all([api.experimentAudit(experimentKey, signal), api.listKeys(true, signal).catch(() => [] as ApiKey[])]);
+    return { entries, keys: new Map(keys.map((k) => [k.id, k])) };
+  }, [api, experimentKey, version]);
+
+  return (
+    <section className="card" aria-labelledby="audit-title">
+      <h2 id="audit-title">History</h2>
+      {audit.state === 'loading' && <Loading label="Loading history…" />}
+      {audit.state === 'error' && <ErrorState error={audit.error} title="Could not load the history" onRetry={audit.reload} />}
+      {audit.state === 'ready' &&
+        (audit.data.entries.length === 0 ? (
+          <Empty>
+            <p>No changes recorded.</p>
+          </Empty>
+        ) : (
+          <ol className="audit">
+            {audit.data.entries.map((entry) => {
+              const changes = entry.action === 'create' ? [] : diffFields(entry.before, entry.after);
+              return (
+                <li key={entry.id}>
+                  <p>
+                    <strong>{ACTION_LABEL[entry.action] ?? entry.action}</strong> by {who(entry.keyId, audit.data.keys)} ·{' '}
+                    <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
+                  </p>
+                  {changes.length > 0 && (
+                    <table className="table diff">
+                      <caption className="visually-hidden">Changed fields</caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">Field</th>
+                          <th scope="col">Before</th>
+                          <th scope="col">After</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {changes.map((c) => (
+                          <tr key={c.field}>
+                            <th scope="row" className="mono">
+                              {c.field}
+                            </th>
+                            <td className="mono before">{c.before}</td>
+                            <td className="mono after">{c.after}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  )}
+                </li>
+              );
+            })}
+          </ol>
+        ))}
+    </section>
+  );
+}

@@ -1,0 +1,232 @@
+import { type FormEvent, useState } from 'react';
+import { useApi } from '../app/api-context.js';
+import { useResource } from '../app/use-resource.js';
+import { ApiError } from '../api/problem.js';
+import type { ApiKey } from '../api/types.js';
+import { CopyButton } from '../components/copy-button.js';
+import { ConfirmDialog } from '../components/dialog.js';
+import { Field } from '../components/field.js';
+import { formatDateTime } from '../components/format.js';
+import { Empty, ErrorState, Loading } from '../components/states.js';
+
+/** API keys: list (never secrets), create (the secret is shown once), revoke with confirmation. */
+export function ApiKeysPage() {
+  const api = useApi();
+  const [showRevoked, setShowRevoked] = useState(false);
+  const keys = useResource((signal) => api.listKeys(showRevoked, signal), [api, showRevoked]);
+  const [created, setCreated] = useState<(ApiKey & { secret: string }) | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+
+  return (
+    <section className="page" aria-labelledby="keys-title">
+      <h1 id="keys-title">API keys</h1>
+      <p className="lead">
+        <strong>Admin keys</strong> are secret and manage everything. <strong>SDK keys</strong> are public, go in your site&apos;s code, and can only read the
+        SDK configuration and send exposures and events.
+      </p>
+      {created && <RevealedSecret created={created} onDone={() => setCreated(null)} />}
+      <CreateKeyForm
+        onCreated={(k) => {
+          setCreated(k);
+          keys.reload();
+        }}
+      />
+      <section className="card" aria-labelledby="keys-list-title">
+        <div className="section-head">
+          <h2 id="keys-list-title">Keys</h2>
+          <div className="field-inline">
+            <input id="show-revoked" type="checkbox" checked={showRevoked} onChange={(e) => setShowRevoked(e.target.checked)} />
+            <label htmlFor="show-revoked">Show revoked keys</label>
+          </div>
+        </div>
+        {keys.state === 'loading' && <Loading label="Loading keys…" />}
+        {keys.state === 'error' && <ErrorState error={keys.error} title="Could not load the keys" onRetry={keys.reload} />}
+        {keys.state === 'ready' &&
+          (keys.data.length === 0 ? (
+            <Empty>
+              <p>No keys.</p>
+            </Empty>
+          ) : (
+            <div className="table-wrap">
+              <table className="table table-stack">
+                <caption className="visually-hidden">API keys</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Key</th>
+                    <th scope="col">Allowed origins</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {keys.data.map((k) => (
+                    <tr key={k.id} className={k.revokedAt ? 'revoked' : undefined}>
+                      <th scope="row" data-label="Name">
+                        {k.name}
+                        <div className="muted small">created {formatDateTime(k.createdAt)}</div>
+                      </th>
+                      <td data-label="Kind">
+                        <span className={`badge badge-${k.kind}`}>{k.kind === 'admin' ? 'Admin' : 'SDK'}</span>
+                      </td>
+                      <td data-label="Key" className="mono">
+                        {k.prefix}
+                      </td>
+                      <td data-label="Allowed origins" className="small">
+                        {k.kind === 'admin' ? '—' : k.allowedOrigins.length ? k.allowedOrigins.join(', ') : 'any (server-side use)'}
+                      </td>
+                      <td data-label="Last used">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'never'}</td>
+                      <td data-label="Actions">
+                        {k.revokedAt ? (
+                          <span className="muted">revoked {formatDateTime(k.revokedAt)}</span>
+                        ) : (
+                          <button type="button" className="button button-danger button-small" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+                            Revoke
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ))}
+      </section>
+      {revoking && (
+        <RevokeDialog
+          apiKey={revoking}
+          onClose={() => setRevoking(null)}
+          onRevoked={() => {
+            setRevoking(null);
+            keys.reload();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function RevealedSecret({ created, onDone }: { created: ApiKey & { secret: string }; onDone: () => void }) {
+  return (
+    <section className="card secret-card" aria-labelledby="secret-title" role="status">
+      <h2 id="secret-title">Copy the new {created.kind === 'admin' ? 'admin' : 'SDK'} key now</h2>
+      <p className="warning-text">
+        <strong>This is the only time it is shown.</strong> The server keeps only a hash: if you lose it, revoke it and create another.
+        {created.kind === 'admin' && ' Treat it like a password: never put an admin key in a web page.'}
+      </p>
+      <div className="secret-row">
+        <code className="secret" aria-label="New key">
+          {created.secret}
+        </code>
+        <CopyButton text={created.secret} label="Copy key" />
+      </div>
+      <button type="button" className="button" onClick={onDone}>
+        I have saved it
+      </button>
+    </section>
+  );
+}
+
+function CreateKeyForm({ onCreated }: { onCreated: (k: ApiKey & { secret: string }) => void }) {
+  const api = useApi();
+  const [kind, setKind] = useState<'admin' | 'sdk'>('sdk');
+  const [name, setName] = useState('');
+  const [origins, setOrigins] = useState('');
+  const [tried, setTried] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const server = (field: string) => (error instanceof ApiError ? error.errorsFor(field).map((e) => e.detail) : []);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (!name.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const allowedOrigins = kind === 'sdk' ? origins.split(/[\s,]+/).map((o) => o.trim()).filter(Boolean) : [];
+      onCreated(await api.createKey({ kind, name: name.trim(), allowedOrigins }));
+      setName('');
+      setOrigins('');
+      setTried(false);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card" onSubmit={submit} noValidate aria-labelledby="create-key-title">
+      <h2 id="create-key-title">Create a key</h2>
+      <fieldset className="checks inline">
+        <legend>Kind</legend>
+        <div className="field-inline">
+          <input id="kind-sdk" type="radio" name="kind" checked={kind === 'sdk'} onChange={() => setKind('sdk')} />
+          <label htmlFor="kind-sdk">SDK key (public, for your site)</label>
+        </div>
+        <div className="field-inline">
+          <input id="kind-admin" type="radio" name="kind" checked={kind === 'admin'} onChange={() => setKind('admin')} />
+          <label htmlFor="kind-admin">Admin key (secret)</label>
+        </div>
+      </fieldset>
+      <div className="grid-2">
+        <Field id="key-name" label="Name" hint="e.g. Shop front end, or a colleague's name" errors={[...(tried && !name.trim() ? ['Required.'] : []), ...server('name')]}>
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        {kind === 'sdk' && (
+          <Field
+            id="key-origins"
+            label="Allowed origins"
+            hint="Browser origins that may send events with this key, one per line, e.g. https://shop.example.com. Empty: no browser origin is allowed (server-side use)."
+            errors={server('allowedOrigins')}
+          >
+            {(p) => <textarea {...p} rows={3} className="mono" spellCheck={false} value={origins} onChange={(e) => setOrigins(e.target.value)} />}
+          </Field>
+        )}
+      </div>
+      {error !== null && !(error instanceof ApiError && error.errors.length) && <ErrorState error={error} title="Not created" />}
+      <button type="submit" className="button button-primary" disabled={busy}>
+        {busy ? 'Creating…' : `Create ${kind === 'admin' ? 'admin' : 'SDK'} key`}
+      </button>
+    </form>
+  );
+}
+
+function RevokeDialog({ apiKey, onClose, onRevoked }: { apiKey: ApiKey; onClose: () => void; onRevoked: () => void }) {
+  const api = useApi();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const revoke = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.revokeKey(apiKey.id);
+      onRevoked();
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+  const lastAdmin = error instanceof ApiError && error.status === 409;
+  return (
+    <ConfirmDialog title={`Revoke "${apiKey.name}"?`} confirmLabel="Revoke key" danger busy={busy || lastAdmin} onCancel={onClose} onConfirm={() => void revoke()}>
+      <p>
+        Anything using <code>{apiKey.prefix}</code> stops working at once
+        {apiKey.kind === 'sdk' ? ': sites with this SDK key stop receiving experiments and sending events.' : '. If it is the key you signed in with, you are signed out.'}
+      </p>
+      {lastAdmin ? (
+        <div className="state state-error" role="alert">
+          <p>
+            <strong>This is the last active admin key.</strong> Create another admin key first, so that someone can still manage Touchpoint.
+          </p>
+        </div>
+      ) : (
+        error !== null && <ErrorState error={error} title="Not revoked" />
+      )}
+    </ConfirmDialog>
+  );
+}
