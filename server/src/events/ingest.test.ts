@@ -1,9 +1,10 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../test/engines.js';
+import { runFaultScenario } from './fault-scenario.js';
 import { type EventsHarness, T0, at, countEvents, countExposureItems, createEventsHarness, event, exposure } from './test-support.js';
 
 /** POST /sdk/events: storage, idempotent retries and the first-exposure rule, on every engine. */
-describeEachEngine('event ingestion', (db) => {
+describeEachEngine('event ingestion', (db, engine) => {
   let h: EventsHarness;
   beforeAll(async () => {
     h = await createEventsHarness(db().db);
@@ -104,4 +105,11 @@ describeEachEngine('event ingestion', (db) => {
   it('accepts an empty batch', async () => {
     expect(await (await h.send({ items: [] })).json()).toEqual({ accepted: 0, duplicates: 0, rejected: [] });
   });
+
+  // The fault test cuts the network between the app's pg pool and PostgreSQL (fault-scenario.ts).
+  // It is registered on PostgreSQL only, not skipped: PGlite runs inside the process, so there is no
+  // connection to cut. CI runs it (DATABASE_URL is set there).
+  if (engine === 'postgres') {
+    it('answers 503 while the database is unreachable, then stores every acknowledged item exactly once', () => runFaultScenario(db().db));
+  }
 });
