@@ -13,6 +13,6 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'e2e/**/*.e2e.test.ts'],
     setupFiles: ['src/test/setup.ts'],
     passWithNoTests: true,
-    testTimeout: 15_000,
+    testTimeout: 30_000,
   },
 });

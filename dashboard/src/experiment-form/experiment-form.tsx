@@ -64,7 +64,7 @@ export function ExperimentForm({ initial, original, touchpoints: initialTouchpoi
     setSubmitted(true);
     if (Object.keys(clientErrors).length) {
       setServerError(null);
-      requestAnimationFrame(() => summary.current?.focus());
+      setTimeout(() => summary.current?.focus(), 0);
       return;
     }
     setBusy(true);
@@ -79,7 +79,7 @@ export function ExperimentForm({ initial, original, touchpoints: initialTouchpoi
     } catch (e) {
       setServerError(e instanceof Error ? e : new Error(messageOf(e)));
       setBusy(false);
-      requestAnimationFrame(() => summary.current?.focus());
+      setTimeout(() => summary.current?.focus(), 0);
     }
   };
 

@@ -30,7 +30,9 @@ export function IntegrationSnippet({ experiment }: { experiment: Experiment }) {
     <section className="card" aria-labelledby="snippet-title">
       <div className="section-head">
         <h2 id="snippet-title">Integration</h2>
-        <CopyButton text={code} label="Copy code" />
+        <span>
+          <CopyButton text={code} label="Copy code" />
+        </span>
       </div>
       <p className="hint">
         SDK keys are shown only once, when created. Use one you saved, or <Link to="/keys">create an SDK key</Link> with your site&apos;s origin allowed.

@@ -53,7 +53,7 @@ function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment
             <Link to={`/experiments?touchpoint=${encodeURIComponent(e.touchpointKey)}`} className="mono">
               {e.touchpointKey}
             </Link>{' '}
-            · {e.startedAt ? `running for ${formatDays(daysRunning(e.startedAt, e.stoppedAt))}` : 'not started'}
+            · {e.startedAt ? `${e.stoppedAt ? 'ran' : 'running'} for ${formatDays(daysRunning(e.startedAt, e.stoppedAt))}` : 'not started'}
             {e.phase !== null && e.phase > 1 && ` · phase ${e.phase}`}
           </p>
         </div>
@@ -91,7 +91,7 @@ function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment
                   {e.variants.map((v, i) => (
                     <tr key={v.key}>
                       <th scope="row">
-                        {v.name} <span className="muted small mono">{v.key}{i === 0 && ' · control'}</span>
+                        {v.name} <span className="muted small mono">{v.key}</span>{i === 0 && <span className="muted small"> (control)</span>}
                       </th>
                       <td>{formatPercent(v.weight, 2)}</td>
                       <td className="mono small">{v.payload === null || v.payload === undefined ? '—' : JSON.stringify(v.payload)}</td>

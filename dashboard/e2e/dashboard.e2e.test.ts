@@ -1,0 +1,203 @@
+// @vitest-environment node
+/**
+ * End to end in a real headless Chromium (Debian's `chromium` package, driven by playwright-core;
+ * no browser is ever downloaded). The dashboard is built, the real server runs in-process on an
+ * in-memory PGlite database, and the scenario goes through the UI only: sign in, create a
+ * touchpoint, a metric and an experiment, start it, find it on the funnel and in the list, stop it
+ * with a winner. Screenshots go to dashboard/test-artifacts/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/src/app.js';
+import { type DatabaseHandle, connect } from '../../server/src/db/connect.js';
+import { migrateToLatest } from '../../server/src/db/migrate.js';
+import { createLogger } from '../../server/src/http/logger.js';
+import { createKey } from '../../server/src/keys/repository.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const distDir = path.join(dashboardDir, 'dist');
+const artifacts = path.join(dashboardDir, 'test-artifacts');
+
+let browser: Browser | undefined;
+let handle: DatabaseHandle | undefined;
+let server: ReturnType<typeof serve> | undefined;
+let baseUrl = '';
+let adminKey = '';
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the dashboard end-to-end test needs Debian's chromium package. ` +
+        'Install it with `apt-get install -y chromium` (.ci/run does this); never download a browser.',
+    );
+  }
+  mkdirSync(artifacts, { recursive: true });
+  // The production build, as `npm start` serves it (vitest sets NODE_ENV=test, which would bundle React's dev build).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: dashboardDir, configFile: path.join(dashboardDir, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+
+  handle = await connect({ dataDir: 'memory://' });
+  await migrateToLatest(handle.db);
+  adminKey = (await createKey(handle.db, { keyId: null, requestId: 'e2e' }, { kind: 'admin', name: 'E2E admin' })).secret;
+  const app = createApp({ db: handle.db, logger: createLogger('error'), now: () => new Date(), maxBodyBytes: 1024 * 1024, dashboardDir: distDir });
+  server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 30_000,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await handle?.close();
+});
+
+async function newPage(width: number, height: number): Promise<Page> {
+  const context = await browser!.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.setDefaultNavigationTimeout(15_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(String(error)));
+  (page as Page & { problems?: string[] }).problems = problems;
+  return page;
+}
+
+const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage });
+
+async function signIn(page: Page) {
+  await page.goto(baseUrl);
+  await page.getByLabel('Admin key').fill(adminKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Funnel overview' }).waitFor();
+}
+
+describe('dashboard in headless Chromium', () => {
+  it('signs in, creates a touchpoint, metric and experiment, starts it, finds it, stops it with a winner', async () => {
+    const page = await newPage(1280, 900);
+    await signIn(page);
+    expect(await page.getByText('No touchpoints yet').isVisible()).toBe(true);
+
+    // Create the experiment; its touchpoint and metric are created inline.
+    await page.getByRole('link', { name: 'New experiment' }).first().click();
+    await page.getByRole('heading', { name: 'New experiment', level: 1 }).waitFor();
+    await page.locator('#key').fill('Checkout CTA');
+    await expect.poll(() => page.locator('#key-error').textContent()).toContain('lower-case');
+    await page.locator('#key').fill('checkout-cta-copy');
+    await page.locator('#name').fill('Checkout CTA copy');
+    await page.locator('#hypothesis').fill('Saying it ships today lifts purchases.');
+
+    await page.locator('#new-touchpoint-key').fill('checkout-cta');
+    await page.locator('#new-touchpoint-name').fill('Checkout button');
+    await page.locator('#new-touchpoint-kind').selectOption('cta');
+    await page.locator('#new-touchpoint-stage').selectOption('purchase');
+    await page.getByRole('button', { name: 'Create touchpoint' }).click();
+    await expect.poll(() => page.locator('#touchpointKey').inputValue()).toBe('checkout-cta');
+
+    await page.locator('#variant-1-name').fill('Ships today');
+    await page.locator('#variant-0-payload').fill('{ "label": "Buy now" }');
+    await page.locator('#variant-1-payload').fill('{ "label": "Buy now, ships today"');
+    await expect.poll(() => page.locator('#variant-1-payload-error').textContent()).toContain('Not valid JSON');
+    await page.locator('#variant-1-payload').fill('{ "label": "Buy now, ships today" }');
+    await page.locator('#variant-1-weight').fill('40');
+    await expect.poll(() => page.locator('#variants-error').textContent()).toContain('add up to 100');
+    await page.locator('#variant-0-weight').fill('60');
+    await expect.poll(() => page.locator('#variants-error').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await page.locator('#cond-0-attribute').fill('country');
+    await page.locator('#cond-0-op').selectOption('in');
+    await page.locator('#cond-0-value').fill('FR, BE, DE');
+
+    await page.getByRole('button', { name: 'New metric…' }).click();
+    await page.locator('#new-metric-key').fill('purchase');
+    await page.locator('#new-metric-name').fill('Purchase');
+    await page.locator('#new-metric-event').fill('purchase');
+    await page.getByRole('button', { name: 'Create metric' }).click();
+    await expect.poll(() => page.locator('#primaryMetric').inputValue()).toBe('purchase');
+    await page.getByText(/Needs [\d,]+ units per variant/).waitFor();
+    await shot(page, '01-create-form');
+
+    await page.getByRole('button', { name: 'Create experiment' }).click();
+    await page.getByRole('heading', { name: 'Checkout CTA copy', level: 1 }).waitFor();
+    expect(await page.locator('.badge').first().textContent()).toBe('Draft');
+    expect(await page.getByTestId('results-area').textContent()).toContain('No results yet');
+    expect(await page.locator('pre.code').textContent()).toContain("getVariant('checkout-cta-copy')");
+
+    // Start, with confirmation.
+    await page.getByRole('button', { name: 'Start' }).click();
+    const startDialog = page.getByRole('dialog', { name: 'Start the experiment?' });
+    await startDialog.getByRole('button', { name: 'Start' }).click();
+    await startDialog.waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('.page-head .badge').first().textContent()).toBe('Running');
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    await page.getByText('Started by E2E admin').waitFor();
+    await shot(page, '02-experiment-running');
+
+    // The funnel overview shows it under its stage; other stages are marked as not tested.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Funnel' }).click();
+    const purchase = page.locator('li.stage', { has: page.getByRole('heading', { name: 'Purchase' }) });
+    await purchase.getByRole('link', { name: 'Checkout CTA copy' }).waitFor();
+    expect(await purchase.locator('.tag').textContent()).toBe('Testing');
+    const awareness = page.locator('li.stage', { has: page.getByRole('heading', { name: 'Awareness' }) });
+    expect(await awareness.locator('.tag').textContent()).toBe('Not tested');
+    await shot(page, '03-funnel-overview');
+
+    // The list, filtered to running experiments.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Experiments' }).click();
+    await page.getByLabel('Status').selectOption('running');
+    const row = page.getByRole('row', { name: /Checkout CTA copy/ });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Running');
+    await shot(page, '04-experiments-list');
+
+    // Stop with a winner and a note.
+    await row.getByRole('link', { name: 'Checkout CTA copy' }).click();
+    await page.getByRole('button', { name: 'Stop…' }).click();
+    const stopDialog = page.getByRole('dialog', { name: 'Stop the experiment' });
+    await stopDialog.getByLabel(/Ships today wins/).check();
+    await stopDialog.getByLabel('Note').fill('Ship the urgency copy.');
+    await shot(page, '05-stop-dialog', false);
+    await stopDialog.getByRole('button', { name: 'Stop experiment' }).click();
+    await stopDialog.waitFor({ state: 'detached' });
+    await page.getByText('Ships today (variant-a) won.').waitFor();
+    expect(await page.locator('.page-head .badge').first().textContent()).toBe('Stopped');
+    await shot(page, '06-experiment-stopped');
+
+    expect((page as Page & { problems?: string[] }).problems).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('is usable 360 px wide: navigation, list and the experiment page fit without horizontal scrolling', async () => {
+    const page = await newPage(360, 740);
+    await signIn(page);
+    await page.goto(`${baseUrl}/experiments`);
+    await page.getByRole('row', { name: /Checkout CTA copy/ }).waitFor();
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await shot(page, '07-mobile-list');
+    await page.goto(`${baseUrl}/experiments/checkout-cta-copy`);
+    await page.getByRole('heading', { name: 'Checkout CTA copy', level: 1 }).waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await shot(page, '08-mobile-experiment');
+    await page.context().close();
+  }, 60_000);
+});

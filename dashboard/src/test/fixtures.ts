@@ -1,0 +1,81 @@
+import type { ApiKey, Experiment, Metric, Touchpoint } from '../api/types.js';
+
+export const ADMIN_KEY = 'tp_admin_test_key_123456';
+
+export const touchpoint = (over: Partial<Touchpoint> = {}): Touchpoint => ({
+  key: 'checkout-cta',
+  name: 'Checkout button',
+  kind: 'cta',
+  funnelStage: 'purchase',
+  urlPattern: null,
+  description: null,
+  version: 1,
+  createdAt: '2026-11-01T10:00:00.000Z',
+  updatedAt: '2026-11-01T10:00:00.000Z',
+  ...over,
+});
+
+export const metric = (over: Partial<Metric> = {}): Metric => ({
+  key: 'purchase',
+  name: 'Purchase',
+  type: 'conversion',
+  eventName: 'purchase',
+  steps: null,
+  numerator: null,
+  denominator: null,
+  attributionHours: 72,
+  direction: 'increase',
+  description: null,
+  version: 1,
+  createdAt: '2026-11-01T10:00:00.000Z',
+  updatedAt: '2026-11-01T10:00:00.000Z',
+  ...over,
+});
+
+export const experiment = (over: Partial<Experiment> = {}): Experiment => ({
+  key: 'checkout-cta-copy',
+  name: 'Checkout CTA copy',
+  hypothesis: 'Urgency lifts purchases',
+  touchpointKey: 'checkout-cta',
+  status: 'draft',
+  variants: [
+    { key: 'control', name: 'Buy now', weight: 0.5, payload: { label: 'Buy now' } },
+    { key: 'urgent', name: 'Ships today', weight: 0.5, payload: { label: 'Buy now, ships today' } },
+  ],
+  coverage: 1,
+  targeting: null,
+  namespace: null,
+  salt: 'checkout-cta-copy',
+  primaryMetric: 'purchase',
+  secondaryMetrics: [],
+  guardrailMetrics: [],
+  alpha: 0.05,
+  correction: 'holm',
+  sequential: null,
+  minimumDetectableEffect: 0.05,
+  stickyBucketing: false,
+  decision: null,
+  phase: null,
+  startedAt: null,
+  stoppedAt: null,
+  archivedAt: null,
+  version: 1,
+  createdAt: '2026-11-01T10:00:00.000Z',
+  updatedAt: '2026-11-01T10:00:00.000Z',
+  ...over,
+});
+
+export const running = (over: Partial<Experiment> = {}) =>
+  experiment({ status: 'running', phase: 1, startedAt: new Date(Date.now() - 3 * 86_400_000).toISOString(), version: 2, ...over });
+
+export const apiKey = (over: Partial<ApiKey> = {}): ApiKey => ({
+  id: 'key_AAAAAAAAAAAAAAAA',
+  kind: 'admin',
+  name: 'Bootstrap admin key',
+  prefix: 'tp_admin_abcd…',
+  allowedOrigins: [],
+  createdAt: '2026-11-01T10:00:00.000Z',
+  lastUsedAt: null,
+  revokedAt: null,
+  ...over,
+});
