@@ -35,15 +35,14 @@ export function assignVariant(
   if (typeof unitId !== 'string' || unitId === '') return null;
 
   // 2. Targeting: a unit whose attributes do not match is not in the experiment.
-  if (experiment.targeting != null &&
-    !evaluateCondition(experiment.targeting, attributes, (m) => report(experiment, warn, m))) return null;
+  if (experiment.targeting != null && !matches(experiment, attributes, warn)) return null;
 
   // 3. Namespace: u_ns = bucket(id + "__" + unitId) must fall in [start, end).
   const ns = experiment.namespace;
   if (ns != null) {
     const range = ns.range ?? [];
     if (!(range[0]! <= range[1]!)) {
-      report(experiment, warn, 'bad namespace; unit excluded');
+      report(experiment, warn, 'bad namespace');
       return null;
     }
     const uNs = saltedBucket(ns.id, '__', unitId);
@@ -56,7 +55,7 @@ export function assignVariant(
   // 5. Coverage, clamped to [0, 1]; absent (or not a number) means everybody.
   const rawCoverage = experiment.coverage;
   const coverage = typeof rawCoverage === 'number' && rawCoverage === rawCoverage ? Math.min(1, Math.max(0, rawCoverage)) : 1;
-  if (rawCoverage != null && coverage !== rawCoverage) report(experiment, warn, `coverage ${rawCoverage} invalid; using ${coverage}`);
+  if (rawCoverage != null && coverage !== rawCoverage) report(experiment, warn, 'bad coverage ' + rawCoverage);
 
   // 6. Weights: an equal split when any is invalid, normalised when they do not sum to 1.
   let sum = 0;
@@ -66,9 +65,9 @@ export function assignVariant(
   }
   let scale = 1;
   const equal = !(sum > 0);
-  if (equal) report(experiment, warn, 'bad weights; equal split used');
+  if (equal) report(experiment, warn, 'bad weights, equal split');
   else if (Math.abs(sum - 1) > 1e-9) {
-    report(experiment, warn, `weights sum to ${sum}; normalised`);
+    report(experiment, warn, 'weights normalised, sum ' + sum);
     scale = 1 / sum;
   }
 
@@ -88,10 +87,16 @@ export function assignVariant(
   return null;
 }
 
-// Warn once per experiment object, not once per call: assignment runs in hot loops.
+// Kept out of assignVariant: a closure there would make V8 allocate a context on every call.
+function matches(experiment: SdkExperiment, attributes: Attributes | undefined, warn: WarningHandler): boolean {
+  return evaluateCondition(experiment.targeting, attributes, (m) => report(experiment, warn, m));
+}
+
+// Warn once per experiment object, not once per call: assignment runs in hot loops. Messages are
+// terse because this file is in the size-budgeted core; README.md documents each fallback.
 function report(experiment: SdkExperiment, warn: WarningHandler, message: string) {
   if (!warned.has(experiment)) {
     warned.add(experiment);
-    warn(`experiment ${JSON.stringify(experiment.key)}: ${message}`);
+    warn(experiment.key + ': ' + message);
   }
 }

@@ -19,7 +19,7 @@ function utf8ByteString(s: string): string {
 
 /** MurmurHash3_x86_32 of the UTF-8 bytes of `s`, seed 0, as an unsigned 32-bit integer. */
 export function hash(s: string): number {
-  return murmur.x86.hash32(utf8ByteString(s), 0);
+  return murmur.x86.hash32(utf8ByteString(s));
 }
 
 /** `hash(s) / 2^32`, uniform in [0, 1). Example: `bucket("cta-color.user-1")` ≈ 0.813415. */
@@ -37,27 +37,46 @@ let h = 0;
 let k = 0;
 let n = 0;
 
+/** k1 *= c1; k1 = rotl32(k1, 15); k1 *= c2 (smhasher MurmurHash3.cpp). */
+function scramble(block: number): number {
+  block = Math.imul(block, 0xcc9e2d51);
+  return Math.imul((block << 15) | (block >>> 17), 0x1b873593);
+}
+
+function mixBlock(block: number) {
+  h ^= scramble(block);
+  h = (h << 13) | (h >>> 19);
+  h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
 /** Feeds the bytes of an ASCII string into (h, k, n); false at the first non-ASCII char. */
 function absorb(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  for (let i = 0; ; ) {
+    // Whole 4-byte blocks straight from the string whenever no partial block is pending.
+    if (!n) {
+      for (; i + 4 <= s.length; i += 4) {
+        const c0 = s.charCodeAt(i);
+        const c1 = s.charCodeAt(i + 1);
+        const c2 = s.charCodeAt(i + 2);
+        const c3 = s.charCodeAt(i + 3);
+        if ((c0 | c1 | c2 | c3) > 0x7f) return false;
+        mixBlock(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
+      }
+    }
+    if (i >= s.length) return true;
+    const c = s.charCodeAt(i++);
     if (c > 0x7f) return false;
     k |= c << (n << 3);
     if (++n === 4) {
-      k = Math.imul(k, 0xcc9e2d51);
-      h ^= Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-      h = (h << 13) | (h >>> 19);
-      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+      mixBlock(k);
       k = n = 0;
     }
   }
-  return true;
 }
 
-// The state after the last salt + separator, so a loop over the units of one experiment hashes
-// only the ids (a one-entry cache: nothing to bound; a miss costs one salt's worth of work).
+// The state after the last salt, so a loop over the units of one experiment hashes only the
+// separator and the ids (a one-entry cache: nothing to bound; a miss costs one salt's worth).
 let lastSalt = '';
-let lastSeparator = '';
 let savedH = 0;
 let savedK = 0;
 let savedN = 0;
@@ -65,11 +84,10 @@ let saltIsAscii = true;
 
 /** `bucket(salt + separator + id)`, without building the string when all three are ASCII. */
 export function saltedBucket(salt: string, separator: string, id: string): number {
-  if (salt !== lastSalt || separator !== lastSeparator) {
+  if (salt !== lastSalt) {
     h = k = n = 0;
-    saltIsAscii = absorb(salt) && absorb(separator);
+    saltIsAscii = absorb(salt);
     lastSalt = salt;
-    lastSeparator = separator;
     savedH = h;
     savedK = k;
     savedN = n;
@@ -77,12 +95,9 @@ export function saltedBucket(salt: string, separator: string, id: string): numbe
   h = savedH;
   k = savedK;
   n = savedN;
-  if (!(saltIsAscii && absorb(id))) return bucket(salt + separator + id);
+  if (!(saltIsAscii && absorb(separator) && absorb(id))) return bucket(salt + separator + id);
   // Tail and finalisation, exactly as MurmurHash3_x86_32 ends.
-  if (n) {
-    k = Math.imul(k, 0xcc9e2d51);
-    h ^= Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-  }
+  if (n) h ^= scramble(k);
   h ^= salt.length + separator.length + id.length;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);

@@ -37,12 +37,6 @@ function compileRegex(pattern: unknown, flags: unknown = ''): RegExp {
 const isPrimitive = (v: unknown): boolean =>
   v === null || typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v);
 
-/** Attribute values may be numbers or numeric strings (query strings, data attributes). */
-function toNumber(v: unknown): number | null {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? +v : NaN;
-  return isFinite(n) ? n : null;
-}
-
 /** Applies a comparison operator to a difference `d` (have − want). */
 const compare = (op: string, d: number): boolean =>
   op === 'eq' ? d === 0 : op === 'neq' ? d !== 0 : op === 'gt' ? d > 0 : op === 'gte' ? d >= 0 : op === 'lt' ? d < 0 : op === 'lte' ? d <= 0 : fail('unknown operator ' + op);
@@ -78,15 +72,17 @@ function testLeaf(c: LeafCondition, attrs: Attributes): boolean {
     compare(base, 0); // reject unknown semver_* operators even when the attribute is missing
     return !!have && compare(base, compareSemver(have, want));
   }
-  if (op !== 'gt' && op !== 'gte' && op !== 'lt' && op !== 'lte') fail('unknown operator ' + op);
+  compare(op, 0); // throws on an unknown operator (eq and neq were handled above)
   if (typeof expected !== 'number' || !isFinite(expected)) fail(BAD + op + ' value');
-  const n = toNumber(actual);
-  return n !== null && compare(op, n - (expected as number));
+  // Attribute values may be numbers or numeric strings (query strings, data attributes).
+  const n = typeof actual === 'string' && actual.trim() ? +actual : actual;
+  return typeof n === 'number' && isFinite(n) && compare(op, n - (expected as number));
 }
 
 function test(c: Condition, attrs: Attributes, depth: number): boolean {
   if (depth > MAX_DEPTH) fail(BAD + 'depth');
-  if (typeof c !== 'object' || c === null || Array.isArray(c)) fail(BAD + 'node');
+  // No shape check here: `in` throws on a non-object, an array fails as a leaf, and
+  // evaluateCondition catches either (validateCondition names the problem).
   if ('all' in c || 'any' in c) {
     const isAll = 'all' in c;
     const list = isAll ? c.all : c.any;
