@@ -769,6 +769,30 @@ describeEachEngine('hostile input', (db) => {
     });
   });
 
+  describe('lifecycle action bodies', () => {
+    const base = `/api/experiments/${EXISTING_EXPERIMENT}`;
+    it.each([
+      ['start', '{"version": 1,', 400, undefined],
+      ['start', 'null', 422, ''],
+      ['start', '{"force": true}', 422, 'force'],
+      ['start', '{"version": "1"}', 422, 'version'],
+      ['start', '{"__proto__": {"status": "running"}}', 422, '__proto__'],
+      ['pause', '[]', 422, ''],
+      ['archive', '{"version": 1e400}', 422, 'version'],
+      ['stop', '{"winner": "Not A Variant!"}', 422, 'winner'],
+      ['stop', '{"winner": 1}', 422, 'winner'],
+      ['stop', '{"note": "\\u0000"}', 422, 'note'],
+      ['stop', `{"note": "${'x'.repeat(5001)}"}`, 422, 'note'],
+      ['stop', '{"decision": "ship"}', 422, 'decision'],
+    ])('POST …/%s with %s → %i', async (action, body, status, field) => {
+      await refused(() => h.call('POST', `${base}/${action}`, body), { status, ...(field !== undefined && { fields: [field] }) });
+      expect(((await (await h.call('GET', base)).json()) as { status: string }).status).toBe('draft');
+    });
+    it('a non-empty lifecycle body that is not JSON → 415', async () => {
+      await refused(() => raw('POST', `${base}/start`, '{}', { 'Content-Type': 'text/plain' }), { status: 415, type: 'unsupported-media-type' });
+    });
+  });
+
   describe('If-Match', () => {
     const patchable = ['PATCH touchpoint', 'PATCH metric', 'PATCH experiment'];
     for (const endpointName of patchable) {
@@ -834,6 +858,12 @@ describeEachEngine('hostile input', (db) => {
             expect(res.status, text).toBeGreaterThanOrEqual(400);
             expect(res.status, text).toBeLessThan(500);
             expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+            const problem = JSON.parse(text) as { type: string; title: string; detail: string; errors?: unknown };
+            expect(problem).toMatchObject({ status: res.status, type: expect.stringMatching(/^\/problems\//), title: expect.any(String), detail: expect.any(String) });
+            if (res.status === 422) {
+              expect((problem.errors as unknown[]).length, text).toBeGreaterThan(0);
+              for (const error of problem.errors as unknown[]) expect(error).toEqual({ field: expect.any(String), pointer: expect.any(String), detail: expect.any(String) });
+            }
             expect(await snapshot()).toEqual(before);
           },
         ),
