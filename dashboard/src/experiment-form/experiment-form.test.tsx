@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { json, problem } from '../test/fake-server.js';
+import { type Call, json, problem } from '../test/fake-server.js';
 import { experiment, metric, running, touchpoint } from '../test/fixtures.js';
 import { renderApp } from '../test/render.js';
 
@@ -100,7 +100,7 @@ describe('experiment form: rules checked as you type', () => {
 
   it('creates a touchpoint inline and selects it', async () => {
     const user = userEvent.setup();
-    await openNewForm({ 'POST /api/touchpoints': (call) => json(touchpoint({ key: 'pdp-gallery', name: 'Gallery', funnelStage: 'consideration', ...(call.body as object) }), 201) });
+    await openNewForm({ 'POST /api/touchpoints': (call: Call) => json(touchpoint({ key: 'pdp-gallery', name: 'Gallery', funnelStage: 'consideration', ...(call.body as object) }), 201) });
     await user.click(screen.getByRole('button', { name: 'New touchpoint…' }));
     await user.type(document.getElementById('new-touchpoint-key')!, 'pdp-gallery');
     await user.type(document.getElementById('new-touchpoint-name')!, 'Gallery');

@@ -213,7 +213,7 @@ function RevokeDialog({ apiKey, onClose, onRevoked }: { apiKey: ApiKey; onClose:
   };
   const lastAdmin = error instanceof ApiError && error.status === 409;
   return (
-    <ConfirmDialog title={`Revoke "${apiKey.name}"?`} confirmLabel="Revoke key" danger busy={busy || lastAdmin} onCancel={onClose} onConfirm={() => void revoke()}>
+    <ConfirmDialog title={`Revoke "${apiKey.name}"?`} confirmLabel="Revoke key" danger busy={busy} confirmDisabled={lastAdmin} onCancel={onClose} onConfirm={() => void revoke()}>
       <p>
         Anything using <code>{apiKey.prefix}</code> stops working at once
         {apiKey.kind === 'sdk' ? ': sites with this SDK key stop receiving experiments and sending events.' : '. If it is the key you signed in with, you are signed out.'}
