@@ -63,8 +63,14 @@ export function rebalance(variants: VariantDraft[]): VariantDraft[] {
   return variants.map((v, i) => ({ ...v, weight: weights[i]! }));
 }
 
-export function newVariant(index: number): VariantDraft {
-  return { id: variantId(), key: index === 0 ? 'control' : `variant-${String.fromCharCode(97 + ((index - 1) % 26))}`, name: index === 0 ? 'Control' : `Variant ${String.fromCharCode(65 + ((index - 1) % 26))}`, weight: '50', payload: '' };
+/** A new variant with the first unused key among control, variant-a, variant-b, … */
+export function newVariant(index: number, taken: readonly string[] = []): VariantDraft {
+  if (index === 0 && !taken.includes('control')) return { id: variantId(), key: 'control', name: 'Control', weight: '50', payload: '' };
+  for (let i = 0; ; i++) {
+    const suffix = i < 26 ? String.fromCharCode(97 + i) : String(i);
+    const key = `variant-${suffix}`;
+    if (!taken.includes(key)) return { id: variantId(), key, name: `Variant ${suffix.toUpperCase()}`, weight: '50', payload: '' };
+  }
 }
 
 export function emptyDraft(touchpointKey = ''): FormDraft {

@@ -83,7 +83,7 @@ export function VariantsEditor({ draft, update, errorsOf, lock }: SectionProps) 
       <FieldMessages id="variants-error" messages={errorsOf('variants')} />
       <div className="row">
         {!setLock && draft.variants.length < MAX_VARIANTS && (
-          <button type="button" className="button" onClick={() => update({ variants: rebalance([...draft.variants, newVariant(draft.variants.length)]) }, ['variants'])}>
+          <button type="button" className="button" onClick={() => update({ variants: rebalance([...draft.variants, newVariant(draft.variants.length, draft.variants.map((v) => v.key))]) }, ['variants'])}>
             Add variant
           </button>
         )}
