@@ -81,6 +81,7 @@ export function createClient(options: ClientOptions = {}): Client {
   let timer: unknown;
   let inFlight: Promise<void> | undefined;
   let destroyed = false;
+  let warnedNoTracker = false;
 
   const notify = () => listeners.forEach((listener) => {
     try {
@@ -207,7 +208,13 @@ export function createClient(options: ClientOptions = {}): Client {
         return;
       }
       if (optedOut) return;
-      tracker?.event({ unitId: unitId(), name, value, attributes: { ...attributes, ...properties.attributes } });
+      if (!tracker) {
+        // Not an error in Node (assignment only), but a page expecting conversions would lose them.
+        if (!warnedNoTracker) options.onWarning?.('track() without a tracking plug-in: event not sent');
+        warnedNoTracker = true;
+        return;
+      }
+      tracker.event({ unitId: unitId(), name, value, attributes: { ...attributes, ...properties.attributes } });
     },
     flush: () => tracker?.flush() ?? Promise.resolve(),
     getAttributes: () => attributes,

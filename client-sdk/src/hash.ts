@@ -74,9 +74,10 @@ function absorb(s: string): boolean {
   }
 }
 
-// The state after the last salt, so a loop over the units of one experiment hashes only the
-// separator and the ids (a one-entry cache: nothing to bound; a miss costs one salt's worth).
+// The state after the last salt + separator, so a loop over the units of one experiment hashes
+// only the ids (a one-entry cache: nothing to bound; a miss costs one salt's worth of work).
 let lastSalt = '';
+let lastSeparator = '';
 let savedH = 0;
 let savedK = 0;
 let savedN = 0;
@@ -84,10 +85,11 @@ let saltIsAscii = true;
 
 /** `bucket(salt + separator + id)`, without building the string when all three are ASCII. */
 export function saltedBucket(salt: string, separator: string, id: string): number {
-  if (salt !== lastSalt) {
+  if (salt !== lastSalt || separator !== lastSeparator) {
     h = k = n = 0;
-    saltIsAscii = absorb(salt);
+    saltIsAscii = absorb(salt) && absorb(separator);
     lastSalt = salt;
+    lastSeparator = separator;
     savedH = h;
     savedK = k;
     savedN = n;
@@ -95,7 +97,7 @@ export function saltedBucket(salt: string, separator: string, id: string): numbe
   h = savedH;
   k = savedK;
   n = savedN;
-  if (!(saltIsAscii && absorb(separator) && absorb(id))) return bucket(salt + separator + id);
+  if (!(saltIsAscii && absorb(id))) return bucket(salt + separator + id);
   // Tail and finalisation, exactly as MurmurHash3_x86_32 ends.
   if (n) h ^= scramble(k);
   h ^= salt.length + separator.length + id.length;
