@@ -186,7 +186,7 @@ describe('dashboard in headless Chromium', () => {
     await page.context().close();
   }, 120_000);
 
-  it('is usable 360 px wide: navigation, list and the experiment page fit without horizontal scrolling', async () => {
+  it('is usable 360 px wide: every page fits without horizontal scrolling', async () => {
     const page = await newPage(360, 740);
     await signIn(page);
     await page.goto(`${baseUrl}/experiments`);
@@ -198,6 +198,16 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Checkout CTA copy', level: 1 }).waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
     await shot(page, '08-mobile-experiment');
+    await page.goto(`${baseUrl}/experiments/new`);
+    await page.getByRole('button', { name: 'Create experiment' }).waitFor();
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await shot(page, '09-mobile-form');
+    for (const path of ['/', '/keys', '/sample-size']) {
+      await page.goto(`${baseUrl}${path}`);
+      await page.locator('main h1').waitFor();
+      expect(await overflow(), path).toBeLessThanOrEqual(0);
+    }
     await page.context().close();
   }, 60_000);
 });

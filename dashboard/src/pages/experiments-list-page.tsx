@@ -74,7 +74,7 @@ export function ExperimentsListPage() {
             ))}
           </select>
         </div>
-        <div className="field field-inline">
+        <div className="field-inline filter-check">
           <input id="filter-archived" type="checkbox" checked={archived} onChange={(e) => setParam('archived', e.target.checked ? 'true' : undefined)} />
           <label htmlFor="filter-archived">Archived only</label>
         </div>
@@ -112,7 +112,7 @@ function ExperimentTable({ experiments, touchpoints }: { experiments: Experiment
             <th scope="col">Experiment</th>
             <th scope="col">Touchpoint</th>
             <th scope="col">Status</th>
-            <th scope="col">Running for</th>
+            <th scope="col">Days running</th>
             <th scope="col">Exposed units</th>
             <th scope="col">Primary lift</th>
           </tr>
@@ -128,7 +128,7 @@ function ExperimentTable({ experiments, touchpoints }: { experiments: Experiment
               <td data-label="Status">
                 <StatusBadge status={e.status} archived={Boolean(e.archivedAt)} />
               </td>
-              <td data-label="Running for">{formatDays(daysRunning(e.startedAt, e.stoppedAt))}</td>
+              <td data-label="Days running">{formatDays(daysRunning(e.startedAt, e.stoppedAt))}</td>
               {/* Filled in from the results endpoint once it exists. */}
               <td data-label="Exposed units" data-slot="exposed-units" className="muted" title="Available with results">
                 —
