@@ -142,7 +142,13 @@ export function createClient(options: ClientOptions = {}): Client {
     return inFlight;
   }
 
-  const firstLoad = config ? (schedule(), Promise.resolve()) : refresh();
+  // A bootstrap is fresh from the server: next fetch at the refresh interval. A cached config is
+  // used at once and revalidated now (stale-while-revalidate; a 304 costs nothing). Otherwise fetch.
+  const firstLoad = options.bootstrap
+    ? (schedule(), Promise.resolve())
+    : config
+      ? (void refresh(), Promise.resolve())
+      : refresh();
 
   const tracker: Tracker | undefined = options.tracking?.({ apiUrl, sdkKey, storagePrefix: prefix, io, canStore, canSend, report });
 
