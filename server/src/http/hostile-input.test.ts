@@ -224,6 +224,25 @@ describeEachEngine('hostile input', (db) => {
       );
     });
 
+    it('a Content-Length that understates the body (in process, no HTTP framing) → 400, not a way past the limit', async () => {
+      const body = `${JSON.stringify(fixtures.touchpoint('hostile-new'))}${' '.repeat(MAX_BODY + 1)}`;
+      await refused(() => raw('POST', '/api/touchpoints', body, { 'Content-Type': 'application/json', 'Content-Length': '10' }), { status: 400, type: 'malformed-request' });
+    });
+    it('a Content-Length that overstates a small body → 400', async () => {
+      await refused(() => raw('POST', '/api/touchpoints', JSON.stringify(fixtures.touchpoint('hostile-new')), { 'Content-Type': 'application/json', 'Content-Length': '5000' }), {
+        status: 400,
+        type: 'malformed-request',
+      });
+    });
+    it('a body of 90,000 unknown keys gets a bounded problem document that still counts them', async () => {
+      const body = `{${Array.from({ length: 90_000 }, (_, i) => `"k${i}":0`).join(',')}}`;
+      expect(body.length).toBeLessThan(MAX_BODY);
+      const problem = (await refused(() => send(byName('POST touchpoint'), body), { status: 422, fields: ['k0'] })) as { errors: unknown[]; detail: string };
+      expect(problem.errors.length).toBeLessThanOrEqual(50);
+      expect(problem.detail).toMatch(/and \d{5} more/);
+      expect(JSON.stringify(problem).length).toBeLessThan(16 * 1024);
+    });
+
     describe('over a real socket', () => {
       let port = 0;
       let close: () => Promise<void> = async () => {};

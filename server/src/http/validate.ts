@@ -15,11 +15,17 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
   return errors;
 }
 
+/**
+ * At most this many field errors in one problem: plenty to fix a form, and a body of a hundred
+ * thousand unknown keys does not become a response several times its size. The detail keeps the count.
+ */
+export const MAX_FIELD_ERRORS = 50;
+
 export function validationProblem(errors: FieldError[]): ProblemError {
   const first = errors[0];
   const summary = first ? `${first.field || 'body'}: ${first.detail}` : 'invalid input';
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  return new ProblemError('validation-failed', summary + more, { errors });
+  return new ProblemError('validation-failed', summary + more, { errors: errors.slice(0, MAX_FIELD_ERRORS) });
 }
 
 /** Validates any value with a schema, throwing a 422 problem that names each offending field. */
@@ -53,7 +59,14 @@ export async function readJson<S extends z.ZodType>(
   schema: S,
   { optional = false, acceptTextPlain = false }: { optional?: boolean; acceptTextPlain?: boolean } = {},
 ): Promise<z.output<S>> {
-  const text = decodeUtf8(await c.req.arrayBuffer());
+  const bytes = await c.req.arrayBuffer();
+  // The body-size limit trusts Content-Length when there is one; a body longer than announced
+  // must not slip past it (Node's parser frames by Content-Length, other adapters may not).
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && c.req.header('transfer-encoding') === undefined && Number(declared) !== bytes.byteLength) {
+    throw new ProblemError('malformed-request', `Content-Length says ${Number(declared)} bytes but the body has ${bytes.byteLength}.`);
+  }
+  const text = decodeUtf8(bytes);
   if (text.trim() === '') {
     if (optional) return parseWith(schema, {});
     throw new ProblemError('malformed-request', 'The request body is empty; send a JSON object.');
