@@ -6,7 +6,7 @@
  */
 import { assignVariant } from './assign.js';
 import type { Client, ClientOptions, SdkError, Tracker, VariantReason, VariantResult } from './client-types.js';
-import { readJson, resolveIo, writeJson } from './io.js';
+import { readJson, resolveIo, timeoutSignal, writeJson } from './io.js';
 import { parseUrlOverrides } from './overrides.js';
 import { evaluateCondition } from './targeting.js';
 import type { Attributes, SdkConfig, SdkExperiment } from './types.js';
@@ -111,16 +111,22 @@ export function createClient(options: ClientOptions = {}): Client {
     }
   }
 
+  // While there is no config at all, a failed load is retried sooner (2 s, 4 s, … up to the
+  // refresh interval) so that a visitor is not left on the control for a whole interval.
+  let failures = 0;
   const schedule = () => {
     io.clearTimeout(timer);
-    if (interval > 0 && !destroyed) timer = io.setTimeout(refresh, interval);
+    const delay = !config && failures ? Math.min(interval, 1000 * 2 ** failures) : interval;
+    if (interval > 0 && !destroyed) timer = io.setTimeout(refresh, delay);
   };
 
   async function load(): Promise<void> {
     try {
       const headers: Record<string, string> = { Authorization: `Bearer ${sdkKey}` };
       if (etag) headers['If-None-Match'] = etag;
-      const res = await io.fetch!(`${apiUrl}/sdk/config`, { headers });
+      // A hung request would block every later refresh: give up after 10 s.
+      const res = await io.fetch!(`${apiUrl}/sdk/config`, { headers, signal: timeoutSignal(10_000) });
+      failures = 0;
       if (res.status === 304) return;
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const body: unknown = await res.json();
@@ -129,6 +135,7 @@ export function createClient(options: ClientOptions = {}): Client {
         if (canStore()) writeJson(storage, keys.config, { etag, config: body });
       }
     } catch (e) {
+      failures++;
       report({ type: 'config', message: `could not load /sdk/config: ${e instanceof Error ? e.message : String(e)}` });
     }
   }

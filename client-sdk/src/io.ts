@@ -90,3 +90,7 @@ export function writeJson(storage: StorageLike | null, key: string, value: unkno
     return false;
   }
 }
+
+/** An AbortSignal that fires after `ms` (undefined where AbortSignal.timeout is missing). */
+export const timeoutSignal = (ms: number): AbortSignal | undefined =>
+  typeof AbortSignal !== 'undefined' && AbortSignal.timeout ? AbortSignal.timeout(ms) : undefined;

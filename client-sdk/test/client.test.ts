@@ -227,3 +227,19 @@ describe('input errors', () => {
     expect(server.eventCalls).toHaveLength(0);
   });
 });
+
+describe('config retries', () => {
+  it('without any config, a failed load is retried with backoff before the refresh interval', async () => {
+    let n = 0;
+    const flaky = fakeFetch(() => (n++ < 2 ? 'network-error' : json(config, 200, { ETag: '"v1"' })));
+    const { client, clock } = setup({ unitId: 'user-1' }, Object.assign(flaky, { configCalls: [], eventCalls: [], items: () => [] }));
+    await client.ready();
+    expect(client.getVariant('checkout-cta-copy').reason).toBe('no_config');
+    await clock.advance(2_000);
+    expect(flaky.calls).toHaveLength(2);
+    await clock.advance(4_000);
+    expect(flaky.calls).toHaveLength(3);
+    expect(client.getVariant('checkout-cta-copy', { expose: false }).variantKey).toBe('urgent');
+    expect(clock.pending()).toEqual([300_000]); // back to the normal refresh interval
+  });
+});

@@ -15,6 +15,7 @@ import { defaultDocument, defaultSendBeacon, defaultWindow, onPageHide } from '.
 import type { EventSource, PageLike, SendBeacon } from './page.js';
 import { createOutbox, createSeenSet } from './queue.js';
 import type { EventsResponse, WireItem } from './wire.js';
+import { timeoutSignal } from '../io.js';
 
 export type { EventsResponse, WireItem } from './wire.js';
 export type { EventSource, PageLike, SendBeacon } from './page.js';
@@ -94,6 +95,8 @@ function createTracker(ctx: TrackingContext, options: TrackingOptions): Tracker 
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ctx.sdkKey}` },
         body: JSON.stringify({ items: batch }),
+        // A hung request would hold the queue: give up after 30 s and retry with backoff.
+        signal: timeoutSignal(30_000),
       });
       if (isRetryable(res.status)) {
         retryLater(`HTTP ${res.status}`, parseRetryAfter(res.headers.get('Retry-After'), io.now()));
