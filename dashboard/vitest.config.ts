@@ -1,12 +1,13 @@
 import react from '@vitejs/plugin-react';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // One project: component tests run in jsdom; the end-to-end test (e2e/*.e2e.test.ts) opts into the
 // node environment with a docblock, starts the real server in-process and drives Debian's chromium.
 export default defineConfig({
   plugins: [react()],
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
   test: {
     name: 'dashboard',
     environment: 'jsdom',

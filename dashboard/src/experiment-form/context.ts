@@ -8,4 +8,6 @@ export interface SectionProps {
   /** Client and server messages for one field path, e.g. `variants.1.weight`. */
   errorsOf: (field: string) => string[];
   lock: (field: Lockable) => string | null;
+  /** A save was attempted: every client error shows, touched or not. */
+  submitted: boolean;
 }

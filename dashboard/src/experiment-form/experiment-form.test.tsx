@@ -190,3 +190,25 @@ describe('experiment form: editing a live experiment', () => {
     expect(await screen.findByText(/reload the page and apply your change again/)).toBeTruthy();
   });
 });
+
+describe('experiment form: accessibility', () => {
+  it('every control has a label, and errors are tied to their control', async () => {
+    const user = userEvent.setup();
+    await openNewForm();
+    await user.click(screen.getByRole('button', { name: 'Add condition' }));
+    await user.click(screen.getByRole('button', { name: 'New metric…' }));
+    await user.click(screen.getByLabelText('Mutually exclusive with other experiments (namespace)'));
+    const controls = Array.from(document.querySelectorAll<HTMLInputElement>('input, select, textarea'));
+    expect(controls.length).toBeGreaterThan(25);
+    const unlabeled = controls.filter((c) => (c.labels?.length ?? 0) === 0 && !c.getAttribute('aria-label')).map((c) => c.id || c.outerHTML);
+    expect(unlabeled).toEqual([]);
+    const ids = controls.map((c) => c.id).filter(Boolean);
+    expect(new Set(ids).size).toBe(ids.length);
+
+    // An empty new condition is not flagged until you type in it or try to save.
+    expect(errorOf('cond-0-value')).toBe('');
+    await user.click(screen.getByRole('button', { name: 'Create experiment' }));
+    expect(errorOf('cond-0-value')).toMatch(/attribute name/);
+    expect(document.getElementById('cond-0-value')?.getAttribute('aria-describedby')).toBe('cond-0-value-error');
+  });
+});

@@ -57,7 +57,7 @@ export function ExperimentForm({ initial, original, touchpoints: initialTouchpoi
     ...serverFieldErrors.filter((e) => e.field === field).map((e) => e.detail),
   ];
   const lock = (field: Lockable) => lockReason(field, mode, status, draft.newPhase);
-  const section: SectionProps = { draft, update, errorsOf, lock };
+  const section: SectionProps = { draft, update, errorsOf, lock, submitted };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

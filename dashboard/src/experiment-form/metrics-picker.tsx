@@ -78,7 +78,7 @@ export function MetricsPicker({ metrics, onCreated, draft, update, errorsOf, loc
                 );
               })
             )}
-            <FieldMessages id={`${list}-error`} messages={errorsOf(list)} />
+            <FieldMessages id={`${list}-error`} messages={[...errorsOf(list), ...draft[list].flatMap((_, i) => errorsOf(`${list}.${i}`))]} />
           </fieldset>
         );
       })}

@@ -11,7 +11,7 @@ const VALUE_HINT: Partial<Record<Operator, string>> = {
 };
 
 /** Who is eligible: a builder of attribute / operator / value rows, or raw JSON for anything richer. */
-export function TargetingEditor({ draft, update, errorsOf, lock }: SectionProps) {
+export function TargetingEditor({ draft, update, errorsOf, lock, submitted }: SectionProps) {
   const t = draft.targeting;
   const locked = lock('targeting');
   const built = buildTargeting(t);
@@ -57,7 +57,9 @@ export function TargetingEditor({ draft, update, errorsOf, lock }: SectionProps)
           )}
           <ul className="conditions">
             {t.rows.map((row, i) => {
-              const error = built.rowErrors[row.id];
+              // A new, still empty row is not an error yet; the form-level message still blocks saving.
+              const started = row.attribute.trim() !== '' || row.value.trim() !== '' || submitted;
+              const error = started ? built.rowErrors[row.id] : undefined;
               return (
                 <li key={row.id} className="condition">
                   <Field id={`cond-${i}-attribute`} label={`Condition ${i + 1}: attribute`}>
