@@ -151,34 +151,25 @@ export function toEventRows(events: ParsedBatch['events']): EventRow[] {
   }));
 }
 
-export interface CollapsedExposure extends ExposureRow {
-  /** The batch itself saw this unit in more than one variant of the experiment. */
-  multipleVariants: boolean;
-}
-
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * One row per (experiment, unit): the earliest exposure of the batch wins (ties: batch order), and
- * the row is flagged when the batch shows the unit in several variants. Sorted by (experiment, unit)
- * so that concurrent batches lock rows in the same order (no deadlocks on PostgreSQL).
+ * Exposures in the order they are written: by experiment, then unit (code units), then time, then
+ * batch order. Within one unit the first row is the exposure that counts; across batches the fixed
+ * order makes concurrent writers lock rows in the same order (no deadlocks on PostgreSQL).
  */
-export function collapseExposures(rows: readonly ExposureRow[]): CollapsedExposure[] {
-  const byUnit = new Map<string, CollapsedExposure>();
-  for (const row of rows) {
-    const key = `${row.experimentId}\u0000${row.unitId}`;
-    const first = byUnit.get(key);
-    if (!first) {
-      byUnit.set(key, { ...row, multipleVariants: false });
-      continue;
-    }
-    const multipleVariants = first.multipleVariants || first.variantIndex !== row.variantIndex;
-    const winner = row.exposedAt < first.exposedAt ? row : first;
-    byUnit.set(key, { ...winner, multipleVariants });
-  }
-  return [...byUnit.values()].sort((a, b) => a.experimentId - b.experimentId || byCodeUnits(a.unitId, b.unitId));
+export function sortExposureRows(rows: ExposureRow[]): ExposureRow[] {
+  const position = new Map(rows.map((row, i) => [row, i]));
+  return rows.sort(
+    (a, b) =>
+      a.experimentId - b.experimentId ||
+      byCodeUnits(a.unitId, b.unitId) ||
+      a.exposedAt.getTime() - b.exposedAt.getTime() ||
+      position.get(a)! - position.get(b)!,
+  );
 }
 
+/** Events in the order they are written: by id (code units), the same in every concurrent batch. */
 export function sortEventRows(rows: EventRow[]): EventRow[] {
   return rows.sort((a, b) => byCodeUnits(a.eventId, b.eventId));
 }

@@ -74,6 +74,34 @@ describeEachEngine('event ingestion: bad input', (db) => {
     expect(await countEvents(h.db, ['inf-1', 'sur-1', 'sur-2', 'fine'])).toBe(1);
   });
 
+  it('rejects a "__proto__" attribute (it cannot round-trip through a JS object) and pollutes nothing', async () => {
+    const raw = `{"items":[{"id":"proto-1","type":"event","unitId":"u-1","name":"purchase","timestamp":"${at()}","attributes":{"__proto__":{"polluted":true}}},
+      {"id":"proto-2","type":"event","unitId":"u-1","name":"purchase","timestamp":"${at()}","attributes":{"constructor":"x","device":"mobile"}}]}`;
+    const body = (await (await h.send(raw)).json()) as Answer;
+    expect(body.rejected).toEqual([{ index: 0, id: 'proto-1', reason: 'attributes.__proto__: is a reserved name' }]);
+    const stored = await h.db.selectFrom('events').select('attributes').where('event_id', '=', 'proto-2').executeTakeFirstOrThrow();
+    expect(stored.attributes).toEqual({ constructor: 'x', device: 'mobile' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('bounds attributes: count, name length, depth and size', async () => {
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`a${i}`, i]));
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 10; i++) deep = { deep };
+    const items = [
+      event('attr-many', 'u-1', 'purchase', { attributes: many }),
+      event('attr-name', 'u-1', 'purchase', { attributes: { ['n'.repeat(101)]: 1 } }),
+      event('attr-deep', 'u-1', 'purchase', { attributes: { deep } }),
+      event('attr-big', 'u-1', 'purchase', { attributes: { big: 'x'.repeat(9000) } }),
+      event('attr-array', 'u-1', 'purchase', { attributes: ['mobile'] }),
+      event('attr-ok', 'u-1', 'purchase', { attributes: { device: 'mobile', cart: { items: 3, skus: ['a', 'b'] }, returning: true, score: null } }),
+    ];
+    const body = (await (await h.send({ items })).json()) as Answer;
+    expect(body.accepted).toBe(1);
+    expect(body.rejected.map((r) => r.id)).toEqual(['attr-many', 'attr-name', 'attr-deep', 'attr-big', 'attr-array']);
+    expect(body.rejected.every((r) => r.reason.startsWith('attributes'))).toBe(true);
+  });
+
   it('bounds client timestamps: up to 5 minutes ahead and 7 days old, edges included', async () => {
     const items = [
       event('t-future-ok', 'u-t', 'purchase', { timestamp: at(MAX_FUTURE_SKEW_MS) }),

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { type CollapsedExposure, type EventRow, type ExperimentRef, type ExposureRow, collapseExposures, sortEventRows } from './classify.js';
+import { type EventRow, type ExperimentRef, type ExposureRow, sortEventRows, sortExposureRows } from './classify.js';
 
 type Db = Kysely<Database>;
 
@@ -32,80 +32,66 @@ export interface StoreResult {
 }
 
 const json = (value: Record<string, unknown> | null) => (value === null ? null : JSON.stringify(value));
-const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Writes the valid items of one batch in ONE transaction, three multi-row statements at most:
- * 1. events, `on conflict (event_id) do nothing` — a retried event is a duplicate;
- * 2. exposure item ids into `exposure_items`, `on conflict do nothing` — only new ids go on;
- * 3. exposures, one row per (experiment, unit): the first stored exposure wins; a unit seen in another
- *    variant (in this batch or against the stored row) gets `multiple_variants = true`.
- * Rows are written in a fixed order (ids; experiment then unit) so concurrent batches cannot deadlock.
+ * Writes the valid items of one batch atomically, in ONE statement (one round trip, its own
+ * transaction), each table written by one multi-row insert fed by `unnest` of array parameters:
+ * 1. events, `on conflict (event_id) do nothing`: a retried event is a duplicate;
+ * 2. exposure item ids into `exposure_items`, `on conflict do nothing`: only new ids go on;
+ * 3. exposures from the new items, one row per (experiment, unit): the earliest exposure of the batch,
+ *    flagged when the batch shows the unit in several variants; against a stored row the first stored
+ *    exposure wins and a different variant sets `multiple_variants = true`.
+ * Rows are inserted in one fixed order (event ids; exposure item ids; experiment then unit) so that
+ * concurrent batches take their locks in the same order and cannot deadlock.
  */
 export async function storeBatch(db: Db, batch: { events: EventRow[]; exposures: ExposureRow[] }, receivedAt: Date): Promise<StoreResult> {
-  if (batch.events.length === 0 && batch.exposures.length === 0) return { accepted: 0, duplicates: 0 };
-  return db.transaction().execute(async (trx) => {
-    let accepted = 0;
-    if (batch.events.length > 0) {
-      const inserted = await trx
-        .insertInto('events')
-        .values(
-          sortEventRows(batch.events).map((e) => ({
-            event_id: e.eventId,
-            unit_id: e.unitId,
-            name: e.name,
-            value: e.value,
-            occurred_at: e.occurredAt,
-            received_at: receivedAt,
-            attributes: json(e.attributes),
-          })),
-        )
-        .onConflict((oc) => oc.column('event_id').doNothing())
-        .returning('event_id')
-        .execute();
-      accepted += inserted.length;
-    }
-    if (batch.exposures.length > 0) {
-      const ids = batch.exposures.map((e) => e.itemId).sort(byCodeUnits);
-      const fresh = await trx
-        .insertInto('exposure_items')
-        .values(ids.map((item_id) => ({ item_id, received_at: receivedAt })))
-        .onConflict((oc) => oc.column('item_id').doNothing())
-        .returning('item_id')
-        .execute();
-      const freshIds = new Set(fresh.map((r) => r.item_id));
-      const rows = collapseExposures(batch.exposures.filter((e) => freshIds.has(e.itemId)));
-      if (rows.length > 0) await upsertExposures(trx, rows, receivedAt);
-      accepted += freshIds.size;
-    }
-    return { accepted, duplicates: batch.events.length + batch.exposures.length - accepted };
-  });
-}
-
-async function upsertExposures(db: Db, rows: CollapsedExposure[], receivedAt: Date): Promise<void> {
-  await db
-    .insertInto('exposures')
-    .values(
-      rows.map((r) => ({
-        experiment_id: r.experimentId,
-        unit_id: r.unitId,
-        variant_index: r.variantIndex,
-        first_item_id: r.itemId,
-        exposed_at: r.exposedAt,
-        received_at: receivedAt,
-        attributes: json(r.attributes),
-        multiple_variants: r.multipleVariants,
-      })),
+  const events = sortEventRows([...batch.events]);
+  const exposures = sortExposureRows([...batch.exposures]);
+  if (events.length === 0 && exposures.length === 0) return { accepted: 0, duplicates: 0 };
+  const { rows } = await sql<{ events: number; exposures: number }>`
+    with event_in as (
+      select * from unnest(
+        ${events.map((e) => e.eventId)}::text[], ${events.map((e) => e.unitId)}::text[], ${events.map((e) => e.name)}::text[],
+        ${events.map((e) => e.value)}::float8[], ${events.map((e) => e.occurredAt.toISOString())}::timestamptz[],
+        ${events.map((e) => json(e.attributes))}::jsonb[]
+      ) with ordinality as t(event_id, unit_id, name, value, occurred_at, attributes, ord)
+    ), new_events as (
+      insert into events (event_id, unit_id, name, value, occurred_at, received_at, attributes)
+      select event_id, unit_id, name, value, occurred_at, ${receivedAt.toISOString()}::timestamptz, attributes from event_in order by ord
+      on conflict (event_id) do nothing
+      returning 1
+    ), exposure_in as (
+      select * from unnest(
+        ${exposures.map((e) => e.itemId)}::text[], ${exposures.map((e) => e.experimentId)}::int[], ${exposures.map((e) => e.unitId)}::text[],
+        ${exposures.map((e) => e.variantIndex)}::int[], ${exposures.map((e) => e.exposedAt.toISOString())}::timestamptz[],
+        ${exposures.map((e) => json(e.attributes))}::jsonb[]
+      ) with ordinality as t(item_id, experiment_id, unit_id, variant_index, exposed_at, attributes, ord)
+    ), new_items as (
+      insert into exposure_items (item_id, received_at)
+      select item_id, ${receivedAt.toISOString()}::timestamptz from exposure_in order by item_id collate "C"
+      on conflict (item_id) do nothing
+      returning item_id
+    ), fresh as (
+      select x.*, min(x.variant_index) over unit <> max(x.variant_index) over unit as multiple_variants
+      from exposure_in x join new_items using (item_id)
+      window unit as (partition by x.experiment_id, x.unit_id)
+    ), first_per_unit as (
+      select distinct on (experiment_id, unit_id) * from fresh order by experiment_id, unit_id, ord
+    ), upserted as (
+      insert into exposures (experiment_id, unit_id, variant_index, first_item_id, exposed_at, received_at, attributes, multiple_variants)
+      select experiment_id, unit_id, variant_index, item_id, exposed_at, ${receivedAt.toISOString()}::timestamptz, attributes, multiple_variants
+      from first_per_unit order by ord
+      on conflict (experiment_id, unit_id) do update set multiple_variants = true
+        -- only when something changes: a repeat in the same variant writes nothing
+        where not exposures.multiple_variants
+          and (exposures.variant_index <> excluded.variant_index or excluded.multiple_variants)
+      returning 1
     )
-    .onConflict((oc) =>
-      oc
-        .columns(['experiment_id', 'unit_id'])
-        .doUpdateSet({ multiple_variants: true })
-        // Only when something changes: a repeat in the same variant writes nothing.
-        .where('exposures.multiple_variants', '=', false)
-        .where((eb) => eb.or([eb('exposures.variant_index', '<>', eb.ref('excluded.variant_index')), eb('excluded.multiple_variants', '=', true)])),
-    )
-    .execute();
+    select (select count(*) from new_events)::int as events, (select count(*) from new_items)::int as exposures,
+           (select count(*) from upserted)::int as upserted
+  `.execute(db);
+  const accepted = rows[0]!.events + rows[0]!.exposures;
+  return { accepted, duplicates: events.length + exposures.length - accepted };
 }
 
 /** Forgets exposure item ids older than `before`; their retries are refused by timestamp anyway. */

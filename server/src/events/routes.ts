@@ -3,6 +3,7 @@ import type { AppDeps, AppEnv } from '../http/context.js';
 import { readJson } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
 import { parseItems, resolveExposures, toEventRows } from './classify.js';
+import { createExperimentCache } from './experiment-cache.js';
 import { loadExperimentRefs, storeBatch } from './repository.js';
 import { type IngestResponse, batchDocumentSchema, batchSchema, ingestResponseSchema } from './schemas.js';
 
@@ -13,12 +14,13 @@ import { type IngestResponse, batchDocumentSchema, batchSchema, ingestResponseSc
  * database fails, the app's error handler answers 503 with Retry-After and the SDK retries the same ids.
  */
 export function eventRoutes(deps: AppDeps) {
+  const lookupExperiments = createExperimentCache((keys) => loadExperimentRefs(deps.db, keys));
   return new Hono<AppEnv>().post('/', async (c) => {
     // sendBeacon cannot set headers: its body arrives as text/plain.
     const { items } = await readJson(c, batchSchema, { acceptTextPlain: true });
     const receivedAt = deps.now();
     const parsed = parseItems(items, receivedAt);
-    const experiments = await loadExperimentRefs(deps.db, parsed.exposures.map((e) => e.item.experimentKey));
+    const experiments = await lookupExperiments(parsed.exposures.map((e) => e.item.experimentKey));
     const exposures = resolveExposures(parsed.exposures, experiments);
     const stored = await storeBatch(deps.db, { events: toEventRows(parsed.events), exposures: exposures.rows }, receivedAt);
     const body: IngestResponse = {

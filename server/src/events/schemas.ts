@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { variantKey } from '../experiments/schemas.js';
-import { eventName, jsonValue, slug, text } from '../http/schema-helpers.js';
+import { type JsonValue, eventName, isStorableString, slug, text } from '../http/schema-helpers.js';
 
 /** Items per batch: the SDK sends 20 by default; a beacon flush of a full outbox sends up to 1,000. */
 export const MAX_BATCH_ITEMS = 1000;
@@ -8,7 +8,7 @@ export const MAX_BATCH_ITEMS = 1000;
 export const MAX_ITEM_ID_LENGTH = 200;
 /** Same bound as `unitId` in POST /sdk/assign. */
 export const MAX_UNIT_ID_LENGTH = 1000;
-const MAX_ATTRIBUTE_VALUE_BYTES = 4096;
+const MAX_ATTRIBUTE_DEPTH = 8;
 const MAX_ATTRIBUTES_BYTES = 8192;
 const MAX_ATTRIBUTES = 50;
 /** Revenue above this is a bug on the site (or an attack on the averages), not an order. */
@@ -22,10 +22,58 @@ export const batchSchema = z.strictObject({
   items: z.array(z.unknown()).max(MAX_BATCH_ITEMS, `must hold at most ${MAX_BATCH_ITEMS} items; split the batch`),
 });
 
-const attributes = z
-  .record(text(100, 1), jsonValue(MAX_ATTRIBUTE_VALUE_BYTES))
-  .refine((a) => Object.keys(a).length <= MAX_ATTRIBUTES, `must have at most ${MAX_ATTRIBUTES} attributes`)
-  .refine((a) => Buffer.byteLength(JSON.stringify(a)) <= MAX_ATTRIBUTES_BYTES, `must serialize to at most ${MAX_ATTRIBUTES_BYTES} bytes`);
+/** Why a JSON value cannot be stored in jsonb (NUL, unpaired surrogate, non-finite, too deep), or null. */
+function storableProblem(value: unknown, depth: number): string | null {
+  if (depth > MAX_ATTRIBUTE_DEPTH) return `nests deeper than ${MAX_ATTRIBUTE_DEPTH} levels`;
+  switch (typeof value) {
+    case 'string':
+      return isStorableString(value) ? null : 'contains a NUL character or an unpaired surrogate';
+    case 'number':
+      return Number.isFinite(value) ? null : 'contains a non-finite number';
+    case 'boolean':
+      return null;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        for (const item of value) {
+          const problem = storableProblem(item, depth + 1);
+          if (problem) return problem;
+        }
+        return null;
+      }
+      for (const key in value) {
+        if (!isStorableString(key)) return 'has a key with a NUL character or an unpaired surrogate';
+        const problem = storableProblem((value as Record<string, unknown>)[key], depth + 1);
+        if (problem) return problem;
+      }
+      return null;
+    }
+    default:
+      return 'is not JSON';
+  }
+}
+
+/**
+ * Unit attributes (device, channel, country…): a flat-ish JSON object. Checked in one pass rather
+ * than with a schema per value: this runs for every item of every batch, and it is the hot path.
+ */
+const attributes = z.unknown().superRefine((raw, ctx) => {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an object of attribute names to JSON values' });
+    return;
+  }
+  const value = raw as Record<string, unknown>;
+  const keys = Object.keys(value);
+  if (keys.length > MAX_ATTRIBUTES) ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_ATTRIBUTES} attributes` });
+  for (const key of keys) {
+    if (key.length < 1 || key.length > 100) ctx.addIssue({ code: 'custom', path: [key], message: 'names must be 1 to 100 characters' });
+    // JSON.parse makes "__proto__" an own member; as a JS object key it would be lost or worse.
+    if (key === '__proto__') ctx.addIssue({ code: 'custom', path: [key], message: 'is a reserved name' });
+    const problem = isStorableString(key) ? storableProblem(value[key], 1) : 'name contains a NUL character or an unpaired surrogate';
+    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+  }
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_ATTRIBUTES_BYTES) ctx.addIssue({ code: 'custom', message: `must serialize to at most ${MAX_ATTRIBUTES_BYTES} bytes` });
+}) as unknown as z.ZodType<Record<string, JsonValue>>;
 
 const common = {
   id: text(MAX_ITEM_ID_LENGTH, 1),

@@ -1,0 +1,190 @@
+/**
+ * Benchmark (a) of issue 5: ingestion over HTTP on loopback, as a ratio to a raw multi-row INSERT of
+ * the same rows through `pg`, both measured in the same run on PostgreSQL, in a throw-away database.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:ingest -w server
+ *
+ * HTTP: the real app (createApp) served by @hono/node-server on 127.0.0.1, CLIENTS concurrent clients
+ * each POSTing BATCHES batches of 100 items (50 exposures, 50 events, fresh ids) with an SDK key, one
+ * batch at a time, waiting for the 202. Raw: the same rows (other ids), same batch size and concurrency,
+ * written with one multi-row INSERT per table through a pg pool of the app's size. Bodies and parameter
+ * arrays are built before the clock starts. Each figure is the median of ROUNDS alternating rounds after
+ * a warm-up. Target: HTTP / raw ≥ 0.5. Options: BENCH_CLIENTS (8), BENCH_BATCHES (40 per client per
+ * round), BENCH_ROUNDS (3), BENCH_KEEP=1 to keep the database.
+ */
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { serve } from '@hono/node-server';
+import pg from 'pg';
+import { createApp } from '../src/app.js';
+import { connect } from '../src/db/connect.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createMemoryLogger } from '../src/http/logger.js';
+import { createKey } from '../src/keys/repository.js';
+
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 40);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BATCH_SIZE = 100;
+const POOL_SIZE = 10; // the app's default (db/connect.ts)
+
+const log = (message: string) => process.stdout.write(`${message}\n`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rate = (x: number) => `${Math.round(x).toLocaleString('en-US')} items/s`;
+
+interface Item {
+  id: string;
+  type: 'exposure' | 'event';
+  unitId: string;
+  experimentKey?: string;
+  variantKey?: string;
+  name?: string;
+  value?: number;
+  timestamp: string;
+  attributes?: Record<string, string>;
+}
+
+/** One batch: 50 exposures of fresh units and 50 events of the same units, as the SDK sends them. */
+function makeBatch(prefix: string, now: Date): Item[] {
+  const timestamp = now.toISOString();
+  const items: Item[] = [];
+  for (let i = 0; i < BATCH_SIZE / 2; i++) {
+    const unitId = `${prefix}-u${i}`;
+    items.push({ id: `${prefix}-x${i}`, type: 'exposure', unitId, experimentKey: 'bench-exp', variantKey: i % 2 ? 'b' : 'control', timestamp, attributes: { device: i % 3 ? 'mobile' : 'desktop' } });
+    items.push({ id: `${prefix}-e${i}`, type: 'event', unitId, name: i % 4 ? 'add_to_cart' : 'purchase', ...(i % 4 ? {} : { value: 19.5 + i }), timestamp });
+  }
+  return items;
+}
+
+/** Runs `workers` loops in parallel over `jobs[w]`, returns items per second. */
+async function measure<J>(jobs: J[][], run: (job: J) => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await Promise.all(jobs.map(async (own) => {
+    for (const job of own) await run(job);
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  return (jobs.flat().length * BATCH_SIZE) / seconds;
+}
+
+async function main() {
+  const name = `touchpoint_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: BASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(BASE_URL);
+  url.pathname = `/${name}`;
+  const handle = await connect({ databaseUrl: url.toString(), poolSize: POOL_SIZE });
+  const raw = new pg.Pool({ connectionString: url.toString(), max: POOL_SIZE });
+  raw.on('error', () => {});
+  const server = { close: () => {} } as { close: () => void };
+  const agents: Agent[] = [];
+  try {
+    await migrateToLatest(handle.db);
+    const now = new Date();
+    const app = createApp({ db: handle.db, logger: createMemoryLogger(), now: () => new Date(), maxBodyBytes: 1024 * 1024 });
+    const system = { keyId: null, requestId: 'bench' };
+    const adminKey = (await createKey(handle.db, system, { kind: 'admin', name: 'bench admin' })).secret;
+    const sdkKey = (await createKey(handle.db, system, { kind: 'sdk', name: 'bench sdk' })).secret;
+    const api = async (path: string, body: unknown) => {
+      const res = await app.request(path, { method: 'POST', headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    };
+    await api('/api/touchpoints', { key: 'bench-tp', name: 'Bench', kind: 'cta', funnelStage: 'purchase' });
+    await api('/api/metrics', { key: 'purchase', name: 'Purchase', type: 'conversion', eventName: 'purchase' });
+    await api('/api/experiments', {
+      key: 'bench-exp', name: 'Bench', touchpointKey: 'bench-tp', primaryMetric: 'purchase',
+      variants: [{ key: 'control', name: 'A', weight: 0.5 }, { key: 'b', name: 'B', weight: 0.5 }],
+    });
+    await api('/api/experiments/bench-exp/start', {});
+    const experimentId = (await handle.db.selectFrom('experiments').select('id').where('key', '=', 'bench-exp').executeTakeFirstOrThrow()).id;
+
+    const listening = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+    server.close = () => listening.close();
+    await new Promise<void>((resolve) => listening.once('listening', () => resolve()));
+
+    const httpJobs = (round: string) =>
+      Array.from({ length: CLIENTS }, (_, c) => Array.from({ length: BATCHES }, (_, b) => JSON.stringify({ items: makeBatch(`h${round}-${c}-${b}`, now) })));
+    // node:http with keep-alive (cheaper than fetch): the clients share the CPU with the server.
+    const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+    agents.push(agent);
+    const { port } = listening.address() as AddressInfo;
+    const headers = { Authorization: `Bearer ${sdkKey}`, 'Content-Type': 'application/json' };
+    const postBatch = (body: string) =>
+      new Promise<void>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/sdk/events', method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            const answer = JSON.parse(text) as { accepted?: number };
+            if (res.statusCode !== 202 || answer.accepted !== BATCH_SIZE) reject(new Error(`HTTP ${res.statusCode}: ${text}`));
+            else resolve();
+          });
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+
+    // The raw baseline: the same rows the endpoint writes (exposures and events), one INSERT per table.
+    const insert = (table: string, columns: string[], rows: unknown[][]) => {
+      const params: unknown[] = [];
+      const tuples = rows.map((row) => `(${row.map((value) => `$${params.push(value)}`).join(', ')})`);
+      return { text: `insert into ${table} (${columns.join(', ')}) values ${tuples.join(', ')}`, values: params };
+    };
+    const rawJobs = (round: string) =>
+      Array.from({ length: CLIENTS }, (_, c) =>
+        Array.from({ length: BATCHES }, (_, b) => {
+          const items = makeBatch(`r${round}-${c}-${b}`, now);
+          const at = now.toISOString();
+          const exposures = items.filter((i) => i.type === 'exposure').map((i) => [experimentId, i.unitId, i.variantKey === 'b' ? 1 : 0, i.id, i.timestamp, at, JSON.stringify(i.attributes)]);
+          const events = items.filter((i) => i.type === 'event').map((i) => [i.id, i.unitId, i.name, i.value ?? null, i.timestamp, at, null]);
+          return [
+            insert('exposures', ['experiment_id', 'unit_id', 'variant_index', 'first_item_id', 'exposed_at', 'received_at', 'attributes'], exposures),
+            insert('events', ['event_id', 'unit_id', 'name', 'value', 'occurred_at', 'received_at', 'attributes'], events),
+          ];
+        }),
+      );
+    const rawBatch = async (queries: Array<{ text: string; values: unknown[] }>) => {
+      for (const query of queries) await raw.query(query);
+    };
+
+    log(`ingestion benchmark on ${url.host} (PostgreSQL), ${CLIENTS} clients × ${BATCHES} batches × ${BATCH_SIZE} items per round, ${ROUNDS} rounds`);
+    await measure(httpJobs('w').map((jobs) => jobs.slice(0, 5)), postBatch);
+    await measure(rawJobs('w').map((jobs) => jobs.slice(0, 5)), rawBatch);
+    const httpRates: number[] = [];
+    const rawRates: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const h = await measure(httpJobs(String(round)), postBatch);
+      const r = await measure(rawJobs(String(round)), rawBatch);
+      httpRates.push(h);
+      rawRates.push(r);
+      log(`  round ${round + 1}: HTTP ${rate(h)}, raw INSERT ${rate(r)}, ratio ${(h / r).toFixed(2)}`);
+    }
+    const http = median(httpRates);
+    const rawRate = median(rawRates);
+    log(`HTTP POST /sdk/events: ${rate(http)} (median)`);
+    log(`raw multi-row INSERT:  ${rate(rawRate)} (median)`);
+    log(`ratio HTTP / raw: ${(http / rawRate).toFixed(2)} (target ≥ 0.5) ${http / rawRate >= 0.5 ? 'OK' : 'BELOW TARGET'}`);
+    log(`reproduce: DATABASE_URL=${BASE_URL} BENCH_CLIENTS=${CLIENTS} BENCH_BATCHES=${BATCHES} BENCH_ROUNDS=${ROUNDS} npm run bench:ingest -w server`);
+  } finally {
+    for (const agent of agents) agent.destroy();
+    server.close();
+    await raw.end();
+    await handle.close();
+    if (process.env.BENCH_KEEP !== '1') {
+      const client = new pg.Client({ connectionString: BASE_URL });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    } else log(`kept database ${name}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
