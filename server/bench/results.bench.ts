@@ -10,10 +10,11 @@
  * timed in the same run (target ≤ 1.5); and a repeated read served from the snapshot, as a share of
  * the cold time (target < 5 %). Each figure is the median of RUNS alternating runs after one warm-up.
  * Options: BENCH_UNITS, BENCH_EVENTS (defaults 1e6 and 1e7), BENCH_RUNS (default 3), BENCH_KEEP=1 to
- * keep the database.
+ * keep the database, BENCH_REUSE=<database> to time again on a kept one (no generation).
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { connect } from '../src/db/connect.js';
@@ -21,6 +22,8 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { getExperiment } from '../src/experiments/repository.js';
 import { createMemoryLogger } from '../src/http/logger.js';
 import { createKey } from '../src/keys/repository.js';
+import type { Database } from '../src/db/schema.js';
+import { RESULTS_WORK_MEM } from '../src/results/repository.js';
 import { getResults, refreshSnapshot } from '../src/results/service.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -116,14 +119,17 @@ const HAND = {
 };
 
 async function main(): Promise<void> {
-  const name = `touchpoint_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  await withClient(BASE_URL, (c) => c.query(`create database ${name}`));
+  const reuse = process.env.BENCH_REUSE;
+  if (reuse !== undefined && !/^touchpoint_bench_\w+$/.test(reuse)) throw new Error('BENCH_REUSE must name a kept touchpoint_bench_… database');
+  const name = reuse ?? `touchpoint_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  if (!reuse) await withClient(BASE_URL, (c) => c.query(`create database ${name}`));
   const url = new URL(BASE_URL);
   url.pathname = `/${name}`;
   const handle = await connect({ databaseUrl: url.toString(), poolSize: 4 });
   try {
-    await migrateToLatest(handle.db);
     const db = handle.db;
+    if (reuse) return await timeAll(db, url.toString(), await getExperiment(db, 'bench'));
+    await migrateToLatest(db);
     let clock = START;
     const app = createApp({ db, logger: createMemoryLogger(), now: () => clock, maxBodyBytes: 1 << 20 });
     const { secret } = await createKey(db, { keyId: null, requestId: 'bench' }, { kind: 'admin', name: 'bench' });
@@ -145,47 +151,55 @@ async function main(): Promise<void> {
     log(`generating ${UNITS.toLocaleString('en')} exposed units and ${EVENTS.toLocaleString('en')} events…`);
     const generated = await time(() => generate(url.toString(), experiment.id));
     log(`  generated and indexed in ${(generated.ms / 1000).toFixed(1)} s`);
-
-    const hand = async (which: keyof typeof HAND) =>
-      withClient(url.toString(), (c) => c.query(HAND[which], [experiment.id, START, NOW]));
-    const cold = () => refreshSnapshot(db, experiment, { top: 10 }, NOW);
-
-    // Warm-up (buffers), then alternate.
-    const check = await cold();
-    const warmHand = await hand('join');
-    await hand('lateral');
-    const times = { results: [] as number[], join: [] as number[], lateral: [] as number[], snapshot: [] as number[] };
-    for (let i = 0; i < RUNS; i++) {
-      times.join.push((await time(() => hand('join'))).ms);
-      times.lateral.push((await time(() => hand('lateral'))).ms);
-      times.results.push((await time(cold)).ms);
-    }
-    for (let i = 0; i < 20; i++) times.snapshot.push((await time(() => getResults(db, 'bench', { top: 10, maxAge: 3600 }, NOW))).ms);
-
-    // The figures agree.
-    const units = warmHand.rows.reduce((s, r) => s + Number(r.units), 0);
-    const conv = warmHand.rows.reduce((s, r) => s + Number(r.conv), 0);
-    const ours = check.metrics[0]!.variants.reduce((s, v) => ({ units: s.units + v.units, conv: s.conv + v.converted }), { units: 0, conv: 0 });
-    if (ours.units !== units || ours.conv !== conv) throw new Error(`figures differ: hand ${units}/${conv}, results ${ours.units}/${ours.conv}`);
-
-    const cold50 = median(times.results);
-    const best = Math.min(median(times.join), median(times.lateral));
-    const snap = median(times.snapshot);
-    log('');
-    log('Results benchmark (issue 5, b) — PostgreSQL, 1 experiment, 2 variants, 2 metrics (conversion + revenue, CUPED covariates)');
-    log(`  data:                 ${UNITS.toLocaleString('en')} exposed units, ${EVENTS.toLocaleString('en')} events; ${units.toLocaleString('en')} analysed units, ${conv.toLocaleString('en')} converted`);
-    log(`  hand SQL (join):      median ${ms(median(times.join))}  [${times.join.map(ms).join(', ')}]`);
-    log(`  hand SQL (lateral):   median ${ms(median(times.lateral))}  [${times.lateral.map(ms).join(', ')}]`);
-    log(`  results, cold:        median ${ms(cold50)}  [${times.results.map(ms).join(', ')}]  (all queries + assembly + snapshot write)`);
-    log(`  results, snapshot:    median ${snap.toFixed(1)} ms over 20 reads`);
-    log(`  ratio cold / best hand SQL: ${(cold50 / best).toFixed(2)}  (target ≤ 1.5)`);
-    log(`  snapshot / cold:            ${((snap / cold50) * 100).toFixed(2)} %  (target < 5 %)`);
-    log(`  command: DATABASE_URL=${redact(BASE_URL)} npm run bench:results -w server`);
+    await timeAll(db, url.toString(), experiment);
   } finally {
     await handle.close();
-    if (!process.env.BENCH_KEEP) await withClient(BASE_URL, (c) => c.query(`drop database if exists ${name} with (force)`));
-    else log(`kept database ${name}`);
+    if (!process.env.BENCH_KEEP && !reuse) await withClient(BASE_URL, (c) => c.query(`drop database if exists ${name} with (force)`));
+    else log(`kept database ${name} (BENCH_REUSE=${name} to time it again)`);
   }
+}
+
+async function timeAll(db: Kysely<Database>, url: string, experiment: Awaited<ReturnType<typeof getExperiment>>): Promise<void> {
+  // The hand-written queries get the same sort/hash memory as the results queries.
+  const hand = async (which: keyof typeof HAND) =>
+    withClient(url, async (c) => {
+      await c.query(`set work_mem = '${RESULTS_WORK_MEM}'`);
+      return c.query(HAND[which], [experiment.id, START, NOW]);
+    });
+  const cold = () => refreshSnapshot(db, experiment, { top: 10 }, NOW);
+
+  // Warm-up (buffers), then alternate.
+  const check = await cold();
+  const warmHand = await hand('join');
+  await hand('lateral');
+  const times = { results: [] as number[], join: [] as number[], lateral: [] as number[], snapshot: [] as number[] };
+  for (let i = 0; i < RUNS; i++) {
+    times.join.push((await time(() => hand('join'))).ms);
+    times.lateral.push((await time(() => hand('lateral'))).ms);
+    times.results.push((await time(cold)).ms);
+  }
+  for (let i = 0; i < 20; i++) times.snapshot.push((await time(() => getResults(db, 'bench', { top: 10, maxAge: 3600 }, NOW))).ms);
+
+  // The figures agree.
+  const units = warmHand.rows.reduce((s, r) => s + Number(r.units), 0);
+  const conv = warmHand.rows.reduce((s, r) => s + Number(r.conv), 0);
+  const ours = check.metrics[0]!.variants.reduce((s, v) => ({ units: s.units + v.units, conv: s.conv + v.converted }), { units: 0, conv: 0 });
+  if (ours.units !== units || ours.conv !== conv) throw new Error(`figures differ: hand ${units}/${conv}, results ${ours.units}/${ours.conv}`);
+
+  const cold50 = median(times.results);
+  const best = Math.min(median(times.join), median(times.lateral));
+  const snap = median(times.snapshot);
+  log('');
+  log('Results benchmark (issue 5, b) — PostgreSQL, 1 experiment, 2 variants, 2 metrics (conversion + revenue, CUPED covariates)');
+  log(`  data:                 ${UNITS.toLocaleString('en')} exposed units, ${EVENTS.toLocaleString('en')} events; ${units.toLocaleString('en')} analysed units, ${conv.toLocaleString('en')} converted`);
+  log(`  work_mem:             ${RESULTS_WORK_MEM} for every query timed`);
+  log(`  hand SQL (join):      median ${ms(median(times.join))}  [${times.join.map(ms).join(', ')}]`);
+  log(`  hand SQL (lateral):   median ${ms(median(times.lateral))}  [${times.lateral.map(ms).join(', ')}]`);
+  log(`  results, cold:        median ${ms(cold50)}  [${times.results.map(ms).join(', ')}]  (all queries + assembly + snapshot write)`);
+  log(`  results, snapshot:    median ${snap.toFixed(1)} ms over 20 reads`);
+  log(`  ratio cold / best hand SQL: ${(cold50 / best).toFixed(2)}  (target ≤ 1.5)`);
+  log(`  snapshot / cold:            ${((snap / cold50) * 100).toFixed(2)} %  (target < 5 %)`);
+  log(`  command: DATABASE_URL=${redact(BASE_URL)} npm run bench:results -w server`);
 }
 
 function redact(u: string): string {

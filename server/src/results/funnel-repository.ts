@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Grouping, MetricDefinition, Period } from './definitions.js';
-import { groupingSql } from './repository.js';
+import { groupingSql, withResultsWorkMem } from './repository.js';
 import type { FunnelRow } from './sufficient-stats.js';
 
 /**
@@ -26,14 +26,15 @@ export async function funnelGroupStats(
       ) ${sql.raw(`s${k}`)} on true`;
   });
   const reached = steps.map((_, k) => sql`count(${sql.ref(`s${k}.t`)}) as ${sql.raw(`"r${k}"`)}`);
-  const { rows } = await sql<Record<string, number | string | null>>`
+  const query = sql<Record<string, number | string | null>>`
     ${group.cte}
     select x.variant_index as "variantIndex", ${group.key} as "group", ${group.kind} as "groupKind", count(*) as units
       ${reached.length ? sql`, ${sql.join(reached)}` : sql``}
     from exposures x
     ${sql.join(laterals, sql` `)}
     where x.experiment_id = ${experimentId} and not x.multiple_variants
-    group by 1, 2, 3`.execute(db);
+    group by 1, 2, 3`;
+  const { rows } = await withResultsWorkMem(db, (trx) => query.execute(trx));
   return rows.map((row) => ({
     variantIndex: Number(row.variantIndex),
     group: row.group === null ? null : String(row.group),

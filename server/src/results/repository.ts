@@ -5,6 +5,21 @@ import type { GroupRow, MetricStats } from './sufficient-stats.js';
 
 type Db = Kysely<Database>;
 
+/**
+ * Sort and hash memory for one results aggregation (per plan node). Grouping a million exposed units
+ * spills to disk at PostgreSQL's 4 MB default and then takes about 2.5 times as long
+ * (bench/results.bench.ts); the setting is local to the query's transaction.
+ */
+export const RESULTS_WORK_MEM = '64MB';
+
+/** Runs `fn` in a transaction with RESULTS_WORK_MEM. */
+export async function withResultsWorkMem<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select set_config('work_mem', ${RESULTS_WORK_MEM}, true)`.execute(trx);
+    return fn(trx);
+  });
+}
+
 /** The experiment's metrics in role order (primary, secondary, guardrail), as defined now. */
 export async function loadMetricDefinitions(db: Db, experimentId: number): Promise<MetricDefinition[]> {
   const rows = await db
@@ -209,7 +224,7 @@ export async function metricGroupStats(
       group by x.experiment_id, x.unit_id
     ) u
     group by u.variant_index, u.grp, u.grp_kind`;
-  const { rows } = await query.execute(db);
+  const { rows } = await withResultsWorkMem(db, (trx) => query.execute(trx));
   const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
   return rows.map((row) => ({
     variantIndex: num(row.variantIndex),
