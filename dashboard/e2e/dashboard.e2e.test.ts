@@ -198,7 +198,7 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('heading', { name: 'Checkout CTA copy', level: 1 }).waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
     await shot(page, '08-mobile-experiment');
-    await page.goto(`${baseUrl}/experiments/new`);
+    await page.goto(`${baseUrl}/new-experiment`);
     await page.getByRole('button', { name: 'Create experiment' }).waitFor();
     await page.getByRole('button', { name: 'Add condition' }).click();
     expect(await overflow()).toBeLessThanOrEqual(0);

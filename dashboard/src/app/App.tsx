@@ -58,7 +58,7 @@ function Routes() {
   let params: Record<string, string> | null;
   if (pathname === '/' || pathname === '') return <FunnelOverviewPage />;
   if (pathname === '/experiments') return <ExperimentsListPage />;
-  if (pathname === '/experiments/new') return <ExperimentNewPage />;
+  if (pathname === '/new-experiment') return <ExperimentNewPage />;
   if ((params = matchPath('/experiments/:key/edit', pathname))) return <ExperimentEditPage experimentKey={params.key!} />;
   if ((params = matchPath('/experiments/:key', pathname))) return <ExperimentPage key={params.key} experimentKey={params.key!} />;
   if (pathname === '/sample-size') return <SampleSizePage />;

@@ -9,7 +9,9 @@ const NAV = [
 ];
 
 function isCurrent(to: string, pathname: string): boolean {
-  return to === '/' ? pathname === '/' : pathname === to || pathname.startsWith(`${to}/`);
+  if (to === '/') return pathname === '/';
+  if (to === '/experiments' && pathname === '/new-experiment') return true;
+  return pathname === to || pathname.startsWith(`${to}/`);
 }
 
 /** Skip link, header with navigation, and the main landmark; focus moves to <main> on navigation. */

@@ -20,9 +20,12 @@ const currentLocation = () => window.location.pathname + window.location.search;
 
 export function navigate(to: string, { replace = false } = {}): void {
   if (to === currentLocation()) return;
+  // A replaced entry is the same page with new filters: keep the scroll position.
   if (replace) window.history.replaceState(null, '', to);
-  else window.history.pushState(null, '', to);
-  window.scrollTo?.(0, 0);
+  else {
+    window.history.pushState(null, '', to);
+    window.scrollTo(0, 0);
+  }
   notify();
 }
 

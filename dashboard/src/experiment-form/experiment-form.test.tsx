@@ -12,7 +12,7 @@ const catalog = {
 };
 
 async function openNewForm(routes = {}) {
-  const app = renderApp('/experiments/new', { ...catalog, ...routes });
+  const app = renderApp('/new-experiment', { ...catalog, ...routes });
   await screen.findByRole('button', { name: 'Create experiment' });
   return app;
 }

@@ -30,7 +30,7 @@ export function ResultsSection({ experiment }: { experiment: Experiment }) {
         <ErrorState error={results.error} title="Results are unavailable" onRetry={results.reload} />
       ) : (
         <Empty>
-          <p>Results were received; their detailed view (per-metric table, lift intervals, charts, SRM check, CSV export) is coming in the next dashboard release.</p>
+          <p>Results were received. Their view (per-metric table, lift intervals, charts, SRM check, CSV export) is being built and will appear here.</p>
         </Empty>
       )}
     </section>

@@ -43,7 +43,7 @@ export function ExperimentsListPage() {
     <section className="page" aria-labelledby="list-title">
       <div className="page-head">
         <h1 id="list-title">Experiments</h1>
-        <Link to="/experiments/new" className="button button-primary">
+        <Link to="/new-experiment" className="button button-primary">
           New experiment
         </Link>
       </div>
@@ -88,7 +88,7 @@ export function ExperimentsListPage() {
               <p>No experiment matches these filters.</p>
             ) : (
               <p>
-                No experiments yet. <Link to="/experiments/new">Create the first one</Link>.
+                No experiments yet. <Link to="/new-experiment">Create the first one</Link>.
               </p>
             )}
           </Empty>

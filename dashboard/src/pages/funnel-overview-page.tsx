@@ -23,7 +23,7 @@ export function FunnelOverviewPage() {
     <section className="page" aria-labelledby="funnel-title">
       <div className="page-head">
         <h1 id="funnel-title">Funnel overview</h1>
-        <Link to="/experiments/new" className="button button-primary">
+        <Link to="/new-experiment" className="button button-primary">
           New experiment
         </Link>
       </div>
@@ -40,7 +40,7 @@ function Funnel({ touchpoints, running }: { touchpoints: Touchpoint[]; running: 
       <Empty>
         <p>No touchpoints yet. A touchpoint is a place in your funnel you want to test, such as a checkout button.</p>
         <p>
-          <Link to="/experiments/new">Create an experiment</Link> and add its touchpoint on the way.
+          <Link to="/new-experiment">Create an experiment</Link> and add its touchpoint on the way.
         </p>
       </Empty>
     );

@@ -139,6 +139,11 @@ describe('experiment page', () => {
     'GET /api/keys': json({ items: [apiKey()] }),
   });
 
+  it('an experiment whose key is "new" has its own page (creation lives at /new-experiment)', async () => {
+    renderApp('/experiments/new', base(experiment({ key: 'new', name: 'The new checkout' })));
+    expect(await screen.findByRole('heading', { name: 'The new checkout', level: 1 })).toBeTruthy();
+  });
+
   it('404: says there is no such experiment', async () => {
     renderApp('/experiments/nope', {});
     expect((await screen.findByRole('alert')).textContent).toContain('No such experiment');
