@@ -6,22 +6,23 @@
  *
  * HTTP: the real app (createApp) served by @hono/node-server on 127.0.0.1, CLIENTS concurrent clients
  * each POSTing BATCHES batches of 100 items (50 exposures, 50 events, fresh ids) with an SDK key, one
- * batch at a time, waiting for the 202. Raw: the same rows (other ids), same batch size and concurrency,
+ * batch at a time, waiting for the 202 (the clients run in a worker thread, off the server's event
+ * loop). Raw: the same rows (other ids), same batch size and concurrency,
  * written with one multi-row INSERT per table through a pg pool of the app's size. Bodies and parameter
  * arrays are built before the clock starts. Each figure is the median of ROUNDS alternating rounds after
  * a warm-up. Target: HTTP / raw ≥ 0.5. Options: BENCH_CLIENTS (8), BENCH_BATCHES (40 per client per
  * round), BENCH_ROUNDS (3), BENCH_KEEP=1 to keep the database.
  */
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { connect } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { createMemoryLogger } from '../src/http/logger.js';
+import { createLogger } from '../src/http/logger.js';
 import { createKey } from '../src/keys/repository.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -59,6 +60,37 @@ function makeBatch(prefix: string, now: Date): Item[] {
   return items;
 }
 
+/**
+ * The HTTP clients (plain JS, evaluated in a worker thread): each of `jobs` is one client sending its
+ * bodies one after the other over a keep-alive connection; posts the elapsed milliseconds back.
+ */
+const CLIENT_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Agent, request } = require('node:http');
+const { performance } = require('node:perf_hooks');
+const { port, sdkKey, jobs, expected } = workerData;
+const agent = new Agent({ keepAlive: true, maxSockets: jobs.length });
+const post = (body) => new Promise((resolve, reject) => {
+  const headers = { Authorization: 'Bearer ' + sdkKey, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
+  const req = request({ host: '127.0.0.1', port, path: '/sdk/events', method: 'POST', agent, headers }, (res) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk) => (text += chunk));
+    res.on('end', () => {
+      const answer = JSON.parse(text);
+      if (res.statusCode !== 202 || answer.accepted !== expected) reject(new Error('HTTP ' + res.statusCode + ': ' + text));
+      else resolve();
+    });
+  });
+  req.on('error', reject);
+  req.end(body);
+});
+const started = performance.now();
+Promise.all(jobs.map(async (own) => { for (const body of own) await post(body); }))
+  .then(() => parentPort.postMessage({ ms: performance.now() - started }), (error) => parentPort.postMessage({ error: String(error) }))
+  .finally(() => agent.destroy());
+`;
+
 /** Runs `workers` loops in parallel over `jobs[w]`, returns items per second. */
 async function measure<J>(jobs: J[][], run: (job: J) => Promise<void>): Promise<number> {
   const started = performance.now();
@@ -81,11 +113,11 @@ async function main() {
   const raw = new pg.Pool({ connectionString: url.toString(), max: POOL_SIZE });
   raw.on('error', () => {});
   const server = { close: () => {} } as { close: () => void };
-  const agents: Agent[] = [];
   try {
     await migrateToLatest(handle.db);
     const now = new Date();
-    const app = createApp({ db: handle.db, logger: createMemoryLogger(), now: () => new Date(), maxBodyBytes: 1024 * 1024 });
+    // The production logger (one JSON line per request), writing nowhere.
+    const app = createApp({ db: handle.db, logger: createLogger('info', () => {}), now: () => new Date(), maxBodyBytes: 1024 * 1024 });
     const system = { keyId: null, requestId: 'bench' };
     const adminKey = (await createKey(handle.db, system, { kind: 'admin', name: 'bench admin' })).secret;
     const sdkKey = (await createKey(handle.db, system, { kind: 'sdk', name: 'bench sdk' })).secret;
@@ -108,26 +140,21 @@ async function main() {
 
     const httpJobs = (round: string) =>
       Array.from({ length: CLIENTS }, (_, c) => Array.from({ length: BATCHES }, (_, b) => JSON.stringify({ items: makeBatch(`h${round}-${c}-${b}`, now) })));
-    // node:http with keep-alive (cheaper than fetch): the clients share the CPU with the server.
-    const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-    agents.push(agent);
     const { port } = listening.address() as AddressInfo;
-    const headers = { Authorization: `Bearer ${sdkKey}`, 'Content-Type': 'application/json' };
-    const postBatch = (body: string) =>
-      new Promise<void>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/sdk/events', method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => {
-            const answer = JSON.parse(text) as { accepted?: number };
-            if (res.statusCode !== 202 || answer.accepted !== BATCH_SIZE) reject(new Error(`HTTP ${res.statusCode}: ${text}`));
-            else resolve();
-          });
+    /** One round of HTTP clients, run in a worker thread so they do not share the server's event loop. */
+    const httpRound = async (jobs: string[][]): Promise<number> => {
+      const worker = new Worker(CLIENT_WORKER, { eval: true, workerData: { port, sdkKey, jobs, expected: BATCH_SIZE } });
+      try {
+        const result = await new Promise<{ ms?: number; error?: string }>((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
         });
-        req.on('error', reject);
-        req.end(body);
-      });
+        if (result.error !== undefined || result.ms === undefined) throw new Error(`HTTP client: ${result.error}`);
+        return (jobs.flat().length * BATCH_SIZE) / (result.ms / 1000);
+      } finally {
+        await worker.terminate();
+      }
+    };
 
     // The raw baseline: the same rows the endpoint writes (exposures and events), one INSERT per table.
     const insert = (table: string, columns: string[], rows: unknown[][]) => {
@@ -153,12 +180,12 @@ async function main() {
     };
 
     log(`ingestion benchmark on ${url.host} (PostgreSQL), ${CLIENTS} clients × ${BATCHES} batches × ${BATCH_SIZE} items per round, ${ROUNDS} rounds`);
-    await measure(httpJobs('w').map((jobs) => jobs.slice(0, 5)), postBatch);
+    await httpRound(httpJobs('w').map((jobs) => jobs.slice(0, 5)));
     await measure(rawJobs('w').map((jobs) => jobs.slice(0, 5)), rawBatch);
     const httpRates: number[] = [];
     const rawRates: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const h = await measure(httpJobs(String(round)), postBatch);
+      const h = await httpRound(httpJobs(String(round)));
       const r = await measure(rawJobs(String(round)), rawBatch);
       httpRates.push(h);
       rawRates.push(r);
@@ -171,7 +198,6 @@ async function main() {
     log(`ratio HTTP / raw: ${(http / rawRate).toFixed(2)} (target ≥ 0.5) ${http / rawRate >= 0.5 ? 'OK' : 'BELOW TARGET'}`);
     log(`reproduce: DATABASE_URL=${BASE_URL} BENCH_CLIENTS=${CLIENTS} BENCH_BATCHES=${BATCHES} BENCH_ROUNDS=${ROUNDS} npm run bench:ingest -w server`);
   } finally {
-    for (const agent of agents) agent.destroy();
     server.close();
     await raw.end();
     await handle.close();

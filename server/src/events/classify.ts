@@ -82,26 +82,32 @@ export function timestampProblem(timestamp: string, now: Date): string | null {
 export function parseItems(items: readonly unknown[], now: Date): ParsedBatch {
   const batch: ParsedBatch = { exposures: [], events: [], rejected: [], duplicates: 0 };
   const seen = new Set<string>();
-  items.forEach((raw, index) => {
-    const reject = (reason: string) => batch.rejected.push({ index, id: echoId(raw), reason });
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return reject('must be an object');
-    const type = (raw as { type?: unknown }).type;
-    const schema = type === 'exposure' ? exposureItemSchema : type === 'event' ? eventItemSchema : null;
-    if (!schema) return reject('type: must be "exposure" or "event"');
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) return reject(reasonFrom(parsed.error));
-    const item = parsed.data;
-    const late = timestampProblem(item.timestamp, now);
-    if (late) return reject(late);
-    if (seen.has(item.id)) {
+  // A plain loop without per-item closures: this runs for every item of every batch.
+  for (let index = 0; index < items.length; index++) {
+    const raw = items[index];
+    const outcome = parseItem(raw, now);
+    if (typeof outcome === 'string') {
+      batch.rejected.push({ index, id: echoId(raw), reason: outcome });
+    } else if (seen.has(outcome.id)) {
       batch.duplicates++;
-      return;
+    } else {
+      seen.add(outcome.id);
+      if (outcome.type === 'exposure') batch.exposures.push({ index, item: outcome });
+      else batch.events.push({ index, item: outcome });
     }
-    seen.add(item.id);
-    if (item.type === 'exposure') batch.exposures.push({ index, item });
-    else batch.events.push({ index, item });
-  });
+  }
   return batch;
+}
+
+/** One item: the parsed item, or the reason it is rejected. */
+function parseItem(raw: unknown, now: Date): ExposureItem | EventItem | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'must be an object';
+  const type = (raw as { type?: unknown }).type;
+  const schema = type === 'exposure' ? exposureItemSchema : type === 'event' ? eventItemSchema : null;
+  if (!schema) return 'type: must be "exposure" or "event"';
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return reasonFrom(parsed.error);
+  return timestampProblem(parsed.data.timestamp, now) ?? parsed.data;
 }
 
 /** Checks exposures against the experiments they name: known, running, with that variant. */
@@ -112,20 +118,17 @@ export function resolveExposures(
   const rows: ExposureRow[] = [];
   const rejected: Rejection[] = [];
   for (const { index, item } of exposures) {
-    const reject = (reason: string) => rejected.push({ index, id: item.id, reason });
     const experiment = experiments.get(item.experimentKey);
-    if (!experiment) {
-      reject(`experimentKey: no experiment "${item.experimentKey}"`);
-      continue;
-    }
-    if (experiment.archived || experiment.status !== 'running') {
-      const state = experiment.archived ? 'archived' : experiment.status;
-      reject(`experimentKey: experiment "${item.experimentKey}" is ${state}; only running experiments take exposures`);
-      continue;
-    }
-    const variantIndex = experiment.variants.indexOf(item.variantKey);
-    if (variantIndex < 0) {
-      reject(`variantKey: experiment "${item.experimentKey}" has no variant "${item.variantKey}"`);
+    const variantIndex = experiment ? experiment.variants.indexOf(item.variantKey) : -1;
+    const reason = !experiment
+      ? `experimentKey: no experiment "${item.experimentKey}"`
+      : experiment.archived || experiment.status !== 'running'
+        ? `experimentKey: experiment "${item.experimentKey}" is ${experiment.archived ? 'archived' : experiment.status}; only running experiments take exposures`
+        : variantIndex < 0
+          ? `variantKey: experiment "${item.experimentKey}" has no variant "${item.variantKey}"`
+          : null;
+    if (reason !== null || !experiment) {
+      rejected.push({ index, id: item.id, reason: reason ?? 'unknown experiment' });
       continue;
     }
     rows.push({
