@@ -2,7 +2,9 @@ import { beforeAll, expect, it } from 'vitest';
 import { createMemoryLogger } from '../http/logger.js';
 import { describeEachEngine } from '../test/engines.js';
 import type { Harness } from '../test/harness.js';
+import { getExperiment } from '../experiments/repository.js';
 import { refreshStaleResults } from './scheduler.js';
+import { type InFlight, refreshSnapshot } from './service.js';
 import { type Clock, HOUR, T0, at, insertEvents, insertExposures, resultsHarness, startedExperiment } from './test-support.js';
 
 describeEachEngine('results: HTTP, CSV and snapshots', (getDb) => {
@@ -87,6 +89,20 @@ describeEachEngine('results: HTTP, CSV and snapshots', (getDb) => {
     const renamed = await (await h.call('GET', '/api/experiments/http-test/results')).json();
     expect(renamed.snapshot.source).toBe('computed');
     expect(renamed.experiment.name).toBe('Renamed');
+  });
+
+  it('concurrent cache misses share one computation', async () => {
+    const db = getDb().db;
+    const experiment = await getExperiment(db, 'http-test');
+    const inFlight: InFlight = new Map();
+    const first = refreshSnapshot(db, experiment, { top: 10 }, clock.now, inFlight);
+    const second = refreshSnapshot(db, experiment, { top: 10 }, clock.now, inFlight);
+    const segmented = refreshSnapshot(db, experiment, { segment: 'device', top: 10 }, clock.now, inFlight);
+    expect(inFlight.size).toBe(2);
+    const [a, b, c] = await Promise.all([first, second, segmented]);
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+    expect(inFlight.size).toBe(0);
   });
 
   it('the scheduler refreshes stale running experiments only', async () => {

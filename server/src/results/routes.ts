@@ -6,16 +6,17 @@ import { readQuery, slugParam } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
 import { resultsCsv } from './csv.js';
 import { refreshQuery, resultsQuery, resultsResponse } from './schemas.js';
-import { getResults, refreshSnapshot } from './service.js';
+import { type InFlight, getResults, refreshSnapshot } from './service.js';
 
 /** GET results (snapshot while fresh, `?format=csv`) and POST refresh; validate → service → respond. */
 export function resultsRoutes(deps: AppDeps) {
   const key = (c: Context<AppEnv>) => slugParam(c, 'experiment');
+  const inFlight: InFlight = new Map();
   return new Hono<AppEnv>()
     .get('/:key/results', async (c) => {
       const experimentKey = key(c);
       const query = readQuery(c, resultsQuery);
-      const results = await getResults(deps.db, experimentKey, query, deps.now());
+      const results = await getResults(deps.db, experimentKey, query, deps.now(), inFlight);
       if (query.format === 'csv') {
         c.header('Content-Type', 'text/csv; charset=utf-8');
         c.header('Content-Disposition', `attachment; filename="${experimentKey}-results.csv"`);
@@ -27,7 +28,7 @@ export function resultsRoutes(deps: AppDeps) {
       const experimentKey = key(c);
       const query = readQuery(c, refreshQuery);
       const experiment = await getExperiment(deps.db, experimentKey);
-      return c.json(await refreshSnapshot(deps.db, experiment, query, deps.now()));
+      return c.json(await refreshSnapshot(deps.db, experiment, query, deps.now(), inFlight));
     });
 }
 

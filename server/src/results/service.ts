@@ -29,7 +29,29 @@ export interface ResultsRequest {
 /** Snapshot row key: '' for the default results, `attribute#top` for a segment breakdown. */
 export const snapshotKey = (request: Pick<ResultsRequest, 'segment' | 'top'>): string => (request.segment ? `${request.segment}#${request.top}` : '');
 
-export async function refreshSnapshot(db: Kysely<Database>, experiment: LoadedExperiment, request: Pick<ResultsRequest, 'segment' | 'top'>, now: Date): Promise<ServedResults> {
+/**
+ * Computations in progress, by experiment and snapshot key: concurrent cache misses for the same
+ * results share one computation instead of each scanning the events (owned by the routes' closure).
+ */
+export type InFlight = Map<string, Promise<ServedResults>>;
+
+export async function refreshSnapshot(
+  db: Kysely<Database>,
+  experiment: LoadedExperiment,
+  request: Pick<ResultsRequest, 'segment' | 'top'>,
+  now: Date,
+  inFlight?: InFlight,
+): Promise<ServedResults> {
+  if (!inFlight) return computeAndStore(db, experiment, request, now);
+  const id = `${experiment.id}:${snapshotKey(request)}`;
+  const running = inFlight.get(id);
+  if (running) return running;
+  const promise = computeAndStore(db, experiment, request, now).finally(() => inFlight.delete(id));
+  inFlight.set(id, promise);
+  return promise;
+}
+
+async function computeAndStore(db: Kysely<Database>, experiment: LoadedExperiment, request: Pick<ResultsRequest, 'segment' | 'top'>, now: Date): Promise<ServedResults> {
   const started = performance.now();
   const results = await computeResults(db, experiment, {
     now,
@@ -40,7 +62,7 @@ export async function refreshSnapshot(db: Kysely<Database>, experiment: LoadedEx
   return { ...results, snapshot: { computedAt: now.toISOString(), ageSeconds: 0, durationMs: Math.round(durationMs), source: 'computed' } };
 }
 
-export async function getResults(db: Kysely<Database>, key: string, request: ResultsRequest, now: Date): Promise<ServedResults> {
+export async function getResults(db: Kysely<Database>, key: string, request: ResultsRequest, now: Date, inFlight?: InFlight): Promise<ServedResults> {
   const experiment = await getExperiment(db, key);
   if (request.maxAge > 0) {
     const stored = await readSnapshot(db, experiment.id, snapshotKey(request));
@@ -55,5 +77,5 @@ export async function getResults(db: Kysely<Database>, key: string, request: Res
       }
     }
   }
-  return refreshSnapshot(db, experiment, request, now);
+  return refreshSnapshot(db, experiment, request, now, inFlight);
 }
