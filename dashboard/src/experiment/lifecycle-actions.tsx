@@ -137,7 +137,7 @@ function StopDialog({
           <div key={v.key} className="field-inline">
             <input id={`winner-${v.key}`} type="radio" name="winner" value={v.key} checked={winner === v.key} onChange={() => setWinner(v.key)} />
             <label htmlFor={`winner-${v.key}`}>
-              {v.name} wins <span className="muted small mono">({v.key}{i === 0 ? ', control' : ''})</span>
+              {v.name} wins <span className="muted small mono">({v.key}{i === 0 && v.key !== 'control' ? ', the control' : ''})</span>
             </label>
           </div>
         ))}

@@ -91,7 +91,7 @@ function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment
                   {e.variants.map((v, i) => (
                     <tr key={v.key}>
                       <th scope="row">
-                        {v.name} <span className="muted small mono">{v.key}</span>{i === 0 && <span className="muted small"> (control)</span>}
+                        {v.name} <span className="muted small mono">{v.key}</span>{i === 0 && v.key !== 'control' && <span className="muted small"> (control)</span>}
                       </th>
                       <td>{formatPercent(v.weight, 2)}</td>
                       <td className="mono small">{v.payload === null || v.payload === undefined ? '—' : JSON.stringify(v.payload)}</td>
