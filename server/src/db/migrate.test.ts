@@ -10,7 +10,10 @@ const tables = async (db: Parameters<typeof migrateToLatest>[0]) =>
 describeEachEngine('migrations', (db) => {
   it('are all applied, in order, and re-running applies nothing', async () => {
     expect(await tables(db().db)).toEqual(
-      ['api_keys', 'audit_log', 'events', 'experiment_metrics', 'experiment_phases', 'experiments', 'exposures', 'metrics', 'touchpoints', 'variants'],
+      [
+        'api_keys', 'audit_log', 'events', 'experiment_metrics', 'experiment_phases', 'experiments',
+        'exposure_items', 'exposures', 'metrics', 'results_snapshots', 'touchpoints', 'variants',
+      ],
     );
     expect(await migrateToLatest(db().db)).toEqual([]);
     expect(Object.keys(migrations)).toEqual([...Object.keys(migrations)].sort());
@@ -21,7 +24,7 @@ describeEachEngine('migrations', (db) => {
     for (const name of [...names].reverse()) expect(await migrateDown(db().db)).toEqual([name]);
     expect(await tables(db().db)).toEqual([]);
     expect(await migrateToLatest(db().db)).toEqual(names);
-    expect((await tables(db().db)).length).toBe(10);
+    expect((await tables(db().db)).length).toBe(12);
   });
 
   it('create the indexes the attribution join relies on', async () => {
