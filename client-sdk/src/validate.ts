@@ -42,6 +42,8 @@ function validateLeaf(c: Record<string, unknown>, path: string, errors: string[]
     else if (value.length > MAX_REGEX_LENGTH) errors.push(`${path}.value: regex longer than ${MAX_REGEX_LENGTH} characters`);
     else if (flags !== undefined && (typeof flags !== 'string' || !/^[imsu]*$/.test(flags))) {
       errors.push(`${path}.flags: only the flags i, m, s and u are allowed`);
+    } else if (mayBacktrackCatastrophically(value)) {
+      errors.push(`${path}.value: nested quantifiers or back-references (e.g. "(a+)+") can take exponential time; simplify the pattern`);
     } else {
       try {
         new RegExp(value, (flags as string | undefined) ?? '');
@@ -54,6 +56,36 @@ function validateLeaf(c: Record<string, unknown>, path: string, errors: string[]
   } else {
     errors.push(`${path}.op: unknown operator "${op}"`);
   }
+}
+
+/**
+ * Conservative ReDoS guard: refuses a quantified group that itself contains a quantifier
+ * ("(a+)+", "(\\w*\\s?)*", "(x|y+){2,}") and back-references. Targeting runs in visitors' browsers
+ * and in the server's /sdk/assign on attributes a visitor controls, so an admin-written pattern
+ * must never be able to block either for seconds. Legitimate targeting patterns rarely need these.
+ */
+export function mayBacktrackCatastrophically(pattern: string): boolean {
+  if (/\\[1-9]|\\k</.test(pattern)) return true;
+  const source = pattern.replace(/\\./g, 'x'); // neutralise escapes such as \( or \+
+  const stack: boolean[] = []; // per open group: does it contain a quantifier?
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (ch === '[') {
+      const end = source.indexOf(']', i + 1);
+      i = end === -1 ? source.length : end;
+    } else if (ch === '(') {
+      stack.push(false);
+    } else if (ch === ')') {
+      const inner = stack.pop() ?? false;
+      const next = source[i + 1];
+      const quantified = next === '*' || next === '+' || next === '{';
+      if (inner && quantified) return true;
+      if (stack.length && (inner || quantified)) stack[stack.length - 1] = true;
+    } else if ((ch === '*' || ch === '+' || ch === '{') && stack.length) {
+      stack[stack.length - 1] = true;
+    }
+  }
+  return false;
 }
 
 function validateNode(c: unknown, path: string, depth: number, errors: string[]): void {
