@@ -48,6 +48,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
   });
   server.on('error', (error) => fail(`Cannot listen on ${config.host}:${config.port}: ${error.message}`));
+  // Requests Node's HTTP parser rejects (bad framing, a body longer than its Content-Length…) never
+  // reach the app; answer them with a problem document too instead of a bare "400 Bad Request".
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
+    const body = JSON.stringify({ type: '/problems/malformed-request', title: 'Malformed request', status: 400, detail: 'The HTTP request could not be parsed.' });
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
 
   let stopping = false;
   const shutdown = (signal: string) => {
