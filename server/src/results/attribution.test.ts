@@ -138,6 +138,10 @@ describeEachEngine('results: attribution', (getDb) => {
     expect(funnel.steps[2].variants[1].rateOverall).toBeCloseTo(1 / 2, 12);
     expect(funnel.variants.map((v: any) => v.converted)).toEqual([1, 1]);
     expect(funnel.steps[0].variants[1].comparison).toHaveProperty('pValue');
+    const segmented = await results(h, 'funnel-test', 'maxAge=0&segment=device');
+    expect(segmented.segments.values).toHaveLength(1);
+    expect(segmented.segments.values[0]).toMatchObject({ kind: 'none', value: null, units: 6 });
+    expect(segmented.segments.values[0].variants.map((v: any) => v.converted)).toEqual([1, 1]);
   });
 
   describe('degenerate data', () => {

@@ -8,7 +8,7 @@ import type { getExperiment } from '../experiments/repository.js';
 import { type ExperimentInfo, type QueryOutputs, assembleResults } from './assemble.js';
 import type { Grouping, MetricDefinition, Period } from './definitions.js';
 import { funnelGroupStats } from './funnel-repository.js';
-import { exposureCounts, loadMetricDefinitions, loadPhases, metricGroupStats, unitsByPhase } from './repository.js';
+import { loadMetricDefinitions, loadPhases, metricGroupStats, unitsByPhase } from './repository.js';
 import type { FunnelRow } from './sufficient-stats.js';
 import type { ExperimentResults } from './types.js';
 
@@ -37,13 +37,14 @@ export async function computeResults(
   const funnels = metrics.filter((m) => m.type === 'funnel');
   const day: Grouping = { kind: 'day' };
 
-  const [dayRows, funnelRows, phases, byPhase, exposures] = await Promise.all([
+  const [dayRows, funnelRows, phases, byPhase] = await Promise.all([
     metricGroupStats(db, { experimentId: experiment.id, metrics: simpleMetrics, period: window, grouping: day }),
     Promise.all(funnels.map((metric) => funnelGroupStats(db, { experimentId: experiment.id, metric, period: window, grouping: day }))),
     loadPhases(db, experiment.id),
     unitsByPhase(db, experiment.id),
-    exposureCounts(db, experiment.id),
   ]);
+  const analysed = byPhase.reduce((s, r) => s + r.units, 0);
+  const multiple = byPhase.reduce((s, r) => s + r.multiple, 0);
   const outputs: QueryOutputs = {
     metrics,
     simpleMetrics,
@@ -51,7 +52,7 @@ export async function computeResults(
     funnelDayRows: new Map<string, FunnelRow[]>(funnels.map((m, i) => [m.key, funnelRows[i] ?? []])),
     phases,
     unitsByPhase: byPhase,
-    exposures,
+    exposures: { units: analysed + multiple, multiple },
     period,
     end: window.to,
     computedAt: options.now,

@@ -48,24 +48,24 @@ export async function loadPhases(db: Db, experimentId: number): Promise<Phase[]>
   return rows.map((r) => ({ phase: r.phase, startedAt: r.started_at, endedAt: r.ended_at, coverage: r.coverage, weights: r.weights }));
 }
 
-/** Analysed units (multiple-variant units excluded) per phase and variant; phase null = exposed outside every phase. */
-export async function unitsByPhase(db: Db, experimentId: number): Promise<{ phase: number | null; variantIndex: number; units: number }[]> {
-  const { rows } = await sql<{ phase: number | null; variantIndex: number; units: number }>`
-    select p.phase, x.variant_index as "variantIndex", count(*) as units
+/**
+ * Exposed units per phase and variant in one scan of the experiment's exposures: `units` = analysed
+ * units (multiple-variant units excluded), `multiple` = units seen in more than one variant.
+ * phase null = first exposed outside every phase.
+ */
+export async function unitsByPhase(
+  db: Db,
+  experimentId: number,
+): Promise<{ phase: number | null; variantIndex: number; units: number; multiple: number }[]> {
+  const { rows } = await sql<{ phase: number | null; variantIndex: number; units: number; multiple: number }>`
+    select p.phase, x.variant_index as "variantIndex",
+           count(*) filter (where not x.multiple_variants) as units, count(*) filter (where x.multiple_variants) as multiple
     from exposures x
     left join experiment_phases p
       on p.experiment_id = x.experiment_id and x.exposed_at >= p.started_at and (p.ended_at is null or x.exposed_at < p.ended_at)
-    where x.experiment_id = ${experimentId} and not x.multiple_variants
+    where x.experiment_id = ${experimentId}
     group by p.phase, x.variant_index`.execute(db);
   return rows;
-}
-
-/** Every exposed unit and those seen in more than one variant (excluded from the analysis). */
-export async function exposureCounts(db: Db, experimentId: number): Promise<{ units: number; multiple: number }> {
-  const { rows } = await sql<{ units: number; multiple: number }>`
-    select count(*) as units, count(*) filter (where multiple_variants) as multiple
-    from exposures where experiment_id = ${experimentId}`.execute(db);
-  return rows[0] ?? { units: 0, multiple: 0 };
 }
 
 /**
