@@ -1,6 +1,8 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../test/engines.js';
+import { MAX_AGE_MS, MAX_FUTURE_SKEW_MS } from './classify.js';
 import { runFaultScenario } from './fault-scenario.js';
+import { pruneExposureItems } from './repository.js';
 import { type EventsHarness, T0, at, countEvents, countExposureItems, createEventsHarness, event, exposure } from './test-support.js';
 
 /** POST /sdk/events: storage, idempotent retries and the first-exposure rule, on every engine. */
@@ -100,6 +102,17 @@ describeEachEngine('event ingestion', (db, engine) => {
     const res = await h.send({ items: [event('c-1', 'u-c')] }, { headers: { Origin: 'https://shop.example' } });
     expect(res.status).toBe(202);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+  });
+
+  it('prunes remembered exposure ids past the accepted age; a retry that old is refused by its timestamp anyway', async () => {
+    h.clock.now = T0;
+    await h.send({ items: [exposure('old-x', 'u-old')] });
+    h.clock.now = new Date(T0.getTime() + MAX_AGE_MS + MAX_FUTURE_SKEW_MS + 1);
+    expect(await pruneExposureItems(h.db, new Date(h.clock.now.getTime() - MAX_AGE_MS - MAX_FUTURE_SKEW_MS))).toBeGreaterThanOrEqual(1);
+    expect(await countExposureItems(h.db, ['old-x'])).toBe(0);
+    const retry = (await (await h.send({ items: [exposure('old-x', 'u-old')] })).json()) as { rejected: { reason: string }[] };
+    expect(retry.rejected[0]!.reason).toMatch(/older than 7 days/);
+    h.clock.now = T0;
   });
 
   it('accepts an empty batch', async () => {
