@@ -48,8 +48,11 @@ async function connectPostgres(databaseUrl: string, poolSize: number): Promise<D
         oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client that loses its server emits 'error' on the pool; without a listener that crashes the process.
+  // A client that loses its server emits 'error' — on the pool when idle, on the client itself when
+  // checked out. Without listeners that is an uncaught exception that kills the process; the failed
+  // query still rejects, so the request still gets its 503.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', location: redact(databaseUrl), close: () => db.destroy() };
 }

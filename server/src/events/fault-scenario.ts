@@ -1,33 +1,9 @@
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
 import { expect } from 'vitest';
-import { type DatabaseHandle, connect } from '../db/connect.js';
+import { connect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { startTcpProxy } from './tcp-proxy.js';
 import { countEvents, countExposureItems, createEventsHarness, event, exposure } from './test-support.js';
-
-/**
- * WORKAROUND, to remove once db/connect.ts does it itself: node-postgres emits 'error' on a client
- * that is checked out of the pool when its connection drops, and with no listener Node treats that as
- * an uncaught exception — the server process dies when the database goes away mid-query. The fix is one
- * line in connect.ts: `pool.on('connect', (client) => client.on('error', () => {}))` (the failed query
- * still rejects, so the request gets its 503). Until then this builds the same pool with that listener.
- */
-async function connectGuarded(databaseUrl: string): Promise<DatabaseHandle> {
-  const Original = pg.Pool;
-  class GuardedPool extends Original {
-    constructor(config?: pg.PoolConfig) {
-      super(config);
-      this.on('connect', (client) => client.on('error', () => {}));
-    }
-  }
-  (pg as { Pool: typeof pg.Pool }).Pool = GuardedPool;
-  try {
-    return await connect({ databaseUrl, poolSize: 4 });
-  } finally {
-    (pg as { Pool: typeof pg.Pool }).Pool = Original;
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -57,7 +33,7 @@ export async function runFaultScenario(suiteDb: Kysely<Database>): Promise<void>
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     url.pathname = `/${rows[0]!.name}`;
-    const proxied = await connectGuarded(url.toString());
+    const proxied = await connect({ databaseUrl: url.toString(), poolSize: 4 });
     cleanup.push(() => proxy.close(), () => proxied.close());
     const h = await createEventsHarness(proxied.db);
 
