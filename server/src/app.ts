@@ -9,6 +9,7 @@ import type { AppDeps, AppEnv } from './http/context.js';
 import { PROBLEM_TYPES, type ProblemType, ProblemError, problemResponse } from './http/problem.js';
 import { requestLog } from './http/request-log.js';
 import { requireKey } from './keys/auth.js';
+import { createKeyCache } from './keys/cache.js';
 import { keyRoutes } from './keys/routes.js';
 import { metricRoutes } from './metrics/routes.js';
 import { buildOpenApiDocument } from './openapi/document.js';
@@ -19,7 +20,8 @@ import { sdkRoutes } from './sdk/routes.js';
 import { unitRoutes } from './units/routes.js';
 
 /** Builds the whole HTTP app from its dependencies; no port is opened here (tests call app.request). */
-export function createApp(deps: AppDeps) {
+export function createApp(given: AppDeps) {
+  const deps: AppDeps = { ...given, keyCache: given.keyCache ?? createKeyCache() };
   const app = new Hono<AppEnv>();
   app.use(requestLog(deps.logger));
   app.use(

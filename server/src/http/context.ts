@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { KeyCache } from '../keys/cache.js';
 import type { Logger } from './logger.js';
 
 export interface AuthenticatedKey {
@@ -24,4 +25,6 @@ export interface AppDeps {
   now: () => Date;
   maxBodyBytes: number;
   dashboardDir?: string | undefined;
+  /** SDK-key cache shared by authentication and revocation; createApp makes one when absent. */
+  keyCache?: KeyCache;
 }

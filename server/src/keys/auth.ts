@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { ProblemError } from '../http/problem.js';
 import { findActiveKey, touchKey } from './repository.js';
+import { hashKey } from './tokens.js';
 import type { KeyKind } from './tokens.js';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -11,7 +12,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * kind gets 403, a missing or unknown key 401.
  */
 export function requireKey(
-  deps: Pick<AppDeps, 'db' | 'now' | 'logger'>,
+  deps: Pick<AppDeps, 'db' | 'now' | 'logger' | 'keyCache'>,
   allowed: readonly KeyKind[],
   /** Query parameter that may carry an SDK key: `navigator.sendBeacon` cannot set headers. */
   { queryParam }: { queryParam?: string } = {},
@@ -27,7 +28,13 @@ export function requireKey(
     if (!secret) {
       throw new ProblemError('unauthorized', 'Missing API key: send "Authorization: Bearer <key>".', challenge);
     }
-    const key = secret.length <= 200 ? await findActiveKey(deps.db, secret) : null;
+    const now = deps.now();
+    const digest = hashKey(secret);
+    let key = deps.keyCache?.get(digest, now.getTime()) ?? null;
+    if (!key && secret.length <= 200) {
+      key = await findActiveKey(deps.db, secret);
+      if (key) deps.keyCache?.set(digest, key, now.getTime());
+    }
     if (!key) throw new ProblemError('unauthorized', 'Unknown or revoked API key.', challenge);
     // Only public SDK keys may travel in a URL (URLs end up in logs and browser history).
     if (fromQuery !== undefined && key.kind !== 'sdk') {
@@ -37,7 +44,6 @@ export function requireKey(
       throw new ProblemError('forbidden', `A ${key.kind} key cannot use ${c.req.path}; use ${allowed.join(' or ')} key.`);
     }
     c.set('apiKey', { id: key.id, kind: key.kind, allowedOrigins: key.allowedOrigins });
-    const now = deps.now();
     if (now.getTime() - (lastTouched.get(key.id) ?? 0) > LAST_USED_RESOLUTION_MS) {
       lastTouched.set(key.id, now.getTime());
       touchKey(deps.db, key.id, now).catch((error: unknown) =>
