@@ -20,6 +20,10 @@ export interface Config {
   /** Milliseconds to wait for in-flight requests on shutdown. */
   shutdownGraceMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Seconds between background refreshes of running experiments' results; 0 turns it off. */
+  resultsRefreshSeconds: number;
+  /** DEMO=1: seed demo touchpoints, metrics, experiments and traffic on start (once). */
+  demo: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -60,5 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dashboardDir: path.resolve(baseDir, env.DASHBOARD_DIR ?? path.join(repoRoot, 'dashboard/dist')),
     shutdownGraceMs: intVar(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     logLevel,
+    resultsRefreshSeconds: intVar(env, 'RESULTS_REFRESH_SECONDS', 60, 0, 86_400),
+    demo: env.DEMO === '1' || env.DEMO === 'true',
   };
 }

@@ -6,6 +6,7 @@ import { connect } from './db/connect.js';
 import { MigrationError, migrateToLatest } from './db/migrate.js';
 import { createLogger } from './http/logger.js';
 import { bootstrapKeys } from './keys/bootstrap.js';
+import { startResultsScheduler } from './results/scheduler.js';
 
 /** Start-up: config → database → migrations → bootstrap keys → HTTP; shutdown in the reverse order. */
 async function main(): Promise<void> {
@@ -31,6 +32,11 @@ async function main(): Promise<void> {
 
   const { created } = await bootstrapKeys(handle.db, config.adminKey);
   const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir });
+  // Results snapshots of running experiments are refreshed in the background, so opening an
+  // experiment page reads a snapshot instead of rescanning every event.
+  const stopScheduler = config.resultsRefreshSeconds > 0
+    ? startResultsScheduler({ db: handle.db, logger, now: () => new Date() }, { intervalMs: config.resultsRefreshSeconds * 1000 })
+    : () => {};
 
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
       if ('closeAllConnections' in server) server.closeAllConnections();
     }, config.shutdownGraceMs);
     force.unref();
+    stopScheduler();
     server.close(async () => {
       clearTimeout(force);
       await handle.close().catch((error: unknown) => logger.error('database close failed', { error: String(error) }));
