@@ -1,0 +1,55 @@
+/**
+ * `npm run demo [-- --visitors 30000 --seed 20261122]`: seeds the demo shop into the database the
+ * server uses (same DATABASE_URL / DATA_DIR selection), after migrating it and creating the first
+ * keys if the database is new (printed once, as the server does on its first start).
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { connect } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createLogger } from '../http/logger.js';
+import { bootstrapKeys } from '../keys/bootstrap.js';
+import { DEFAULT_SEED, DEFAULT_VISITORS, formatDemoSummary, seedDemo } from './seed.js';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+const { values } = parseArgs({ options: { visitors: { type: 'string' }, seed: { type: 'string' } } });
+const integer = (raw: string | undefined, name: string, fallback: number, min: number, max: number) => {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be an integer between ${min} and ${max}`);
+  return n;
+};
+const visitors = integer(values.visitors, 'visitors', DEFAULT_VISITORS, 100, 1_000_000);
+const seed = integer(values.seed, 'seed', DEFAULT_SEED, 0, 2 ** 32 - 1);
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(`Configuration error: ${error.message}`);
+  throw error;
+}
+const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch((error: unknown) =>
+  fail(`Cannot open the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}): ${String(error)}`),
+);
+try {
+  await migrateToLatest(handle.db);
+  process.stdout.write(`Database: ${handle.engine === 'pglite' ? `embedded PGlite in ${handle.location}` : `PostgreSQL ${handle.location}`}\n`);
+  const { created } = await bootstrapKeys(handle.db, config.adminKey);
+  if (created.length) {
+    process.stdout.write('API keys created now. Copy them: they are shown only this once and stored only as hashes.\n');
+    for (const key of created) process.stdout.write(`  ${key.kind === 'admin' ? 'Admin key' : 'SDK key  '}: ${key.preset ? '(the ADMIN_KEY you set)' : key.secret}\n`);
+  }
+  const summary = await seedDemo({ db: handle.db, logger: createLogger('warn', (line) => process.stderr.write(`${line}\n`)) }, { visitors, seed });
+  process.stdout.write(formatDemoSummary(summary));
+  if (summary.status === 'seeded') process.stdout.write('Start the server with `npm start` and open the experiments in the dashboard.\n');
+} catch (error) {
+  process.stderr.write(`Demo seeding failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await handle.close();
+}
