@@ -1,5 +1,6 @@
 /**
- * `npm run demo [-- --visitors 30000 --seed 20261122]`: seeds the demo shop into the database the
+ * `npm run demo` (options: `npm run demo -w server -- --visitors 30000 --seed 15`; through the root
+ * script npm would take `--seed` for its own option): seeds the demo shop into the database the
  * server uses (same DATABASE_URL / DATA_DIR selection), after migrating it and creating the first
  * keys if the database is new (printed once, as the server does on its first start).
  */

@@ -24,11 +24,11 @@ const DAY = 24 * 3_600_000;
 export const DEMO_DAYS = 6;
 export const DEFAULT_VISITORS = 30_000;
 /**
- * The default seed was picked among 1–40 (by the simulation alone) so that the observed lifts of the
- * default run land near the truth — what a first look should show. Other seeds (`--seed`) show how
+ * The default seed was picked among 1–25 (by the simulation alone, run at several times of day) so
+ * that the default run looks like the truth: both real lifts near their true size, the video test flat. Other seeds (`--seed`) show how
  * noisy a 2.5 % conversion rate is at this size: the estimates wander, and the 95 % intervals cover the truth for about 95 % of seeds.
  */
-export const DEFAULT_SEED = 7;
+export const DEFAULT_SEED = 15;
 
 export interface DemoDeps {
   db: Kysely<Database>;

@@ -7,7 +7,7 @@
  * targeting behave exactly as in production; a unit is exposed only when it reaches the experiment's
  * touchpoint while the experiment runs.
  */
-import { type Attributes, type SdkExperiment, assignVariant } from '@touchpoint/client-sdk';
+import { type Attributes, type SdkExperiment, assignVariant, hash } from '@touchpoint/client-sdk';
 import { BASE_RATES, CHANNELS, COUNTRIES, DEVICES, EVENTS, type ExposurePoint, ORDER_VALUE, type TrueEffect } from './funnel.js';
 import { type Random, normal, pick, seededRandom, uniform } from './random.js';
 
@@ -62,7 +62,6 @@ function arrival(random: Random, from: number, to: number): number {
 const orderValue = (random: Random): number => Math.round(ORDER_VALUE.median * Math.exp(ORDER_VALUE.sigma * normal(random)) * 100) / 100;
 
 export function simulateTraffic(input: SimulationInput): Simulation {
-  const random = seededRandom(input.seed);
   const prefix = input.prefix ?? 'demo';
   const now = input.now.getTime();
   const items: { at: number; item: SdkItem }[] = [];
@@ -72,6 +71,11 @@ export function simulateTraffic(input: SimulationInput): Simulation {
 
   for (let i = 0; i < input.visitors; i++) {
     const unitId = `${prefix}-v${i}`;
+    // Each visitor draws from its own streams, one for its arrival time and one for what it does:
+    // a draw more or less for one visitor (the time-of-day rejection depends on the hour `from` falls
+    // at; a variant's effect changes which branch runs) must not change what every later visitor does.
+    const arrivals = seededRandom(hash(`${input.seed}:arrival:${i}`));
+    const random = seededRandom(hash(`${input.seed}:visit:${i}`));
     let eventCount = 0;
     const event = (name: string, at: number, value?: number) => {
       if (at >= now) return false;
@@ -79,7 +83,7 @@ export function simulateTraffic(input: SimulationInput): Simulation {
       events++;
       return true;
     };
-    const arrivedAt = arrival(random, input.from.getTime(), input.to.getTime());
+    const arrivedAt = arrival(arrivals, input.from.getTime(), input.to.getTime());
     const device = pick(random, DEVICES);
     const attributes = { device: device.value, channel: pick(random, CHANNELS).value, country: pick(random, COUNTRIES).value };
 
