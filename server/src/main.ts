@@ -7,6 +7,7 @@ import { MigrationError, migrateToLatest } from './db/migrate.js';
 import { createLogger } from './http/logger.js';
 import { bootstrapKeys } from './keys/bootstrap.js';
 import { startResultsScheduler } from './results/scheduler.js';
+import { seedDemo } from './demo/seed.js';
 
 /** Start-up: config → database → migrations → bootstrap keys → HTTP; shutdown in the reverse order. */
 async function main(): Promise<void> {
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
   }
 
   const { created } = await bootstrapKeys(handle.db, config.adminKey);
+  // DEMO=1: after bootstrap (the demo's own temporary keys must not count as "the first keys").
+  if (config.demo) await seedDemo({ db: handle.db, logger });
   const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir });
   // Results snapshots of running experiments are refreshed in the background, so opening an
   // experiment page reads a snapshot instead of rescanning every event.
