@@ -78,17 +78,8 @@ export async function insertEvents(db: Kysely<Database>, rows: readonly EventInp
                 ${rows.map((r) => r.value ?? null)}::float8[], ${rows.map((r) => r.occurredAt.toISOString())}::timestamptz[]) as x(i, u, n, v, t)`.execute(db);
 }
 
-/** Mulberry32: a small seeded PRNG, so simulated traffic is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo's seeded PRNG, so simulated traffic is the same on every run. */
+export { seededRandom } from '../demo/random.js';
 
 export async function results(h: Harness, key: string, query = 'maxAge=0'): Promise<any> {
   const res = await h.call('GET', `/api/experiments/${key}/results?${query}`);
