@@ -18,6 +18,7 @@ import type {
   SampleSizeQuery,
   Touchpoint,
 } from './types.js';
+import type { ExperimentResults } from './results-types.js';
 
 export interface ApiClientOptions {
   /** Base URL of the server; '' means the page's own origin. */
@@ -57,8 +58,14 @@ export function createApiClient(options: ApiClientOptions) {
   const base = (options.baseUrl ?? '').replace(/\/+$/, '');
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
 
-  async function request<T>(method: string, path: string, { body, query, version, signal, key }: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await requestRaw(method, path, options);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  async function requestRaw(method: string, path: string, { body, query, version, signal, key }: RequestOptions = {}, accept = 'application/json'): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept };
     const secret = key ?? options.getKey();
     if (secret) headers.Authorization = `Bearer ${secret}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -80,8 +87,7 @@ export function createApiClient(options: ApiClientOptions) {
       if (error.status === 401 && key === undefined) options.onUnauthorized?.(error);
       throw error;
     }
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+    return response;
   }
 
   const items = async <T>(promise: Promise<{ items: T[] }>) => (await promise).items;
@@ -110,8 +116,15 @@ export function createApiClient(options: ApiClientOptions) {
     unarchiveExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/unarchive`, { version }),
     experimentAudit: (key: string, signal?: AbortSignal) =>
       items(request<{ items: AuditEntry[] }>('GET', `/api/experiments/${enc(key)}/audit`, { query: { limit: 200 }, signal })),
-    /** Results are being built server-side; their shape is not typed here yet. */
-    experimentResults: (key: string, signal?: AbortSignal) => request<unknown>('GET', `/api/experiments/${enc(key)}/results`, { signal }),
+    experimentResults: (key: string, query: { segment?: string | undefined } = {}, signal?: AbortSignal) =>
+      request<ExperimentResults>('GET', `/api/experiments/${enc(key)}/results`, { query, signal }),
+    /** The results as CSV (a Blob with its file name): fetched with the admin key, which a plain link could not send. */
+    experimentResultsCsv: async (key: string, query: { segment?: string | undefined } = {}) => {
+      const response = await requestRaw('GET', `/api/experiments/${enc(key)}/results`, { query: { ...query, format: 'csv' } }, 'text/csv');
+      const disposition = response.headers.get('Content-Disposition') ?? '';
+      const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${key}-results.csv`;
+      return { blob: await response.blob(), filename };
+    },
 
     listKeys: (includeRevoked: boolean, signal?: AbortSignal) =>
       items(request<{ items: ApiKey[] }>('GET', '/api/keys', { query: { includeRevoked }, signal })),

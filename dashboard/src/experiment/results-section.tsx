@@ -1,37 +1,63 @@
 import { useApi } from '../app/api-context.js';
+import { navigate, useLocation } from '../app/router.js';
 import { useResource } from '../app/use-resource.js';
 import type { Experiment } from '../api/types.js';
 import { Empty, ErrorState, Loading } from '../components/states.js';
+import { CsvExportButton, SegmentBreakdown, SegmentSelector } from './results-segments.js';
+import { ResultsView } from './results-view.js';
 
 /**
- * RESULTS AREA — placeholder. The results rendering (table per metric, lift bars, cumulative chart,
- * funnel chart, segment selector, SRM banner, progress bar, CSV export) lands with the results
- * work; this section already fetches GET /api/experiments/:key/results and shows its loading,
- * error and "no results yet" states, without interpreting the answer.
+ * The results area of the experiment page: GET /api/experiments/:key/results (with `?segment=`
+ * from the page's own query string), rendered by ResultsView; loading, error and empty states.
  */
 export function ResultsSection({ experiment }: { experiment: Experiment }) {
   const api = useApi();
+  const { pathname, search } = useLocation();
+  const segment = search.get('segment') || null;
   const neverStarted = experiment.startedAt === null;
   const results = useResource(
-    (signal) => (neverStarted ? Promise.resolve(null) : api.experimentResults(experiment.key, signal)),
-    [api, experiment.key, neverStarted, experiment.version],
+    (signal) => (neverStarted ? Promise.resolve(null) : api.experimentResults(experiment.key, segment ? { segment } : {}, signal)),
+    [api, experiment.key, neverStarted, experiment.version, segment],
   );
+
+  const setSegment = (next: string | null) => {
+    const params = new URLSearchParams(search);
+    if (next) params.set('segment', next);
+    else params.delete('segment');
+    const query = params.toString();
+    navigate(`${pathname}${query ? `?${query}` : ''}`, { replace: true });
+  };
 
   return (
     <section className="card results-area" aria-labelledby="results-title" data-testid="results-area">
-      <h2 id="results-title">Results</h2>
+      <div className="results-head">
+        <h2 id="results-title">Results</h2>
+        {!neverStarted && <CsvExportButton experimentKey={experiment.key} segment={segment} />}
+      </div>
       {neverStarted ? (
         <Empty>
           <p>No results yet: the experiment has not started. Results appear here once units are exposed.</p>
         </Empty>
-      ) : results.state === 'loading' ? (
-        <Loading label="Loading results…" />
-      ) : results.state === 'error' ? (
-        <ErrorState error={results.error} title="Results are unavailable" onRetry={results.reload} />
       ) : (
-        <Empty>
-          <p>Results were received. Their view (per-metric table, lift intervals, charts, SRM check, CSV export) is being built and will appear here.</p>
-        </Empty>
+        <>
+          {results.state === 'loading' ? (
+            <Loading label="Loading results…" />
+          ) : results.state === 'error' ? (
+            <ErrorState error={results.error} title="Results are unavailable" onRetry={results.reload} />
+          ) : results.data === null ? null : results.data.exposures.units === 0 ? (
+            <Empty>
+              <p>No units exposed yet. Results appear once the SDK reports exposures for this experiment.</p>
+            </Empty>
+          ) : (
+            <ResultsView results={results.data} />
+          )}
+          <section className="segments" aria-labelledby="segments-title">
+            <h3 id="segments-title">Segments</h3>
+            <SegmentSelector segment={segment} onChange={setSegment} />
+            {segment && results.state === 'ready' && results.data?.segments && <SegmentBreakdown segments={results.data.segments} results={results.data} />}
+            {segment && results.state === 'ready' && results.data && !results.data.segments && <p className="muted">No breakdown was returned for <code>{segment}</code>.</p>}
+          </section>
+        </>
       )}
     </section>
   );

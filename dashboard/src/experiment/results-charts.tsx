@@ -1,0 +1,164 @@
+import { Area, Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { DailyPoint, FunnelStep, MetricResult } from '../api/results-types.js';
+import { formatInteger } from '../components/format.js';
+import { DASH, interval, percent, signedPercent } from './results-format.js';
+
+const COLORS = ['#1d4ed8', '#b45309', '#047857', '#7c3aed', '#be123c'];
+const CONTROL_COLOR = '#6b7280';
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+
+/** Cumulative relative lift per treatment by day, with its interval band; a hidden table says the same. */
+export function CumulativeLiftChart({ metric, days, names, level }: { metric: MetricResult; days: DailyPoint[]; names: Map<string, string>; level: string }) {
+  const treatments = (days.at(-1)?.variants ?? []).filter((v) => v.lift).map((v) => v.key);
+  const data = days.map((d) => {
+    const row: Record<string, unknown> = { date: d.date };
+    for (const v of d.variants) {
+      if (!v.lift) continue;
+      row[`lift:${v.key}`] = v.lift.estimate;
+      row[`band:${v.key}`] = v.lift.ci;
+    }
+    return row;
+  });
+  return (
+    <figure className="chart" aria-labelledby="cumulative-title" data-testid="cumulative-chart">
+      <figcaption id="cumulative-title">
+        <strong>Cumulative lift over time</strong> — {metric.name}, relative to control, with its {level} interval (band)
+      </figcaption>
+      <div className="chart-box" aria-hidden="true">
+        <ResponsiveContainer width="100%" height={260}>
+          <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
+            <XAxis dataKey="date" tick={{ fontSize: 12 }} />
+            <YAxis tickFormatter={pct} tick={{ fontSize: 12 }} width={52} />
+            <ReferenceLine y={0} stroke="#111827" />
+            <Tooltip formatter={(value) => (Array.isArray(value) ? value.map((x) => pct(Number(x))).join(' to ') : pct(Number(value)))} />
+            <Legend />
+            {treatments.map((key, i) => (
+              <Area
+                key={`band-${key}`}
+                type="monotone"
+                dataKey={`band:${key}`}
+                name={`${names.get(key) ?? key} interval`}
+                stroke="none"
+                fill={COLORS[i % COLORS.length]}
+                fillOpacity={0.18}
+                isAnimationActive={false}
+              />
+            ))}
+            {treatments.map((key, i) => (
+              <Line
+                key={`lift-${key}`}
+                type="monotone"
+                dataKey={`lift:${key}`}
+                name={`${names.get(key) ?? key} lift`}
+                stroke={COLORS[i % COLORS.length]}
+                strokeWidth={2}
+                dot={{ r: 3 }}
+                isAnimationActive={false}
+              />
+            ))}
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
+      <table className="visually-hidden" data-testid="cumulative-table">
+        <caption>Cumulative lift of {metric.name} by day</caption>
+        <thead>
+          <tr>
+            <th scope="col">Day</th>
+            {treatments.map((key) => (
+              <th key={key} scope="col">
+                {names.get(key) ?? key}: lift ({level} interval)
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {days.map((d) => (
+            <tr key={d.date}>
+              <th scope="row">{d.date}</th>
+              {treatments.map((key) => {
+                const lift = d.variants.find((v) => v.key === key)?.lift;
+                return <td key={key}>{lift ? `${signedPercent(lift.estimate)} ${interval(lift.ci)}` : DASH}</td>;
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}
+
+/** Share of units reaching each step, per variant (bars), with the step-by-step drop-off in a table. */
+export function FunnelChart({ metric, steps, names }: { metric: MetricResult; steps: FunnelStep[]; names: Map<string, string> }) {
+  const variants = steps[0]?.variants.map((v) => v.key) ?? [];
+  const data = steps.map((s) => {
+    const row: Record<string, unknown> = { step: `${s.step}. ${s.eventName}` };
+    for (const v of s.variants) row[v.key] = v.rateOverall;
+    return row;
+  });
+  const id = `funnel-${metric.key}`;
+  return (
+    <figure className="chart" aria-labelledby={id} data-testid="funnel-chart">
+      <figcaption id={id}>
+        <strong>Funnel</strong> — share of exposed units reaching each step, per variant
+      </figcaption>
+      <div className="chart-box" aria-hidden="true">
+        <ResponsiveContainer width="100%" height={240}>
+          <BarChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
+            <XAxis dataKey="step" tick={{ fontSize: 11 }} interval={0} />
+            <YAxis tickFormatter={pct} tick={{ fontSize: 12 }} width={52} />
+            <Tooltip formatter={(value) => pct(Number(value))} />
+            <Legend />
+            {variants.map((key, i) => (
+              <Bar key={key} dataKey={key} name={names.get(key) ?? key} fill={i === 0 ? CONTROL_COLOR : COLORS[(i - 1) % COLORS.length]} isAnimationActive={false} />
+            ))}
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <div className="table-wrap">
+        <table className="table funnel-table">
+          <caption className="visually-hidden">Funnel steps of {metric.name} per variant: units, share of exposed units, share of the previous step and drop-off</caption>
+          <thead>
+            <tr>
+              <th scope="col">Step</th>
+              {variants.map((key) => (
+                <th key={key} scope="col">
+                  {names.get(key) ?? key}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {steps.map((s) => (
+              <tr key={s.step}>
+                <th scope="row">
+                  {s.step}. <span className="mono">{s.eventName}</span>
+                </th>
+                {s.variants.map((v) => (
+                  <td key={v.key}>
+                    {formatInteger(v.units)} ({percent(v.rateOverall)} of exposed)
+                    <br />
+                    <span className="small">
+                      {percent(v.rateFromPrevious)} of previous · drop-off {v.rateFromPrevious === null ? DASH : percent(1 - v.rateFromPrevious)}
+                    </span>
+                    {v.comparison && (
+                      <>
+                        <br />
+                        <span className="small muted">
+                          lift {signedPercent(v.comparison.relativeLift.estimate)} {interval(v.comparison.relativeLift.ci)}
+                          {v.comparison.significant ? ' · significant' : ''}
+                        </span>
+                      </>
+                    )}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </figure>
+  );
+}

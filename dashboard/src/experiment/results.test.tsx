@@ -1,0 +1,176 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ExperimentResults } from '../api/results-types.js';
+import { type Call, json, problem } from '../test/fake-server.js';
+import { apiKey, running } from '../test/fixtures.js';
+import { renderApp } from '../test/render.js';
+import { DEMO_RESULTS, resultsFixture } from '../test/results-fixture.js';
+
+const KEY = DEMO_RESULTS.experiment.key;
+const demoExperiment = () =>
+  running({
+    key: KEY,
+    name: DEMO_RESULTS.experiment.name,
+    variants: DEMO_RESULTS.variants.map((v) => ({ key: v.key, name: v.name, weight: v.weight, payload: null })),
+    primaryMetric: 'demo-purchase',
+  });
+
+function page(results: ExperimentResults | ((call: Call) => ExperimentResults), path = `/experiments/${KEY}`) {
+  return renderApp(path, {
+    [`GET /api/experiments/${KEY}`]: json(demoExperiment()),
+    [`GET /api/experiments/${KEY}/audit`]: json({ items: [] }),
+    'GET /api/keys': json({ items: [apiKey()] }),
+    [`GET /api/experiments/${KEY}/results`]: (call) => (call.query.get('format') === 'csv' ? { status: 200, body: 'metric,variant\n', headers: { 'Content-Disposition': `attachment; filename="${KEY}-results.csv"` } } : json(typeof results === 'function' ? results(call) : results)),
+  });
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('results', () => {
+  it('shows each metric per variant: rate, lift with its interval (text and bar label), p-values, chance to beat control, expected loss, verdict', async () => {
+    page(resultsFixture());
+    const purchase = await screen.findByTestId('metric-demo-purchase');
+    const table = within(purchase).getByRole('table');
+    const rows = within(table).getAllByRole('row');
+    expect(rows).toHaveLength(3);
+    const treatment = rows[2]!;
+    expect(treatment.textContent).toContain('Free shipping promise');
+    expect(treatment.textContent).toContain('2.97%');
+    expect(treatment.textContent).toContain('+16.7%');
+    expect(treatment.textContent).toContain('[+0.9%, +32.4%]');
+    expect(within(treatment).getByRole('img', { name: 'Lift +16.7%, 95% interval +0.9% to +32.4%' })).toBeTruthy();
+    expect(treatment.textContent).toContain('0.038'); // p and adjusted p (Holm, one treatment)
+    expect(treatment.textContent).toContain('98.8%'); // chance to beat control
+    expect(treatment.textContent).toContain('0.001 pp'); // expected loss in percentage points
+    expect(within(treatment).getByText('Better')).toBeTruthy();
+    expect(rows[1]!.textContent).toContain('2.54%');
+    expect(rows[1]!.textContent).toContain('(control)');
+    // every metric of the demo has its table; revenue shows a mean per unit
+    for (const m of DEMO_RESULTS.metrics) expect(screen.getByTestId(`metric-${m.key}`)).toBeTruthy();
+    expect(within(screen.getByTestId('metric-demo-revenue')).getByText('1.79', { exact: false })).toBeTruthy();
+  });
+
+  it('shows the SRM banner only on a mismatch, and a multiple-exposure warning when the share is notable', async () => {
+    const first = page(resultsFixture());
+    await screen.findByTestId('metric-demo-purchase');
+    expect(screen.queryByTestId('srm-banner')).toBeNull();
+    first.unmount();
+
+    page(
+      resultsFixture((r) => {
+        r.srm = { ...r.srm, mismatch: true, chiSquare: 120.5, pValue: 1e-27 };
+        r.variants[0]!.units = 17000;
+        r.variants[1]!.units = 13000;
+      }),
+    );
+    const banner = await screen.findByTestId('srm-banner');
+    expect(banner.getAttribute('role')).toBe('alert');
+    expect(banner.textContent).toContain('Sample ratio mismatch');
+    expect(banner.textContent).toContain('p = < 0.0001');
+    expect(banner.textContent).toContain('Current hero: 17,000 units (56.7%), expected 50%');
+    expect(banner.textContent).not.toContain('Multiple exposure');
+  });
+
+  it('warns about multiple exposure without an SRM', async () => {
+    page(resultsFixture((r) => (r.exposures = { ...r.exposures, multipleExposures: 600, multipleExposureShare: 0.02 })));
+    const banner = await screen.findByTestId('srm-banner');
+    expect(banner.textContent).toContain('600 units (2.0%) were seen in more than one variant');
+    expect(banner.textContent).not.toContain('Sample ratio mismatch');
+  });
+
+  it('shows the progress toward the needed sample with days remaining', async () => {
+    page(resultsFixture());
+    const bar = await screen.findByRole('progressbar', { name: /Progress toward the needed sample/ });
+    expect(bar.getAttribute('aria-valuenow')).toBe('54.5');
+    expect(bar.getAttribute('aria-valuetext')).toBe('54.5%, about 6 days remaining');
+    expect(screen.getByText(/of 27,318 units per variant/)).toBeTruthy();
+  });
+
+  it('gives the charts text equivalents: cumulative lift by day and the funnel with drop-off', async () => {
+    page(resultsFixture());
+    const cumulative = await screen.findByTestId('cumulative-table');
+    const days = within(cumulative).getAllByRole('row');
+    expect(days).toHaveLength(DEMO_RESULTS.daily.days.length + 1);
+    expect(days.at(-1)!.textContent).toContain('2026-11-22');
+    expect(days.at(-1)!.textContent).toContain('+16.7% [+0.9%, +32.4%]');
+    expect(screen.getByRole('figure', { name: /Cumulative lift over time/ })).toBeTruthy();
+
+    const funnel = screen.getByTestId('funnel-chart');
+    expect(within(funnel).getByRole('table').textContent).toContain('product_view');
+    const step1 = DEMO_RESULTS.metrics.find((m) => m.type === 'funnel')!.steps![0]!.variants[0]!;
+    expect(funnel.textContent).toContain(`${step1.units.toLocaleString('en-US')} (65.8% of exposed)`);
+    expect(funnel.textContent).toContain('drop-off 34.2%');
+  });
+
+  it('shows sequential figures and CUPED when present, and reasons as text', async () => {
+    page(
+      resultsFixture((r) => {
+        const c = r.metrics[0]!.variants[1]!.comparison!;
+        c.sequential = { absoluteDifference: { ci: [-0.001, 0.009], pValue: 0.2 }, relativeLift: { ci: [-0.05, 0.4], pValue: 0.21 }, adjustedPValue: 0.21 };
+        c.cuped = { theta: 0.42, varianceReduction: 0.18, absoluteDifference: c.absoluteDifference, relativeLift: { ...c.relativeLift, estimate: 0.15, ci: [0.02, 0.28] }, pValue: 0.02 };
+        r.experiment.sequential = { tuningParameter: 5000 };
+        r.reasons = ['Fewer than 100 units per variant: intervals are wide.'];
+        r.metrics[2]!.variants[1]!.comparison!.reason = 'No unit has a positive denominator yet.';
+      }),
+    );
+    expect((await screen.findByTestId('sequential')).textContent).toContain('lift interval [−5.0%, +40.0%], p = 0.210, adjusted p = 0.210');
+    expect(screen.getByTestId('cuped').textContent).toContain('variance reduced by 18.0% (θ = 0.420); adjusted lift +15.0% [+2.0%, +28.0%], p = 0.020');
+    expect(screen.getByTestId('results-reasons').textContent).toContain('Fewer than 100 units per variant');
+    expect(screen.getByText(/No unit has a positive denominator yet/)).toBeTruthy();
+  });
+
+  it('requests the segment breakdown chosen in the selector (kept in ?segment=), including a free attribute', async () => {
+    const user = userEvent.setup();
+    const { server } = page((call) => (call.query.get('segment') ? resultsFixture() : resultsFixture((r) => delete r.segments)));
+    await screen.findByTestId('metric-demo-purchase');
+    expect(server.callsTo(`GET /api/experiments/${KEY}/results`)[0]!.query.get('segment')).toBeNull();
+
+    await user.selectOptions(screen.getByLabelText('Break down by'), 'device');
+    const breakdown = await screen.findByTestId('segment-breakdown');
+    expect(server.callsTo(`GET /api/experiments/${KEY}/results`).at(-1)!.query.get('segment')).toBe('device');
+    expect(window.location.search).toBe('?segment=device');
+    expect(breakdown.textContent).toContain('mobile');
+    expect(breakdown.textContent).toContain('desktop');
+
+    await user.selectOptions(screen.getByLabelText('Break down by'), 'other');
+    await user.type(screen.getByLabelText('Attribute'), '9bad');
+    await user.click(screen.getByRole('button', { name: 'Show' }));
+    expect(screen.getByText(/An attribute name starts with a letter/)).toBeTruthy();
+    await user.clear(screen.getByLabelText('Attribute'));
+    await user.type(screen.getByLabelText('Attribute'), 'plan');
+    await user.click(screen.getByRole('button', { name: 'Show' }));
+    await waitFor(() => expect(server.callsTo(`GET /api/experiments/${KEY}/results`).at(-1)!.query.get('segment')).toBe('plan'));
+  });
+
+  it('exports CSV through the API with the admin key and downloads a Blob', async () => {
+    const user = userEvent.setup();
+    const created: Blob[] = [];
+    URL.createObjectURL = vi.fn((blob: Blob) => (created.push(blob), 'blob:results'));
+    URL.revokeObjectURL = vi.fn();
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    const { server } = page(resultsFixture(), `/experiments/${KEY}?segment=device`);
+    await screen.findByTestId('metric-demo-purchase');
+    await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+    expect(await screen.findByText(`Downloaded ${KEY}-results.csv.`)).toBeTruthy();
+    const csv = server.callsTo(`GET /api/experiments/${KEY}/results`).find((c) => c.query.get('format') === 'csv')!;
+    expect(csv.headers.get('Authorization')).toMatch(/^Bearer tp_admin_/);
+    expect(csv.query.get('segment')).toBe('device');
+    expect(click).toHaveBeenCalledTimes(1);
+    expect(await created[0]!.text()).toContain('metric,variant'); // the fake server sends bodies as JSON
+  });
+
+  it('says when no unit is exposed yet, and shows errors with a retry', async () => {
+    const first = page(resultsFixture((r) => (r.exposures = { units: 0, analysedUnits: 0, multipleExposures: 0, multipleExposureShare: null })));
+    expect(await screen.findByText(/No units exposed yet/)).toBeTruthy();
+    first.unmount();
+    renderApp(`/experiments/${KEY}`, {
+      [`GET /api/experiments/${KEY}`]: json(demoExperiment()),
+      [`GET /api/experiments/${KEY}/audit`]: json({ items: [] }),
+      'GET /api/keys': json({ items: [apiKey()] }),
+      [`GET /api/experiments/${KEY}/results`]: problem(503, 'service-unavailable', 'The database is unreachable.'),
+    });
+    await waitFor(() => expect(screen.getByTestId('results-area').textContent).toContain('The database is unreachable.'));
+    expect(within(screen.getByTestId('results-area')).getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+});
