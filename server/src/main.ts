@@ -8,6 +8,7 @@ import { createLogger } from './http/logger.js';
 import { bootstrapKeys } from './keys/bootstrap.js';
 import { startResultsScheduler } from './results/scheduler.js';
 import { seedDemo } from './demo/seed.js';
+import { startExposureItemPruning } from './events/prune-scheduler.js';
 
 /** Start-up: config → database → migrations → bootstrap keys → HTTP; shutdown in the reverse order. */
 async function main(): Promise<void> {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const stopScheduler = config.resultsRefreshSeconds > 0
     ? startResultsScheduler({ db: handle.db, logger, now: () => new Date() }, { intervalMs: config.resultsRefreshSeconds * 1000 })
     : () => {};
+  const stopPruning = startExposureItemPruning({ db: handle.db, logger, now: () => new Date() });
 
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     }, config.shutdownGraceMs);
     force.unref();
     stopScheduler();
+    stopPruning();
     server.close(async () => {
       clearTimeout(force);
       await handle.close().catch((error: unknown) => logger.error('database close failed', { error: String(error) }));
