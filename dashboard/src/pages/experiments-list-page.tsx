@@ -1,3 +1,4 @@
+import { ResultsSummaryCells } from '../experiment/headline-lift.js';
 import { useApi } from '../app/api-context.js';
 import { Link, navigate, useLocation } from '../app/router.js';
 import { useDebounced, useResource } from '../app/use-resource.js';
@@ -129,13 +130,7 @@ function ExperimentTable({ experiments, touchpoints }: { experiments: Experiment
                 <StatusBadge status={e.status} archived={Boolean(e.archivedAt)} />
               </td>
               <td data-label="Days running">{formatDays(daysRunning(e.startedAt, e.stoppedAt))}</td>
-              {/* Filled in from the results endpoint once it exists. */}
-              <td data-label="Exposed units" data-slot="exposed-units" className="muted" title="Available with results">
-                —
-              </td>
-              <td data-label="Primary lift" data-slot="primary-lift" className="muted" title="Available with results">
-                —
-              </td>
+              <ResultsSummaryCells experiment={e} />
             </tr>
           ))}
         </tbody>

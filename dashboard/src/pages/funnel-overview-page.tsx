@@ -1,3 +1,4 @@
+import { HeadlineLift } from '../experiment/headline-lift.js';
 import { useApi } from '../app/api-context.js';
 import { Link } from '../app/router.js';
 import { useResource } from '../app/use-resource.js';
@@ -103,11 +104,7 @@ function TouchpointCard({ touchpoint, experiments }: { touchpoint: Touchpoint; e
             <li key={experiment.key}>
               <Link to={`/experiments/${encodeURIComponent(experiment.key)}`}>{experiment.name}</Link>
               <span className="muted small"> · {formatDays(daysRunning(experiment.startedAt, experiment.stoppedAt))}</span>
-              {/* Headline lift: filled in when the results endpoint lands (see ResultsSection). */}
-              <span className="lift-slot muted small" data-slot="headline-lift" title="Lift appears when results are available">
-                {' '}
-                · lift: —
-              </span>
+              <HeadlineLift experiment={experiment} />
             </li>
           ))}
         </ul>

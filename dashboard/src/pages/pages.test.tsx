@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { json, pending, problem } from '../test/fake-server.js';
 import { ADMIN_KEY, apiKey, experiment, running, touchpoint } from '../test/fixtures.js';
 import { renderApp } from '../test/render.js';
+import { resultsFixture } from '../test/results-fixture.js';
 
 describe('sign in', () => {
   it('checks the key with GET /api/keys, keeps it in sessionStorage only, and signs out', async () => {
@@ -85,13 +86,14 @@ describe('funnel overview', () => {
     renderApp('/', {
       'GET /api/touchpoints': json({ items: [touchpoint(), touchpoint({ key: 'hero', name: 'Landing hero', kind: 'landing_page', funnelStage: 'awareness' })] }),
       'GET /api/experiments': (call) => (call.query.get('status') === 'running' ? json({ items: [running()] }) : json({ items: [] })),
+      'GET /api/experiments/checkout-cta-copy/results': json(resultsFixture()),
     });
     await screen.findByText('Checkout CTA copy');
     const stages = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent?.replace(/^\d/, ''));
     expect(stages).toEqual(['Awareness', 'Consideration', 'Decision', 'Purchase', 'Retention']);
     const purchase = screen.getByRole('heading', { name: /Purchase/ }).closest('li') as HTMLElement;
     expect(within(purchase).getByText('Testing')).toBeTruthy();
-    expect(within(purchase).getByText(/lift: —/)).toBeTruthy();
+    await waitFor(() => expect(purchase.querySelector('[data-slot="headline-lift"]')?.textContent).toContain('lift: +16.7% [+0.9%, +32.4%] Significant'));
     const awareness = screen.getByRole('heading', { name: /Awareness/ }).closest('li') as HTMLElement;
     expect(within(awareness).getByText('Not tested')).toBeTruthy();
     expect(within(awareness).getByText(/Not tested — no running experiment/)).toBeTruthy();
@@ -100,16 +102,22 @@ describe('funnel overview', () => {
 });
 
 describe('experiments list', () => {
-  it('filters by status, touchpoint and search through the API, with placeholders for results', async () => {
+  it('filters by status, touchpoint and search through the API, with exposed units and the primary lift of running experiments', async () => {
     const user = userEvent.setup();
     const { server } = renderApp('/experiments', {
       'GET /api/touchpoints': json({ items: [touchpoint()] }),
-      'GET /api/experiments': json({ items: [running()] }),
+      'GET /api/experiments': json({ items: [running(), experiment({ key: 'draft-one', name: 'A draft' })] }),
+      'GET /api/experiments/checkout-cta-copy/results': json(resultsFixture()),
     });
     const row = await screen.findByRole('row', { name: /Checkout CTA copy/ });
     expect(within(row).getByText('Running')).toBeTruthy();
     expect(within(row).getByText('3 days')).toBeTruthy();
-    expect(row.querySelector('[data-slot="exposed-units"]')?.textContent).toBe('—');
+    await waitFor(() => expect(row.querySelector('[data-slot="exposed-units"]')?.textContent).toBe('30,000'));
+    expect(row.querySelector('[data-slot="primary-lift"]')?.textContent).toContain('+16.7%');
+    expect(within(row).getByText('Significant')).toBeTruthy();
+    const draft = screen.getByRole('row', { name: /A draft/ });
+    expect(draft.querySelector('[data-slot="primary-lift"]')?.textContent).toBe('—');
+    expect(server.callsTo('GET /api/experiments/draft-one/results')).toHaveLength(0); // only running experiments are fetched
 
     await user.selectOptions(screen.getByLabelText('Status'), 'running');
     await user.selectOptions(screen.getByLabelText('Touchpoint'), 'checkout-cta');
