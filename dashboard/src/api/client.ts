@@ -118,6 +118,9 @@ export function createApiClient(options: ApiClientOptions) {
       items(request<{ items: AuditEntry[] }>('GET', `/api/experiments/${enc(key)}/audit`, { query: { limit: 200 }, signal })),
     experimentResults: (key: string, query: { segment?: string | undefined } = {}, signal?: AbortSignal) =>
       request<ExperimentResults>('GET', `/api/experiments/${enc(key)}/results`, { query, signal }),
+    /** Recomputes the results now (instead of serving the stored snapshot) and returns them. */
+    refreshResults: (key: string, query: { segment?: string | undefined } = {}) =>
+      request<ExperimentResults>('POST', `/api/experiments/${enc(key)}/results/refresh`, { query }),
     /** The results as CSV (a Blob with its file name): fetched with the admin key, which a plain link could not send. */
     experimentResultsCsv: async (key: string, query: { segment?: string | undefined } = {}) => {
       const response = await requestRaw('GET', `/api/experiments/${enc(key)}/results`, { query: { ...query, format: 'csv' } }, 'text/csv');

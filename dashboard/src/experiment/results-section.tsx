@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { messageOf } from '../api/problem.js';
 import { useApi } from '../app/api-context.js';
 import { navigate, useLocation } from '../app/router.js';
 import { useResource } from '../app/use-resource.js';
@@ -20,6 +22,17 @@ export function ResultsSection({ experiment }: { experiment: Experiment }) {
     [api, experiment.key, neverStarted, experiment.version, segment],
   );
 
+  const [refresh, setRefresh] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const recompute = async () => {
+    setRefresh({ busy: true, error: null });
+    try {
+      results.set(await api.refreshResults(experiment.key, segment ? { segment } : {}));
+      setRefresh({ busy: false, error: null });
+    } catch (error) {
+      setRefresh({ busy: false, error: `Could not recompute: ${messageOf(error)}` });
+    }
+  };
+
   const setSegment = (next: string | null) => {
     const params = new URLSearchParams(search);
     if (next) params.set('segment', next);
@@ -32,8 +45,20 @@ export function ResultsSection({ experiment }: { experiment: Experiment }) {
     <section className="card results-area" aria-labelledby="results-title" data-testid="results-area">
       <div className="results-head">
         <h2 id="results-title">Results</h2>
-        {!neverStarted && <CsvExportButton experimentKey={experiment.key} segment={segment} />}
+        {!neverStarted && (
+          <div className="results-actions">
+            <button type="button" className="button" onClick={() => void recompute()} disabled={refresh.busy}>
+              {refresh.busy ? 'Recomputing…' : 'Recompute now'}
+            </button>
+            <CsvExportButton experimentKey={experiment.key} segment={segment} />
+          </div>
+        )}
       </div>
+      {refresh.error && (
+        <p className="field-error" role="alert">
+          {refresh.error}
+        </p>
+      )}
       {neverStarted ? (
         <Empty>
           <p>No results yet: the experiment has not started. Results appear here once units are exposed.</p>

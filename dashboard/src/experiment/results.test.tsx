@@ -174,3 +174,20 @@ describe('results', () => {
     expect(within(screen.getByTestId('results-area')).getByRole('button', { name: 'Try again' })).toBeTruthy();
   });
 });
+
+describe('recompute', () => {
+  it('POSTs results/refresh and shows the fresh document', async () => {
+    const user = userEvent.setup();
+    const { server } = renderApp(`/experiments/${KEY}`, {
+      [`GET /api/experiments/${KEY}`]: json(demoExperiment()),
+      [`GET /api/experiments/${KEY}/audit`]: json({ items: [] }),
+      'GET /api/keys': json({ items: [apiKey()] }),
+      [`GET /api/experiments/${KEY}/results`]: json(resultsFixture((r) => (r.exposures = { units: 0, analysedUnits: 0, multipleExposures: 0, multipleExposureShare: null }))),
+      [`POST /api/experiments/${KEY}/results/refresh`]: json(resultsFixture()),
+    });
+    expect(await screen.findByText(/No units exposed yet/)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Recompute now' }));
+    expect(await screen.findByTestId('metric-demo-purchase')).toBeTruthy();
+    expect(server.callsTo(`POST /api/experiments/${KEY}/results/refresh`)).toHaveLength(1);
+  });
+});
