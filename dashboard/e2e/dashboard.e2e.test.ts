@@ -4,7 +4,8 @@
  * no browser is ever downloaded). The dashboard is built, the real server runs in-process on an
  * in-memory PGlite database, and the scenario goes through the UI only: sign in, create a
  * touchpoint, a metric and an experiment, start it, find it on the funnel and in the list, stop it
- * with a winner. Screenshots go to dashboard/test-artifacts/.
+ * with a winner; then sends simulated SDK traffic with an imbalanced split and finds the results
+ * table, the charts and the SRM banner. Screenshots go to dashboard/test-artifacts/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -183,6 +184,112 @@ describe('dashboard in headless Chromium', () => {
     await shot(page, '06-experiment-stopped');
 
     expect((page as Page & { problems?: string[] }).problems).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('shows results after simulated SDK traffic with an imbalanced split: results table, charts, SRM banner, segments', async () => {
+    // Set-up through the admin API (the UI for these is covered above): a touchpoint, a conversion and
+    // a funnel metric, an experiment split 50/50, and an SDK key.
+    const api = async <T,>(method: string, route: string, body?: unknown, key = adminKey): Promise<T> => {
+      const res = await fetch(`${baseUrl}${route}`, {
+        method,
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+    await api('POST', '/api/touchpoints', { key: 'signup-hero', name: 'Signup hero', kind: 'landing_page', funnelStage: 'awareness' });
+    await api('POST', '/api/metrics', { key: 'signup', name: 'Signup', type: 'conversion', eventName: 'signup' });
+    await api('POST', '/api/metrics', { key: 'signup-funnel', name: 'Signup funnel', type: 'funnel', steps: ['pricing_view', 'signup_start', 'signup'] });
+    await api('POST', '/api/experiments', {
+      key: 'hero-headline',
+      name: 'Hero headline',
+      touchpointKey: 'signup-hero',
+      variants: [
+        { key: 'control', name: 'Current headline', weight: 0.5 },
+        { key: 'bold', name: 'Bold headline', weight: 0.5 },
+      ],
+      primaryMetric: 'signup',
+      secondaryMetrics: ['signup-funnel'],
+      minimumDetectableEffect: 0.2,
+    });
+    const sdkKey = (await api<{ secret: string }>('POST', '/api/keys', { kind: 'sdk', name: 'E2E SDK' })).secret;
+
+    // Start it in the UI.
+    const page = await newPage(1280, 900);
+    await signIn(page);
+    await page.goto(`${baseUrl}/experiments/hero-headline`);
+    await page.getByRole('button', { name: 'Start' }).click();
+    const startDialog = page.getByRole('dialog', { name: 'Start the experiment?' });
+    await startDialog.getByRole('button', { name: 'Start' }).click();
+    await startDialog.waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('.page-head .badge').first().textContent()).toBe('Running');
+
+    // Simulated traffic through the SDK path: 1,200 units split 62/38 (deliberately imbalanced, so the
+    // SRM check must fire), exposures with device/country attributes, then funnel and signup events.
+    const t0 = Date.now() + 1000;
+    const items: unknown[] = [];
+    for (let i = 0; i < 1200; i++) {
+      const variant = i % 50 < 31 ? 'control' : 'bold';
+      const unitId = `e2e-unit-${i}`;
+      const at = (ms: number) => new Date(t0 + i * 10 + ms).toISOString();
+      items.push({ id: `x-${i}`, type: 'exposure', unitId, timestamp: at(0), experimentKey: 'hero-headline', variantKey: variant, attributes: { device: i % 3 === 0 ? 'desktop' : 'mobile', country: ['FR', 'DE', 'US'][i % 3] } });
+      const r = (i * 7919) % 100;
+      if (r < 60) items.push({ id: `a-${i}`, type: 'event', unitId, name: 'pricing_view', timestamp: at(1) });
+      if (r < 30) items.push({ id: `b-${i}`, type: 'event', unitId, name: 'signup_start', timestamp: at(2) });
+      if (r < (variant === 'bold' ? 16 : 10)) items.push({ id: `c-${i}`, type: 'event', unitId, name: 'signup', timestamp: at(3) });
+    }
+    while (Date.now() < t0 + 12_500) await new Promise((resolve) => setTimeout(resolve, 250)); // every timestamp in the past
+    for (let i = 0; i < items.length; i += 500) {
+      const res = await api<{ accepted: number; rejected: unknown[] }>('POST', '/sdk/events', { items: items.slice(i, i + 500) }, sdkKey);
+      expect(res.rejected).toEqual([]);
+    }
+
+    // The page: recompute (the snapshot taken at the start had no units), then results, charts and the banner.
+    await page.getByRole('button', { name: 'Recompute now' }).click();
+    const banner = page.getByTestId('srm-banner');
+    await banner.waitFor();
+    expect(await banner.getAttribute('role')).toBe('alert');
+    expect(await banner.textContent()).toContain('Sample ratio mismatch');
+    const table = page.getByTestId('metric-signup').getByRole('table');
+    expect(await table.getByRole('row').count()).toBe(3);
+    expect(await table.textContent()).toContain('Bold headline');
+    expect(await page.getByTestId('metric-signup').getByRole('img', { name: /^Lift [+−]/ }).count()).toBe(1);
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toMatch(/^\d/);
+    await page.getByTestId('cumulative-chart').locator('svg.recharts-surface').first().waitFor();
+    await page.getByTestId('funnel-chart').locator('svg.recharts-surface').first().waitFor();
+    expect(await page.getByTestId('funnel-chart').textContent()).toContain('signup_start');
+    expect(await page.getByTestId('cumulative-table').textContent()).toMatch(/[+−]\d/);
+    await shot(page, '10-results');
+
+    await page.getByLabel('Break down by').selectOption('device');
+    await page.getByTestId('segment-breakdown').waitFor();
+    expect(await page.getByTestId('segment-breakdown').textContent()).toContain('mobile');
+    expect(page.url()).toContain('?segment=device');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    expect((await download).suggestedFilename()).toBe('hero-headline-results.csv');
+    await shot(page, '11-results-segment');
+
+    // The list shows exposed units and the headline lift.
+    await page.goto(`${baseUrl}/experiments?status=running`);
+    const row = page.getByRole('row', { name: /Hero headline/ });
+    await expect.poll(() => row.locator('[data-slot="exposed-units"]').textContent()).toBe('1,200');
+    expect(await row.locator('[data-slot="primary-lift"]').textContent()).toMatch(/[+−]\d/);
+    await shot(page, '12-list-with-lift');
+
+    // 360 px: the results fit without horizontal scrolling.
+    const narrow = await newPage(360, 740);
+    await signIn(narrow);
+    await narrow.goto(`${baseUrl}/experiments/hero-headline`);
+    await narrow.getByTestId('srm-banner').waitFor();
+    await narrow.getByTestId('cumulative-chart').locator('svg.recharts-surface').first().waitFor();
+    expect(await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await shot(narrow, '13-mobile-results');
+
+    expect((page as Page & { problems?: string[] }).problems).toEqual([]);
+    await narrow.context().close();
     await page.context().close();
   }, 120_000);
 

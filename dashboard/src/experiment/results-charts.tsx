@@ -61,7 +61,9 @@ export function CumulativeLiftChart({ metric, days, names, level }: { metric: Me
           </ComposedChart>
         </ResponsiveContainer>
       </div>
-      <table className="visually-hidden" data-testid="cumulative-table">
+      {/* A table cannot shrink to 1 px itself (its cells would overflow the page): its wrapper is hidden. */}
+      <div className="visually-hidden">
+      <table data-testid="cumulative-table">
         <caption>Cumulative lift of {metric.name} by day</caption>
         <thead>
           <tr>
@@ -85,6 +87,7 @@ export function CumulativeLiftChart({ metric, days, names, level }: { metric: Me
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }
