@@ -30,6 +30,12 @@ function number(x: number, digits = 2): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** "p = 0.038", "p < 0.0001" */
+export function pText(p: number | null | undefined): string {
+  const text = pValue(p);
+  return text.startsWith('<') ? `p ${text}` : `p = ${text}`;
+}
+
 /** The per-variant value: a rate for conversion and funnel metrics, a mean per unit or a ratio otherwise. */
 export function metricValue(metric: Pick<MetricResult, 'type'>, value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;

@@ -2,7 +2,7 @@ import type { ExperimentResults, MetricResult } from '../api/results-types.js';
 import { formatInteger } from '../components/format.js';
 import { CumulativeLiftChart, FunnelChart } from './results-charts.js';
 import { LiftBar, liftDomain } from './lift-bar.js';
-import { DASH, VERDICT_LABEL, confidenceLevel, expectedLoss, interval, metricValue, pValue, percent, signedPercent, valueLabel } from './results-format.js';
+import { DASH, VERDICT_LABEL, confidenceLevel, expectedLoss, interval, metricValue, pText, pValue, percent, signedPercent, valueLabel } from './results-format.js';
 
 /** Above this share of units seen in more than one variant the page warns (they are left out of the analysis). */
 export const MULTIPLE_EXPOSURE_WARNING = 0.01;
@@ -57,8 +57,8 @@ export function ResultsWarnings({ results }: { results: ExperimentResults }) {
       {srm.mismatch && (
         <>
           <p>
-            <strong>Sample ratio mismatch.</strong> The split of units between variants is not the one configured (χ² = {srm.chiSquare?.toFixed(1) ?? DASH}, p ={' '}
-            {pValue(srm.pValue)} &lt; {srm.threshold}). Assignment or tracking is likely broken: do not trust these results until the cause is found.
+            <strong>Sample ratio mismatch.</strong> The split of units between variants is not the one configured (χ² = {srm.chiSquare?.toFixed(1) ?? DASH}, {pText(srm.pValue)}; alarm
+            below {srm.threshold}). Assignment or tracking is likely broken: do not trust these results until the cause is found.
           </p>
           <ul className="small">
             {results.variants.map((v) => (
@@ -85,6 +85,8 @@ export function ProgressToSample({ results }: { results: ExperimentResults }) {
     return <p className="muted small">Progress toward the needed sample: {p.reason ?? 'not available yet.'}</p>;
   }
   const value = Math.round(p.progress * 1000) / 10;
+  const metric = results.metrics.find((m) => m.key === p.metric);
+  const baseline = p.baseline === null ? DASH : metric ? metricValue(metric, p.baseline) : p.baseline.toPrecision(3);
   const remaining =
     p.progress >= 1 ? 'the needed sample is reached' : p.daysRemaining === null ? 'days remaining unknown' : `about ${p.daysRemaining === 1 ? '1 day' : `${formatInteger(p.daysRemaining)} days`} remaining`;
   return (
@@ -96,9 +98,9 @@ export function ProgressToSample({ results }: { results: ExperimentResults }) {
         <span style={{ width: `${Math.min(100, value)}%` }} />
       </div>
       <p className="muted small">
-        To detect a {percent(p.minimumDetectableEffect, 0)} relative change from a baseline of {p.baseline === null ? DASH : p.baseline.toPrecision(3)} with {percent(p.power, 0)} power
-        {p.dailyUnits !== null && ` · ${formatInteger(p.dailyUnits)} units a day`}
-        {p.daysElapsed !== null && ` · ${p.daysElapsed} days elapsed`}
+        To detect a {percent(p.minimumDetectableEffect, 0)} relative change from a baseline of {baseline} with {percent(p.power, 0)} power
+        {p.dailyUnits !== null && p.daysElapsed !== null && p.daysElapsed >= 1 && ` · ${formatInteger(Math.round(p.dailyUnits))} units a day`}
+        {p.daysElapsed !== null && ` · ${p.daysElapsed < 1 ? 'less than a day' : `${Math.floor(p.daysElapsed)} day${Math.floor(p.daysElapsed) === 1 ? '' : 's'}`} elapsed`}
       </p>
     </div>
   );

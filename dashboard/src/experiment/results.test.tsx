@@ -67,7 +67,7 @@ describe('results', () => {
     const banner = await screen.findByTestId('srm-banner');
     expect(banner.getAttribute('role')).toBe('alert');
     expect(banner.textContent).toContain('Sample ratio mismatch');
-    expect(banner.textContent).toContain('p = < 0.0001');
+    expect(banner.textContent).toContain('p < 0.0001');
     expect(banner.textContent).toContain('Current hero: 17,000 units (56.7%), expected 50%');
     expect(banner.textContent).not.toContain('Multiple exposure');
   });

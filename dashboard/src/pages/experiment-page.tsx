@@ -72,9 +72,10 @@ function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment
         </p>
       )}
 
+      {/* Full width: the per-metric tables have nine columns. */}
+      <ResultsSection experiment={e} />
       <div className="columns">
         <div className="column-main">
-          <ResultsSection experiment={e} />
           <section className="card" aria-labelledby="setup-title">
             <h2 id="setup-title">Setup</h2>
             <div className="table-wrap">
