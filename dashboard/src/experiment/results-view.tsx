@@ -1,8 +1,13 @@
 import type { ExperimentResults, MetricResult } from '../api/results-types.js';
 import { formatInteger } from '../components/format.js';
-import { CumulativeLiftChart, FunnelChart } from './results-charts.js';
+import { Suspense, lazy } from 'react';
+import { Loading } from '../components/states.js';
 import { LiftBar, liftDomain } from './lift-bar.js';
 import { DASH, VERDICT_LABEL, confidenceLevel, expectedLoss, interval, metricValue, pText, pValue, percent, signedPercent, valueLabel } from './results-format.js';
+
+// Recharts is most of the bundle: the charts load in their own chunk, only when results are shown.
+const CumulativeLiftChart = lazy(() => import('./results-charts.js').then((m) => ({ default: m.CumulativeLiftChart })));
+const FunnelChart = lazy(() => import('./results-charts.js').then((m) => ({ default: m.FunnelChart })));
 
 /** Above this share of units seen in more than one variant the page warns (they are left out of the analysis). */
 export const MULTIPLE_EXPOSURE_WARNING = 0.01;
@@ -35,7 +40,11 @@ export function ResultsView({ results }: { results: ExperimentResults }) {
       ) : (
         results.metrics.map((m) => <MetricTable key={m.key} metric={m} names={names} level={level} sequential={results.experiment.sequential !== null} />)
       )}
-      {dailyMetric && results.daily.days.length > 0 && <CumulativeLiftChart metric={dailyMetric} days={results.daily.days} names={names} level={level} />}
+      {dailyMetric && results.daily.days.length > 0 && (
+        <Suspense fallback={<Loading label="Loading the chart…" />}>
+          <CumulativeLiftChart metric={dailyMetric} days={results.daily.days} names={names} level={level} />
+        </Suspense>
+      )}
       <p className="muted small">
         {formatInteger(results.exposures.analysedUnits)} of {formatInteger(results.exposures.units)} exposed units analysed · computed{' '}
         {new Date(results.computedAt).toLocaleString()}
@@ -190,7 +199,11 @@ export function MetricTable({ metric, names, level, sequential }: { metric: Metr
           })}
         </ul>
       )}
-      {metric.steps && metric.steps.length > 0 && <FunnelChart metric={metric} steps={metric.steps} names={names} />}
+      {metric.steps && metric.steps.length > 0 && (
+        <Suspense fallback={<Loading label="Loading the funnel chart…" />}>
+          <FunnelChart metric={metric} steps={metric.steps} names={names} />
+        </Suspense>
+      )}
     </section>
   );
 }

@@ -96,7 +96,7 @@ describe('results', () => {
     expect(days.at(-1)!.textContent).toContain('+16.7% [+0.9%, +32.4%]');
     expect(screen.getByRole('figure', { name: /Cumulative lift over time/ })).toBeTruthy();
 
-    const funnel = screen.getByTestId('funnel-chart');
+    const funnel = await screen.findByTestId('funnel-chart');
     expect(within(funnel).getByRole('table').textContent).toContain('product_view');
     const step1 = DEMO_RESULTS.metrics.find((m) => m.type === 'funnel')!.steps![0]!.variants[0]!;
     expect(funnel.textContent).toContain(`${step1.units.toLocaleString('en-US')} (65.8% of exposed)`);
