@@ -17,6 +17,15 @@ describe('progressToward', () => {
     expect(p.daysRemaining).toBe(Math.ceil((planned.perVariant! - 2000) / 500));
   });
 
+  it('does not extrapolate minutes of traffic to a daily rate: projections wait for a full day', () => {
+    const early = new Date(start.getTime() + 10 * 60 * 1000);
+    const p = progressToward({ ...base, end: early, metric: { key: 'purchase', type: 'conversion' }, minimumDetectableEffect: 0.1, units: [300, 300], controlMean: 0.05 });
+    expect(p.progress).toBeGreaterThan(0);
+    expect(p.dailyUnits).toBeNull();
+    expect(p.daysRemaining).toBeNull();
+    expect(p.reason).toMatch(/less than a day/);
+  });
+
   it('plans a revenue metric with the normal formula', () => {
     const p = progressToward({ ...base, metric: { key: 'revenue', type: 'revenue' }, minimumDetectableEffect: 0.1, units: [100, 100], controlMean: 5, controlVariance: 400 });
     // 2·(1.959964 + 0.841621)²·400 / 0.5² = 25116.4 → 25117 (R: ceiling(2*(qnorm(.975)+qnorm(.8))^2*400/.25))

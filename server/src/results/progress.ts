@@ -37,6 +37,9 @@ function meanSampleSize(mean: number, variance: number, mde: number, alpha: numb
   return Number.isFinite(n) ? Math.max(1, n) : null;
 }
 
+/** Days of observed traffic needed before the daily rate and the remaining duration are projected. */
+export const MIN_PROJECTION_DAYS = 1;
+
 export function progressToward(input: {
   metric: { key: string; type: MetricType } | null;
   minimumDetectableEffect: number | null;
@@ -51,6 +54,9 @@ export function progressToward(input: {
   const { metric, minimumDetectableEffect: mde, alpha, units } = input;
   const elapsedMs = input.startedAt ? input.end.getTime() - input.startedAt.getTime() : null;
   const daysElapsed = elapsedMs !== null && elapsedMs > 0 ? elapsedMs / DAY_MS : null;
+  // Minutes of traffic extrapolated to a day give absurd rates (and miss daily cycles): project only
+  // once a full day has been observed.
+  const projectable = daysElapsed !== null && daysElapsed >= MIN_PROJECTION_DAYS;
   const total = units.reduce((s, n) => s + n, 0);
   const base: Progress = {
     metric: metric?.key ?? null,
@@ -61,7 +67,7 @@ export function progressToward(input: {
     requiredTotal: null,
     progress: null,
     daysElapsed,
-    dailyUnits: daysElapsed ? total / daysElapsed : null,
+    dailyUnits: projectable ? total / daysElapsed : null,
     daysRemaining: null,
   };
   if (!metric) return { ...base, reason: 'the experiment has no primary metric' };
@@ -82,7 +88,7 @@ export function progressToward(input: {
   if (required === null) return { ...base, reason: reason ?? 'the sample size is undefined' };
   const progress = Math.min(1, Math.min(...units) / required);
   let daysRemaining: number | null = null;
-  if (daysElapsed) {
+  if (projectable) {
     // Each arm fills at its own observed rate; the slowest arm decides.
     const perArm = units.map((n) => (n >= required ? 0 : durationDays(required - n, n / daysElapsed)));
     daysRemaining = perArm.some((d) => d === null) ? null : Math.max(0, ...(perArm as number[]));
@@ -93,6 +99,8 @@ export function progressToward(input: {
     requiredTotal: required * units.length,
     progress,
     daysRemaining,
-    ...(daysRemaining === null && progress < 1 ? { reason: 'no traffic observed yet to project the duration' } : {}),
+    ...(daysRemaining === null && progress < 1
+      ? { reason: projectable ? 'no traffic observed yet to project the duration' : 'less than a day of traffic: too early to project the duration' }
+      : {}),
   };
 }
