@@ -24,6 +24,8 @@ import { connect } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createLogger } from '../src/http/logger.js';
 import { createKey } from '../src/keys/repository.js';
+import { parseItems, resolveExposures, toEventRows } from '../src/events/classify.js';
+import { loadExperimentRefs, storeBatch } from '../src/events/repository.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
@@ -196,6 +198,22 @@ async function main() {
     log(`HTTP POST /sdk/events: ${rate(http)} (median)`);
     log(`raw multi-row INSERT:  ${rate(rawRate)} (median)`);
     log(`ratio HTTP / raw: ${(http / rawRate).toFixed(2)} (target ≥ 0.5) ${http / rawRate >= 0.5 ? 'OK' : 'BELOW TARGET'}`);
+    // Where the time goes, with the same clients and batch size: the whole endpoint without the
+    // socket (app.request), then classification + the write statement alone.
+    const refs = await loadExperimentRefs(handle.db, ['bench-exp']);
+    const inProcess = await measure(
+      httpJobs('p'),
+      async (body) => void (await (await app.request('/sdk/events', { method: 'POST', headers: { Authorization: `Bearer ${sdkKey}`, 'Content-Type': 'application/json' }, body })).text()),
+    );
+    const storeOnly = await measure(
+      Array.from({ length: CLIENTS }, (_, c) => Array.from({ length: BATCHES }, (_, b) => makeBatch(`s-${c}-${b}`, now))),
+      async (items) => {
+        const parsed = parseItems(items as never[], new Date());
+        const exposures = resolveExposures(parsed.exposures, refs);
+        await storeBatch(handle.db, { events: toEventRows(parsed.events), exposures: exposures.rows }, new Date());
+      },
+    );
+    log(`breakdown: app.request without a socket ${rate(inProcess)} (${(inProcess / rawRate).toFixed(2)} of raw); classification + write statement ${rate(storeOnly)} (${(storeOnly / rawRate).toFixed(2)} of raw)`);
     log(`reproduce: DATABASE_URL=${BASE_URL} BENCH_CLIENTS=${CLIENTS} BENCH_BATCHES=${BATCHES} BENCH_ROUNDS=${ROUNDS} npm run bench:ingest -w server`);
   } finally {
     server.close();
