@@ -2,14 +2,13 @@ import { assignVariant } from '@touchpoint/client-sdk';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../http/context.js';
-import { ProblemError } from '../http/problem.js';
 import { jsonValue, slug, text } from '../http/schema-helpers.js';
 import { readJson } from '../http/validate.js';
 import { requireKey } from '../keys/auth.js';
 import type { Operation } from '../openapi/registry.js';
 import { eventOperation, eventRoutes } from '../events/routes.js';
 import { checkOrigin, preflight } from './cors.js';
-import { buildSdkConfig, loadRunningExperiments, toSdkExperiment } from './config.js';
+import { createRunningExperimentsSource } from './config.js';
 
 export const assignRequestSchema = z.strictObject({
   // Empty is allowed and answered like the SDK does: no identity, not in any experiment.
@@ -24,12 +23,13 @@ const CONFIG_MAX_AGE_SECONDS = 30;
 
 /** The SDK-facing endpoints: SDK keys (and admin keys) only, CORS for browsers. */
 export function sdkRoutes(deps: AppDeps) {
+  const running = createRunningExperimentsSource(deps.db);
   return new Hono<AppEnv>()
     .use('*', preflight())
     .use('*', requireKey(deps, ['sdk', 'admin'], { queryParam: 'sdkKey' }))
     .use('*', checkOrigin())
     .get('/config', async (c) => {
-      const { config, etag } = buildSdkConfig(await loadRunningExperiments(deps.db));
+      const { config, etag } = await running();
       c.header('ETag', etag);
       c.header('Cache-Control', `private, max-age=${CONFIG_MAX_AGE_SECONDS}`);
       const ifNoneMatch = c.req.header('if-none-match');
@@ -38,21 +38,21 @@ export function sdkRoutes(deps: AppDeps) {
     })
     .post('/assign', async (c) => {
       const input = await readJson(c, assignRequestSchema);
-      const running = await loadRunningExperiments(deps.db);
-      const wanted = input.experiments ?? running.map((e) => e.key);
-      const byKey = new Map(running.map((e) => [e.key, e]));
+      // The SDK form /sdk/config serves, so server and browser assign from the very same input.
+      const { config } = await running();
+      const wanted = input.experiments ?? config.experiments.map((e) => e.key);
+      const byKey = new Map(config.experiments.map((e) => [e.key, e]));
       // The SDK's own assignVariant: server and browser agree bit for bit by construction.
       const assignments = wanted.map((experimentKey) => {
         const experiment = byKey.get(experimentKey);
         if (!experiment) return { experimentKey, inExperiment: false, reason: 'not running' };
-        const assigned = assignVariant(toSdkExperiment(experiment), input.unitId, input.attributes, (message) =>
+        const assigned = assignVariant(experiment, input.unitId, input.attributes, (message) =>
           deps.logger.warn('assignment warning', { experimentKey, message }),
         );
         return assigned
           ? { experimentKey, inExperiment: true, variantKey: assigned.variantKey, variantIndex: assigned.variantIndex, payload: assigned.payload }
           : { experimentKey, inExperiment: false, reason: 'not in experiment (coverage, namespace or targeting)' };
       });
-      if (assignments.length === 0 && input.experiments?.length) throw new ProblemError('not-found', 'None of these experiments exist.');
       return c.json({ assignments });
     })
     .route('/events', eventRoutes(deps));

@@ -39,6 +39,13 @@ describeEachEngine('SDK endpoints', (db) => {
     expect(after.status).toBe(200);
     expect(((await after.json()) as { experiments: unknown[] }).experiments).toEqual([]);
     await h.call('POST', '/api/experiments/live-one/start');
+    // An edit of a running experiment shows at once (the cached config is keyed by ids and versions).
+    const before = await sdk('GET', '/sdk/config');
+    const version = ((await (await h.call('GET', '/api/experiments/live-one')).json()) as { version: number }).version;
+    expect((await h.call('PATCH', '/api/experiments/live-one', { version, coverage: 0.9 })).status).toBe(200);
+    const raised = await sdk('GET', '/sdk/config', undefined, { 'If-None-Match': before.headers.get('etag')! });
+    expect(raised.status).toBe(200);
+    expect(((await raised.json()) as { experiments: { coverage: number }[] }).experiments[0]!.coverage).toBe(0.9);
   });
 
   it('assigns server-side with the SDK code: every contract vector agrees through HTTP', async () => {
