@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { ProblemError } from '../http/problem.js';
-import { findActiveKey, touchKey } from './repository.js';
+import { findActiveKeyByDigest, touchKey } from './repository.js';
 import { hashKey } from './tokens.js';
 import type { KeyKind } from './tokens.js';
 
@@ -28,11 +28,13 @@ export function requireKey(
     if (!secret) {
       throw new ProblemError('unauthorized', 'Missing API key: send "Authorization: Bearer <key>".', challenge);
     }
+    // No key is longer than 200 characters: refuse before hashing whatever a client sent.
+    if (secret.length > 200) throw new ProblemError('unauthorized', 'Unknown or revoked API key.', challenge);
     const now = deps.now();
     const digest = hashKey(secret);
     let key = deps.keyCache?.get(digest, now.getTime()) ?? null;
-    if (!key && secret.length <= 200) {
-      key = await findActiveKey(deps.db, secret);
+    if (!key) {
+      key = await findActiveKeyByDigest(deps.db, digest);
       if (key) deps.keyCache?.set(digest, key, now.getTime());
     }
     if (!key) throw new ProblemError('unauthorized', 'Unknown or revoked API key.', challenge);

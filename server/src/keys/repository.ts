@@ -76,7 +76,11 @@ export async function countKeys(db: Kysely<Database>): Promise<number> {
 
 /** Finds an active key by its secret. The lookup is by digest; the final check is constant-time. */
 export async function findActiveKey(db: Kysely<Database>, secret: string): Promise<ApiKey | null> {
-  const digest = hashKey(secret);
+  return findActiveKeyByDigest(db, hashKey(secret));
+}
+
+/** The same lookup for a caller that already holds the digest (authentication hashes once). */
+export async function findActiveKeyByDigest(db: Kysely<Database>, digest: string): Promise<ApiKey | null> {
   const row = await db
     .selectFrom('api_keys')
     .selectAll()
