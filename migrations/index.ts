@@ -5,6 +5,9 @@ import * as exposuresAndEvents from './0003_exposures_and_events.js';
 import * as stickyBucketing from './0004_sticky_bucketing.js';
 import * as exposureItems from './0005_exposure_items.js';
 import * as resultsSnapshots from './0006_results_snapshots.js';
+import * as dropExposureItems from './0007_drop_exposure_items.js';
+import * as incrementalResults from './0008_incremental_results.js';
+import * as storeBatchFunction from './0009_store_batch_function.js';
 
 /**
  * Every migration, in order. Names sort in execution order; never edit one that has landed on main:
@@ -17,4 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0004_sticky_bucketing': stickyBucketing,
   '0005_exposure_items': exposureItems,
   '0006_results_snapshots': resultsSnapshots,
+  '0007_drop_exposure_items': dropExposureItems,
+  '0008_incremental_results': incrementalResults,
+  '0009_store_batch_function': storeBatchFunction,
 };

@@ -10,14 +10,19 @@
  * loop). Raw: the same rows (other ids), same batch size and concurrency,
  * written with one multi-row INSERT per table through a pg pool of the app's size. Bodies and parameter
  * arrays are built before the clock starts. Each figure is the median of ROUNDS alternating rounds after
- * a warm-up. Target: HTTP / raw ≥ 0.5. Options: BENCH_CLIENTS (8), BENCH_BATCHES (40 per client per
- * round), BENCH_ROUNDS (3), BENCH_KEEP=1 to keep the database.
+ * a warm-up. Target: HTTP / raw ≥ 0.5. Both sides compete for the same cores as PostgreSQL, so the
+ * bench also prints CPU per 1,000 items (server, client thread, PostgreSQL backends), which moves less
+ * from run to run than the throughput on a shared machine. Options: BENCH_CLIENTS (8), BENCH_BATCHES
+ * (40 per client per round), BENCH_ROUNDS (5), BENCH_WRITERS (the app's group-commit writers, default
+ * INGEST_WRITERS), BENCH_KEEP=1 to keep the database.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
+import type { WireItem } from '@touchpoint/client-sdk/tracking';
 import pg from 'pg';
 import { createApp } from '../src/app.js';
 import { connect } from '../src/db/connect.js';
@@ -25,30 +30,22 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { createLogger } from '../src/http/logger.js';
 import { createKey } from '../src/keys/repository.js';
 import { parseItems, resolveExposures, toEventRows } from '../src/events/classify.js';
-import { loadExperimentRefs, storeBatch } from '../src/events/repository.js';
+import { loadExperimentRefs, storeBatches } from '../src/events/repository.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 40);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCH_SIZE = 100;
+const WRITERS = process.env.BENCH_WRITERS ? Number(process.env.BENCH_WRITERS) : undefined;
 const POOL_SIZE = 10; // the app's default (db/connect.ts)
 
 const log = (message: string) => process.stdout.write(`${message}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rate = (x: number) => `${Math.round(x).toLocaleString('en-US')} items/s`;
 
-interface Item {
-  id: string;
-  type: 'exposure' | 'event';
-  unitId: string;
-  experimentKey?: string;
-  variantKey?: string;
-  name?: string;
-  value?: number;
-  timestamp: string;
-  attributes?: Record<string, string>;
-}
+/** The SDK's own wire format, so the bench sends exactly what browsers send. */
+type Item = WireItem;
 
 /** One batch: 50 exposures of fresh units and 50 events of the same units, as the SDK sends them. */
 function makeBatch(prefix: string, now: Date): Item[] {
@@ -87,11 +84,46 @@ const post = (body) => new Promise((resolve, reject) => {
   req.on('error', reject);
   req.end(body);
 });
+// This thread's own CPU (utime + stime, in clock ticks), so the server's share can be told apart.
+const threadTicks = () => {
+  try {
+    const stat = require('node:fs').readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch { return 0; }
+};
 const started = performance.now();
+const ticks = threadTicks();
 Promise.all(jobs.map(async (own) => { for (const body of own) await post(body); }))
-  .then(() => parentPort.postMessage({ ms: performance.now() - started }), (error) => parentPort.postMessage({ error: String(error) }))
+  .then(() => parentPort.postMessage({ ms: performance.now() - started, cpuSeconds: (threadTicks() - ticks) / 100 }), (error) => parentPort.postMessage({ error: String(error) }))
   .finally(() => agent.destroy());
 `;
+
+/**
+ * CPU seconds used so far by this process (server, pools and the client worker thread) and by the
+ * PostgreSQL backends serving the bench database (read from /proc; 0 where there is no /proc). On a
+ * small machine the two compete for the same cores, so CPU per item explains the throughput.
+ */
+function cpuSeconds(database: string): { node: number; postgres: number } {
+  const usage = process.cpuUsage();
+  let ticks = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(database)) continue;
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    // no /proc: PostgreSQL's share is not reported
+  }
+  return { node: (usage.user + usage.system) / 1e6, postgres: ticks / 100 };
+}
 
 /** Runs `workers` loops in parallel over `jobs[w]`, returns items per second. */
 async function measure<J>(jobs: J[][], run: (job: J) => Promise<void>): Promise<number> {
@@ -119,7 +151,7 @@ async function main() {
     await migrateToLatest(handle.db);
     const now = new Date();
     // The production logger (one JSON line per request), writing nowhere.
-    const app = createApp({ db: handle.db, logger: createLogger('info', () => {}), now: () => new Date(), maxBodyBytes: 1024 * 1024 });
+    const app = createApp({ db: handle.db, logger: createLogger('info', () => {}), now: () => new Date(), maxBodyBytes: 1024 * 1024, ingestWriters: WRITERS });
     const system = { keyId: null, requestId: 'bench' };
     const adminKey = (await createKey(handle.db, system, { kind: 'admin', name: 'bench admin' })).secret;
     const sdkKey = (await createKey(handle.db, system, { kind: 'sdk', name: 'bench sdk' })).secret;
@@ -144,14 +176,16 @@ async function main() {
       Array.from({ length: CLIENTS }, (_, c) => Array.from({ length: BATCHES }, (_, b) => JSON.stringify({ items: makeBatch(`h${round}-${c}-${b}`, now) })));
     const { port } = listening.address() as AddressInfo;
     /** One round of HTTP clients, run in a worker thread so they do not share the server's event loop. */
+    let clientCpuSeconds = 0;
     const httpRound = async (jobs: string[][]): Promise<number> => {
       const worker = new Worker(CLIENT_WORKER, { eval: true, workerData: { port, sdkKey, jobs, expected: BATCH_SIZE } });
       try {
-        const result = await new Promise<{ ms?: number; error?: string }>((resolve, reject) => {
+        const result = await new Promise<{ ms?: number; cpuSeconds?: number; error?: string }>((resolve, reject) => {
           worker.once('message', resolve);
           worker.once('error', reject);
         });
         if (result.error !== undefined || result.ms === undefined) throw new Error(`HTTP client: ${result.error}`);
+        clientCpuSeconds += result.cpuSeconds ?? 0;
         return (jobs.flat().length * BATCH_SIZE) / (result.ms / 1000);
       } finally {
         await worker.terminate();
@@ -184,15 +218,29 @@ async function main() {
     log(`ingestion benchmark on ${url.host} (PostgreSQL), ${CLIENTS} clients × ${BATCHES} batches × ${BATCH_SIZE} items per round, ${ROUNDS} rounds`);
     await httpRound(httpJobs('w').map((jobs) => jobs.slice(0, 5)));
     await measure(rawJobs('w').map((jobs) => jobs.slice(0, 5)), rawBatch);
+    clientCpuSeconds = 0; // count the measured rounds only
     const httpRates: number[] = [];
     const rawRates: number[] = [];
+    const cpu = { http: { node: 0, postgres: 0 }, raw: { node: 0, postgres: 0 } };
+    /** Runs `fn`, adding the CPU it used to `into`. */
+    const metered = async <T>(into: { node: number; postgres: number }, fn: () => Promise<T>): Promise<T> => {
+      const before = cpuSeconds(name);
+      const result = await fn();
+      const after = cpuSeconds(name);
+      into.node += after.node - before.node;
+      into.postgres += after.postgres - before.postgres;
+      return result;
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      const h = await httpRound(httpJobs(String(round)));
-      const r = await measure(rawJobs(String(round)), rawBatch);
+      const h = await metered(cpu.http, () => httpRound(httpJobs(String(round))));
+      const r = await metered(cpu.raw, () => measure(rawJobs(String(round)), rawBatch));
       httpRates.push(h);
       rawRates.push(r);
       log(`  round ${round + 1}: HTTP ${rate(h)}, raw INSERT ${rate(r)}, ratio ${(h / r).toFixed(2)}`);
     }
+    const items = ROUNDS * CLIENTS * BATCHES * BATCH_SIZE;
+    const perItems = (seconds: number) => `${((seconds * 1000 * 1000) / items).toFixed(1)} ms`;
+    log(`CPU per 1,000 items: HTTP server ${perItems(cpu.http.node - clientCpuSeconds)} + clients ${perItems(clientCpuSeconds)}, postgres ${perItems(cpu.http.postgres)}; raw node ${perItems(cpu.raw.node)}, postgres ${perItems(cpu.raw.postgres)}`);
     const http = median(httpRates);
     const rawRate = median(rawRates);
     log(`HTTP POST /sdk/events: ${rate(http)} (median)`);
@@ -201,20 +249,25 @@ async function main() {
     // Where the time goes, with the same clients and batch size: the whole endpoint without the
     // socket (app.request), then classification + the write statement alone.
     const refs = await loadExperimentRefs(handle.db, ['bench-exp']);
-    const inProcess = await measure(
+    const cpuInProcess = { node: 0, postgres: 0 };
+    const cpuStore = { node: 0, postgres: 0 };
+    const inProcess = await metered(cpuInProcess, () => measure(
       httpJobs('p'),
       async (body) => void (await (await app.request('/sdk/events', { method: 'POST', headers: { Authorization: `Bearer ${sdkKey}`, 'Content-Type': 'application/json' }, body })).text()),
-    );
-    const storeOnly = await measure(
+    ));
+    const storeOnly = await metered(cpuStore, () => measure(
       Array.from({ length: CLIENTS }, (_, c) => Array.from({ length: BATCHES }, (_, b) => makeBatch(`s-${c}-${b}`, now))),
       async (items) => {
         const parsed = parseItems(items as never[], new Date());
         const exposures = resolveExposures(parsed.exposures, refs);
-        await storeBatch(handle.db, { events: toEventRows(parsed.events), exposures: exposures.rows }, new Date());
+        await storeBatches(handle.db, [{ events: toEventRows(parsed.events), exposures: exposures.rows, receivedAt: new Date() }]);
       },
-    );
+    ));
     log(`breakdown: app.request without a socket ${rate(inProcess)} (${(inProcess / rawRate).toFixed(2)} of raw); classification + write statement ${rate(storeOnly)} (${(storeOnly / rawRate).toFixed(2)} of raw)`);
-    log(`reproduce: DATABASE_URL=${BASE_URL} BENCH_CLIENTS=${CLIENTS} BENCH_BATCHES=${BATCHES} BENCH_ROUNDS=${ROUNDS} npm run bench:ingest -w server`);
+    const perRound = CLIENTS * BATCHES * BATCH_SIZE;
+    const per1000 = (c: { node: number; postgres: number }) => `node ${((c.node * 1e6) / perRound).toFixed(1)} ms, postgres ${((c.postgres * 1e6) / perRound).toFixed(1)} ms`;
+    log(`CPU per 1,000 items: app.request ${per1000(cpuInProcess)}; classification + write ${per1000(cpuStore)}`);
+    log(`reproduce: DATABASE_URL=${BASE_URL} BENCH_CLIENTS=${CLIENTS} BENCH_BATCHES=${BATCHES} BENCH_ROUNDS=${ROUNDS}${WRITERS ? ` BENCH_WRITERS=${WRITERS}` : ''} npm run bench:ingest -w server`);
   } finally {
     server.close();
     await raw.end();

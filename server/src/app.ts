@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { isConnectionFailure, problemFromDatabaseError } from './db/errors.js';
+import { problemFromDatabaseError } from './db/errors.js';
 import { experimentRoutes } from './experiments/routes.js';
 import { resultsRoutes } from './results/routes.js';
+import { resultsSummaryRoutes } from './results/summary.js';
 import { healthRoutes } from './health/routes.js';
 import type { AppDeps, AppEnv } from './http/context.js';
 import { PROBLEM_TYPES, type ProblemType, ProblemError, problemResponse } from './http/problem.js';
@@ -14,6 +14,7 @@ import { keyRoutes } from './keys/routes.js';
 import { metricRoutes } from './metrics/routes.js';
 import { buildOpenApiDocument } from './openapi/document.js';
 import { touchpointRoutes } from './touchpoints/routes.js';
+import { bodySizeLimit } from './http/body.js';
 import { serveDashboard } from './http/dashboard.js';
 import { statsRoutes } from './stats/routes.js';
 import { sdkRoutes } from './sdk/routes.js';
@@ -24,14 +25,7 @@ export function createApp(given: AppDeps) {
   const deps: AppDeps = { ...given, keyCache: given.keyCache ?? createKeyCache() };
   const app = new Hono<AppEnv>();
   app.use(requestLog(deps.logger));
-  app.use(
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new ProblemError('payload-too-large', `The body exceeds ${deps.maxBodyBytes} bytes.`);
-      },
-    }),
-  );
+  app.use(bodySizeLimit(deps.maxBodyBytes));
 
   app.route('/', healthRoutes(deps));
   let openApi: Record<string, unknown> | undefined;
@@ -49,6 +43,7 @@ export function createApp(given: AppDeps) {
   app.route('/api/metrics', metricRoutes(deps));
   app.route('/api/experiments', experimentRoutes(deps));
   app.route('/api/experiments', resultsRoutes(deps));
+  app.route('/api/results', resultsSummaryRoutes(deps));
   app.route('/api/keys', keyRoutes(deps));
   app.route('/api/stats', statsRoutes());
   app.route('/api/units', unitRoutes(deps));
@@ -62,7 +57,7 @@ export function createApp(given: AppDeps) {
     if (error instanceof HTTPException && error.status < 500) {
       return problemResponse(c, new ProblemError('malformed-request', error.message || 'The request cannot be read.'));
     }
-    const fromDb = problemFromDatabaseError(error) ?? (isConnectionFailure(error) ? problemFromDatabaseError({ code: 'ECONNREFUSED' }) : null);
+    const fromDb = problemFromDatabaseError(error);
     if (fromDb) {
       if (fromDb.status >= 500) deps.logger.warn('database unavailable', { requestId: c.get('requestId'), error: String(error) });
       return problemResponse(c, fromDb);

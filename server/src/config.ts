@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { INGEST_WRITERS } from './events/writer.js';
 
 /**
  * The one place that reads `process.env`. Everything else receives a `Config`.
@@ -22,6 +23,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Seconds between background refreshes of running experiments' results; 0 turns it off. */
   resultsRefreshSeconds: number;
+  /** Ingestion writes in flight at once (group commit, events/writer.ts). */
+  ingestWriters: number;
   /** DEMO=1: seed demo touchpoints, metrics, experiments and traffic on start (once). */
   demo: boolean;
 }
@@ -65,6 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: intVar(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     logLevel,
     resultsRefreshSeconds: intVar(env, 'RESULTS_REFRESH_SECONDS', 60, 0, 86_400),
+    // At most 8 of the pool's 10 connections, so every other route always finds one.
+    ingestWriters: intVar(env, 'INGEST_WRITERS', INGEST_WRITERS, 1, 8),
     demo: env.DEMO === '1' || env.DEMO === 'true',
   };
 }

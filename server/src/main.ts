@@ -8,7 +8,6 @@ import { createLogger } from './http/logger.js';
 import { bootstrapKeys } from './keys/bootstrap.js';
 import { startResultsScheduler } from './results/scheduler.js';
 import { seedDemo } from './demo/seed.js';
-import { startExposureItemPruning } from './events/prune-scheduler.js';
 
 /** Start-up: config → database → migrations → bootstrap keys → HTTP; shutdown in the reverse order. */
 async function main(): Promise<void> {
@@ -35,13 +34,12 @@ async function main(): Promise<void> {
   const { created } = await bootstrapKeys(handle.db, config.adminKey);
   // DEMO=1: after bootstrap (the demo's own temporary keys must not count as "the first keys").
   if (config.demo) await seedDemo({ db: handle.db, logger });
-  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir });
+  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters });
   // Results snapshots of running experiments are refreshed in the background, so opening an
   // experiment page reads a snapshot instead of rescanning every event.
   const stopScheduler = config.resultsRefreshSeconds > 0
     ? startResultsScheduler({ db: handle.db, logger, now: () => new Date() }, { intervalMs: config.resultsRefreshSeconds * 1000 })
     : () => {};
-  const stopPruning = startExposureItemPruning({ db: handle.db, logger, now: () => new Date() });
 
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
@@ -79,7 +77,6 @@ async function main(): Promise<void> {
     }, config.shutdownGraceMs);
     force.unref();
     stopScheduler();
-    stopPruning();
     server.close(async () => {
       clearTimeout(force);
       await handle.close().catch((error: unknown) => logger.error('database close failed', { error: String(error) }));

@@ -17,13 +17,16 @@ function foreignKeyProblem(error: { constraint?: unknown; detail?: unknown }): P
   return new ProblemError('validation-failed', 'A referenced resource does not exist.', field ? { errors: [fieldError([field], 'does not exist (any more)')] } : {});
 }
 
+const unavailable = () => new ProblemError('service-unavailable', 'The database is unreachable; retry later.', { headers: { 'Retry-After': '5' } });
+
 /**
  * Safety net: turns database errors that escaped validation into problem documents.
  * Returns null for errors that are genuinely internal (they become a logged 500).
  */
 export function problemFromDatabaseError(error: unknown): ProblemError | null {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code !== 'string') return null;
+  // The pg pool throws some connection failures without a code.
+  if (typeof code !== 'string') return isConnectionFailure(error) ? unavailable() : null;
   if (code === '23505') return new ProblemError('already-exists', 'A resource with this key already exists.');
   if (code === '23503') return foreignKeyProblem(error as { constraint?: unknown; detail?: unknown });
   if (code === '40001' || code === '40P01') {
@@ -34,11 +37,7 @@ export function problemFromDatabaseError(error: unknown): ProblemError | null {
   if (code.startsWith('22') || code === '23514' || code === '23502') {
     return new ProblemError('validation-failed', 'A value is out of range or cannot be stored.');
   }
-  if (isUnavailable(code)) {
-    return new ProblemError('service-unavailable', 'The database is unreachable; retry later.', {
-      headers: { 'Retry-After': '5' },
-    });
-  }
+  if (isUnavailable(code)) return unavailable();
   return null;
 }
 
@@ -59,4 +58,9 @@ export function isConnectionFailure(error: unknown): boolean {
   return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
     error.message,
   );
+}
+
+/** Whether an error means the database cannot be reached at all (the app answers 503). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return problemFromDatabaseError(error)?.status === 503;
 }

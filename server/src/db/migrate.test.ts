@@ -12,7 +12,7 @@ describeEachEngine('migrations', (db) => {
     expect(await tables(db().db)).toEqual(
       [
         'api_keys', 'audit_log', 'events', 'experiment_metrics', 'experiment_phases', 'experiments',
-        'exposure_items', 'exposures', 'metrics', 'results_snapshots', 'touchpoints', 'variants',
+        'exposures', 'metrics', 'results_snapshots', 'touchpoints', 'variants',
       ],
     );
     expect(await migrateToLatest(db().db)).toEqual([]);
@@ -24,7 +24,7 @@ describeEachEngine('migrations', (db) => {
     for (const name of [...names].reverse()) expect(await migrateDown(db().db)).toEqual([name]);
     expect(await tables(db().db)).toEqual([]);
     expect(await migrateToLatest(db().db)).toEqual(names);
-    expect((await tables(db().db)).length).toBe(12);
+    expect((await tables(db().db)).length).toBe(11);
   });
 
   it('create the indexes the attribution join relies on', async () => {
@@ -33,5 +33,7 @@ describeEachEngine('migrations', (db) => {
     expect(byName.get('events_unit_name_time_idx')).toMatch(/\(unit_id, name, occurred_at\) INCLUDE \(value\)/);
     expect(byName.get('exposures_variant_idx')).toMatch(/\(experiment_id, variant_index, exposed_at\)/);
     expect(byName.get('events_event_id_key')).toMatch(/UNIQUE/);
+    // Incremental results refresh: events received since the last refresh (migrations/0008).
+    expect(byName.get('events_received_brin_idx')).toMatch(/USING brin \(received_at\)/);
   });
 });

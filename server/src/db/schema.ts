@@ -148,12 +148,8 @@ export interface ResultsSnapshotTable {
   computed_at: Timestamp;
   duration_ms: number;
   results: Json<Record<string, unknown>>;
-}
-
-/** Ids of ingested exposure items (idempotent retries); see migrations/0005_exposure_items.ts. */
-export interface ExposureItemTable {
-  item_id: string;
-  received_at: Timestamp;
+  /** Default snapshot only: what an incremental refresh needs (results/incremental.ts); never read to serve. */
+  state: NullableJson<Record<string, unknown>>;
 }
 
 export interface Database {
@@ -167,6 +163,5 @@ export interface Database {
   audit_log: AuditLogTable;
   exposures: ExposureTable;
   events: EventTable;
-  exposure_items: ExposureItemTable;
   results_snapshots: ResultsSnapshotTable;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_AGE_MS, MAX_FUTURE_SKEW_MS, type ExperimentRef, parseItems, resolveExposures, sortExposureRows, timestampProblem } from './classify.js';
+import { MAX_AGE_MS, MAX_FUTURE_SKEW_MS, type ExperimentRef, parseItems, resolveExposures, compareExposureRows, timestampProblem } from './classify.js';
 import { createExperimentCache } from './experiment-cache.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
@@ -49,7 +49,7 @@ describe('classify (pure)', () => {
   it('orders exposures by experiment, unit, time, then batch order (the first of a unit is the one that counts)', () => {
     const row = (itemId: string, experimentId: number, unitId: string, offset: number) =>
       ({ itemId, experimentId, unitId, variantIndex: 0, exposedAt: new Date(now.getTime() + offset), attributes: null });
-    const sorted = sortExposureRows([row('4', 2, 'a', 0), row('3', 1, 'b', 0), row('2', 1, 'a', 5), row('1', 1, 'a', 1), row('0', 1, 'a', 1)]);
+    const sorted = [row('4', 2, 'a', 0), row('3', 1, 'b', 0), row('2', 1, 'a', 5), row('1', 1, 'a', 1), row('0', 1, 'a', 1)].sort(compareExposureRows);
     expect(sorted.map((r) => r.itemId)).toEqual(['1', '0', '2', '3', '4']);
   });
 });

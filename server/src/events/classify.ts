@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { zodFieldErrors } from '../http/validate.js';
+import { fastParseItem } from './fast-item.js';
 import { type EventItem, type ExposureItem, type Rejection, eventItemSchema, exposureItemSchema } from './schemas.js';
 
 /**
@@ -105,6 +106,9 @@ function parseItem(raw: unknown, now: Date): ExposureItem | EventItem | string {
   const type = (raw as { type?: unknown }).type;
   const schema = type === 'exposure' ? exposureItemSchema : type === 'event' ? eventItemSchema : null;
   if (!schema) return 'type: must be "exposure" or "event"';
+  // The usual well-formed item skips zod (fast-item.ts); anything else gets the schema and its reasons.
+  const fast = fastParseItem(raw);
+  if (fast) return timestampProblem(fast.timestamp, now) ?? fast;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return reasonFrom(parsed.error);
   return timestampProblem(parsed.data.timestamp, now) ?? parsed.data;
@@ -157,22 +161,13 @@ export function toEventRows(events: ParsedBatch['events']): EventRow[] {
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Exposures in the order they are written: by experiment, then unit (code units), then time, then
- * batch order. Within one unit the first row is the exposure that counts; across batches the fixed
- * order makes concurrent writers lock rows in the same order (no deadlocks on PostgreSQL).
+ * Exposures in the order they are written: by experiment, then unit (code units), then time; ties keep
+ * their batch order (Array.prototype.sort is stable). Within one unit the first row is the exposure
+ * that counts; across batches the fixed order makes concurrent writers lock rows in the same order
+ * (no deadlocks on PostgreSQL).
  */
-export function sortExposureRows(rows: ExposureRow[]): ExposureRow[] {
-  const position = new Map(rows.map((row, i) => [row, i]));
-  return rows.sort(
-    (a, b) =>
-      a.experimentId - b.experimentId ||
-      byCodeUnits(a.unitId, b.unitId) ||
-      a.exposedAt.getTime() - b.exposedAt.getTime() ||
-      position.get(a)! - position.get(b)!,
-  );
-}
+export const compareExposureRows = (a: ExposureRow, b: ExposureRow): number =>
+  a.experimentId - b.experimentId || byCodeUnits(a.unitId, b.unitId) || a.exposedAt.getTime() - b.exposedAt.getTime();
 
 /** Events in the order they are written: by id (code units), the same in every concurrent batch. */
-export function sortEventRows(rows: EventRow[]): EventRow[] {
-  return rows.sort((a, b) => byCodeUnits(a.eventId, b.eventId));
-}
+export const compareEventRows = (a: EventRow, b: EventRow): number => byCodeUnits(a.eventId, b.eventId);

@@ -17,6 +17,9 @@ export interface ExperimentCacheOptions {
  * SDK's own batching delay, and results only count exposures inside the running period anyway.
  * The map holds only experiments that exist, so hostile unknown keys cannot grow it.
  */
+/** Running experiments by key, as the ingestion paths look them up. */
+export type ExperimentLookup = (keys: readonly string[]) => Promise<Map<string, ExperimentRef>>;
+
 export function createExperimentCache(
   load: (keys: readonly string[]) => Promise<Map<string, ExperimentRef>>,
   { ttlMs = 1000, clock = () => performance.now() }: ExperimentCacheOptions = {},

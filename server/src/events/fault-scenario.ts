@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { connect } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { startTcpProxy } from './tcp-proxy.js';
-import { countEvents, countExposureItems, createEventsHarness, event, exposure } from './test-support.js';
+import { countEvents, countExposures, createEventsHarness, event, exposure } from './test-support.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -95,10 +95,10 @@ export async function runFaultScenario(suiteDb: Kysely<Database>): Promise<void>
     expect(tally.other).toEqual([]);
     expect(tally.unavailable).toBeGreaterThan(0);
     expect(tally.ackedAfterRestore).toBeGreaterThanOrEqual(3 * CLIENTS);
-    // Exactly once: every acknowledged id is stored, none twice (event ids and exposure item ids are
-    // unique in the schema), and every exposed unit has its one exposure row from its own item.
+    // Exactly once: every acknowledged id is stored, none twice (event ids are unique, and each unit has
+    // one exposure row per experiment), and every exposed unit's row comes from its own item.
     expect(await countEvents(h.db, ackedEvents)).toBe(ackedEvents.length);
-    expect(await countExposureItems(h.db, ackedExposures)).toBe(ackedExposures.length);
+    expect(await countExposures(h.db, ackedExposures)).toBe(ackedExposures.length);
     const units = await h.db.selectFrom('exposures').select(['unit_id', 'first_item_id', 'multiple_variants']).where('unit_id', 'like', 'fu-f-%').execute();
     expect(units.length).toBe(ackedExposures.length);
     expect(units.every((u) => !u.multiple_variants && u.first_item_id.startsWith(u.unit_id.slice(3, u.unit_id.lastIndexOf('-'))))).toBe(true);

@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../test/engines.js';
 import { MAX_AGE_MS, MAX_FUTURE_SKEW_MS } from './classify.js';
-import { type EventsHarness, at, countEvents, countExposureItems, createEventsHarness, event, exposure, totals } from './test-support.js';
+import { type EventsHarness, at, countEvents, countExposures, createEventsHarness, event, exposure, totals } from './test-support.js';
 
 /**
  * Bad input on POST /sdk/events (design.md §7): a bad item is rejected alone, with its index, id and
@@ -59,7 +59,7 @@ describeEachEngine('event ingestion: bad input', (db) => {
     expect(reasons[14]!.reason).toMatch(/^attributes\.nested: /);
     expect(reasons[16]!.reason).toMatch(/^id: /);
     expect(await countEvents(h.db, ['ok-1', 'bad-unit', 'bad-nul', 'bad-value', 'bad-extra', 'bad-time', 'bad-zone', 'bad-name', 'bad-attr'])).toBe(1);
-    expect(await countExposureItems(h.db, ['ok-2', 'bad-exp', 'bad-draft', 'bad-paused', 'bad-variant'])).toBe(1);
+    expect(await countExposures(h.db, ['ok-2', 'bad-exp', 'bad-draft', 'bad-paused', 'bad-variant'])).toBe(1);
   });
 
   it('rejects non-finite values and unpaired surrogates written in raw JSON', async () => {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { type EventRow, type ExperimentRef, type ExposureRow, sortEventRows, sortExposureRows } from './classify.js';
+import { type EventRow, type ExperimentRef, type ExposureRow, compareEventRows, compareExposureRows } from './classify.js';
 
 type Db = Kysely<Database>;
 
@@ -25,70 +25,80 @@ export async function loadExperimentRefs(db: Db, keys: readonly string[]): Promi
 }
 
 export interface StoreResult {
-  /** Items newly stored (or, for a later exposure of a known unit, newly taken into account). */
+  /** Items taken in: new events, and exposures other than a retry of the unit's stored first exposure. */
   accepted: number;
-  /** Items whose id was already stored by an earlier batch. */
+  /** Items already stored: an event id, or the id of the exposure stored as the unit's first. */
   duplicates: number;
 }
 
-/**
- * Writes the valid items of one batch atomically, in ONE statement (one round trip, its own
- * transaction), each table written by one multi-row insert fed by a JSON parameter (`jsonb_to_recordset`:
- * one native JSON.stringify instead of escaping hundreds of array elements in JS):
- * 1. events, `on conflict (event_id) do nothing`: a retried event is a duplicate;
- * 2. exposure item ids into `exposure_items`, `on conflict do nothing`: only new ids go on;
- * 3. exposures from the new items, one row per (experiment, unit): the earliest exposure of the batch,
- *    flagged when the batch shows the unit in several variants; against a stored row the first stored
- *    exposure wins and a different variant sets `multiple_variants = true`.
- * Rows are inserted in one fixed order (event ids; exposure item ids; experiment then unit) so that
- * concurrent batches take their locks in the same order and cannot deadlock.
- */
-export async function storeBatch(db: Db, batch: { events: EventRow[]; exposures: ExposureRow[] }, receivedAt: Date): Promise<StoreResult> {
-  const events = sortEventRows([...batch.events]);
-  const exposures = sortExposureRows([...batch.exposures]);
-  if (events.length === 0 && exposures.length === 0) return { accepted: 0, duplicates: 0 };
-  const { rows } = await sql<{ events: number; exposures: number }>`
-    with event_in as (
-      select * from jsonb_to_recordset(${JSON.stringify(events.map((e, ord) => ({ event_id: e.eventId, unit_id: e.unitId, name: e.name, value: e.value, occurred_at: e.occurredAt.toISOString(), attributes: e.attributes, ord })))}::jsonb)
-        as t(event_id text, unit_id text, name text, value float8, occurred_at timestamptz, attributes jsonb, ord int)
-    ), new_events as (
-      insert into events (event_id, unit_id, name, value, occurred_at, received_at, attributes)
-      select event_id, unit_id, name, value, occurred_at, ${receivedAt.toISOString()}::timestamptz, attributes from event_in order by ord
-      on conflict (event_id) do nothing
-      returning 1
-    ), exposure_in as (
-      select * from jsonb_to_recordset(${JSON.stringify(exposures.map((e, ord) => ({ item_id: e.itemId, experiment_id: e.experimentId, unit_id: e.unitId, variant_index: e.variantIndex, exposed_at: e.exposedAt.toISOString(), attributes: e.attributes, ord })))}::jsonb)
-        as t(item_id text, experiment_id int, unit_id text, variant_index int, exposed_at timestamptz, attributes jsonb, ord int)
-    ), new_items as (
-      insert into exposure_items (item_id, received_at)
-      select item_id, ${receivedAt.toISOString()}::timestamptz from exposure_in order by item_id collate "C"
-      on conflict (item_id) do nothing
-      returning item_id
-    ), fresh as (
-      select x.*, min(x.variant_index) over unit <> max(x.variant_index) over unit as multiple_variants
-      from exposure_in x join new_items using (item_id)
-      window unit as (partition by x.experiment_id, x.unit_id)
-    ), first_per_unit as (
-      select distinct on (experiment_id, unit_id) * from fresh order by experiment_id, unit_id, ord
-    ), upserted as (
-      insert into exposures (experiment_id, unit_id, variant_index, first_item_id, exposed_at, received_at, attributes, multiple_variants)
-      select experiment_id, unit_id, variant_index, item_id, exposed_at, ${receivedAt.toISOString()}::timestamptz, attributes, multiple_variants
-      from first_per_unit order by ord
-      on conflict (experiment_id, unit_id) do update set multiple_variants = true
-        -- only when something changes: a repeat in the same variant writes nothing
-        where not exposures.multiple_variants
-          and (exposures.variant_index <> excluded.variant_index or excluded.multiple_variants)
-      returning 1
-    )
-    select (select count(*) from new_events)::int as events, (select count(*) from new_items)::int as exposures,
-           (select count(*) from upserted)::int as upserted
-  `.execute(db);
-  const accepted = rows[0]!.events + rows[0]!.exposures;
-  return { accepted, duplicates: events.length + exposures.length - accepted };
+/** The valid items of one request, with the time it was received. */
+export interface BatchPart {
+  events: EventRow[];
+  exposures: ExposureRow[];
+  receivedAt: Date;
 }
 
-/** Forgets exposure item ids older than `before`; their retries are refused by timestamp anyway. */
-export async function pruneExposureItems(db: Db, before: Date): Promise<number> {
-  const result = await db.deleteFrom('exposure_items').where('received_at', '<', before).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/**
+ * Writes the valid items of one or more requests atomically, in ONE statement (one round trip, one
+ * transaction, one commit), and returns each request's counts. The statement calls the PL/pgSQL
+ * function `touchpoint_store_batch` (migrations/0009), whose plan PostgreSQL keeps per connection.
+ * Each table is written by one multi-row insert fed by a JSON parameter (`jsonb_to_recordset`: one
+ * native JSON.stringify instead of escaping hundreds of array elements in JS):
+ * 1. events, `on conflict (event_id) do nothing`: a retried event is a duplicate;
+ * 2. exposures, one row per (experiment, unit): the earliest exposure written together, flagged when
+ *    they show the unit in several variants; against a stored row the first stored exposure wins and a
+ *    different variant sets `multiple_variants = true`.
+ * Exposure retries need no table of item ids (migrations/0007): a retried first exposure finds its own
+ * id in `exposures.first_item_id` and counts as a duplicate; a repeated later exposure changes nothing
+ * (the flag is already set, or the variant is the same), so it is simply accepted again.
+ * An id carried by two of the requests counts for the first one and is a duplicate in the later.
+ * Rows are inserted in one fixed order (event ids; experiment then unit) so that concurrent writers
+ * take their locks in the same order and cannot deadlock.
+ */
+export async function storeBatches(db: Db, parts: readonly BatchPart[]): Promise<StoreResult[]> {
+  const results: StoreResult[] = parts.map(() => ({ accepted: 0, duplicates: 0 }));
+  const seenEvents = new Set<string>();
+  const seenItems = new Set<string>();
+  const events: Array<{ row: EventRow; part: number }> = [];
+  const exposures: Array<{ row: ExposureRow; part: number }> = [];
+  parts.forEach((batch, part) => {
+    for (const row of batch.events) {
+      if (seenEvents.has(row.eventId)) results[part]!.duplicates++;
+      else {
+        seenEvents.add(row.eventId);
+        events.push({ row, part });
+      }
+    }
+    for (const row of batch.exposures) {
+      if (seenItems.has(row.itemId)) results[part]!.duplicates++;
+      else {
+        seenItems.add(row.itemId);
+        exposures.push({ row, part });
+      }
+    }
+  });
+  if (events.length === 0 && exposures.length === 0) return results;
+  events.sort((a, b) => compareEventRows(a.row, b.row));
+  exposures.sort((a, b) => compareExposureRows(a.row, b.row));
+  // Short JSON keys: this text is built, sent and parsed for every item ingested.
+  const receivedAt = parts.map((batch) => batch.receivedAt.toISOString());
+  const eventJson = JSON.stringify(events.map(({ row, part }, ord) => ({
+    id: row.eventId, u: row.unitId, n: row.name, v: row.value, t: row.occurredAt.toISOString(), r: receivedAt[part], a: row.attributes, p: part, o: ord,
+  })));
+  const exposureJson = JSON.stringify(exposures.map(({ row, part }, ord) => ({
+    id: row.itemId, x: row.experimentId, u: row.unitId, vi: row.variantIndex, t: row.exposedAt.toISOString(), r: receivedAt[part], a: row.attributes, p: part, o: ord,
+  })));
+  // One statement, one transaction: migrations/0009_store_batch_function.ts holds the SQL.
+  const { rows } = await sql<{ kind: 'stored' | 'retried'; part: number | null; n: number }>`
+    select kind, part, n from touchpoint_store_batch(${eventJson}::jsonb, ${exposureJson}::jsonb)`.execute(db);
+  const sent = parts.map(() => ({ events: 0, stored: 0, retried: 0 }));
+  for (const { part } of events) sent[part]!.events++;
+  const storedTotal = rows.find((row) => row.kind === 'stored' && row.part === null)?.n ?? 0;
+  // Every event new: each request stored all it sent (the per-request join did not run).
+  if (storedTotal === events.length) for (const counts of sent) counts.stored = counts.events;
+  for (const row of rows) if (row.part !== null) sent[row.part]![row.kind] = row.n;
+  return results.map((result, i) => {
+    const duplicates = result.duplicates + sent[i]!.events - sent[i]!.stored + sent[i]!.retried;
+    return { accepted: parts[i]!.events.length + parts[i]!.exposures.length - duplicates, duplicates };
+  });
 }

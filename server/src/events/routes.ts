@@ -3,8 +3,8 @@ import type { AppDeps, AppEnv } from '../http/context.js';
 import { readJson } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
 import { parseItems, resolveExposures, toEventRows } from './classify.js';
-import { createExperimentCache } from './experiment-cache.js';
-import { loadExperimentRefs, storeBatch } from './repository.js';
+import type { ExperimentLookup } from './experiment-cache.js';
+import type { IngestWriter } from './writer.js';
 import { type IngestResponse, batchDocumentSchema, batchSchema, ingestResponseSchema } from './schemas.js';
 
 /**
@@ -12,9 +12,9 @@ import { type IngestResponse, batchDocumentSchema, batchSchema, ingestResponseSc
  * Whole-batch problems (not JSON, not `{ items }`, too many items, too large) answer 4xx and write
  * nothing; item problems reject that item only. 202 is sent after the commit, never before: if the
  * database fails, the app's error handler answers 503 with Retry-After and the SDK retries the same ids.
+ * Concurrent requests are written together (write-coalescer.ts), each still answered after its commit.
  */
-export function eventRoutes(deps: AppDeps) {
-  const lookupExperiments = createExperimentCache((keys) => loadExperimentRefs(deps.db, keys));
+export function eventRoutes(deps: AppDeps, { store, lookupExperiments }: { store: IngestWriter; lookupExperiments: ExperimentLookup }) {
   return new Hono<AppEnv>().post('/', async (c) => {
     // sendBeacon cannot set headers: its body arrives as text/plain.
     const { items } = await readJson(c, batchSchema, { acceptTextPlain: true });
@@ -22,7 +22,7 @@ export function eventRoutes(deps: AppDeps) {
     const parsed = parseItems(items, receivedAt);
     const experiments = await lookupExperiments(parsed.exposures.map((e) => e.item.experimentKey));
     const exposures = resolveExposures(parsed.exposures, experiments);
-    const stored = await storeBatch(deps.db, { events: toEventRows(parsed.events), exposures: exposures.rows }, receivedAt);
+    const stored = await store({ events: toEventRows(parsed.events), exposures: exposures.rows, receivedAt });
     const body: IngestResponse = {
       accepted: stored.accepted,
       duplicates: stored.duplicates + parsed.duplicates,

@@ -54,25 +54,29 @@ function storableProblem(value: unknown, depth: number): string | null {
 }
 
 /**
- * Unit attributes (device, channel, country…): a flat-ish JSON object. Checked in one pass rather
- * than with a schema per value: this runs for every item of every batch, and it is the hot path.
+ * What is wrong with unit attributes (device, channel, country…), or nothing: a flat-ish JSON object.
+ * Checked in one pass rather than with a schema per value: this runs for every item of every batch,
+ * and it is the hot path. Used by the schema below and by the fast path (fast-item.ts).
  */
-const attributes = z.unknown().superRefine((raw, ctx) => {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    ctx.addIssue({ code: 'custom', message: 'must be an object of attribute names to JSON values' });
-    return;
-  }
+export function attributesProblems(raw: unknown): Array<{ key?: string; message: string }> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [{ message: 'must be an object of attribute names to JSON values' }];
   const value = raw as Record<string, unknown>;
+  const problems: Array<{ key?: string; message: string }> = [];
   const keys = Object.keys(value);
-  if (keys.length > MAX_ATTRIBUTES) ctx.addIssue({ code: 'custom', message: `must have at most ${MAX_ATTRIBUTES} attributes` });
+  if (keys.length > MAX_ATTRIBUTES) problems.push({ message: `must have at most ${MAX_ATTRIBUTES} attributes` });
   for (const key of keys) {
-    if (key.length < 1 || key.length > 100) ctx.addIssue({ code: 'custom', path: [key], message: 'names must be 1 to 100 characters' });
+    if (key.length < 1 || key.length > 100) problems.push({ key, message: 'names must be 1 to 100 characters' });
     // JSON.parse makes "__proto__" an own member; as a JS object key it would be lost or worse.
-    if (key === '__proto__') ctx.addIssue({ code: 'custom', path: [key], message: 'is a reserved name' });
+    if (key === '__proto__') problems.push({ key, message: 'is a reserved name' });
     const problem = isStorableString(key) ? storableProblem(value[key], 1) : 'name contains a NUL character or an unpaired surrogate';
-    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    if (problem) problems.push({ key, message: problem });
   }
-  if (Buffer.byteLength(JSON.stringify(value)) > MAX_ATTRIBUTES_BYTES) ctx.addIssue({ code: 'custom', message: `must serialize to at most ${MAX_ATTRIBUTES_BYTES} bytes` });
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_ATTRIBUTES_BYTES) problems.push({ message: `must serialize to at most ${MAX_ATTRIBUTES_BYTES} bytes` });
+  return problems;
+}
+
+const attributes = z.unknown().superRefine((raw, ctx) => {
+  for (const { key, message } of attributesProblems(raw)) ctx.addIssue({ code: 'custom', message, ...(key === undefined ? {} : { path: [key] }) });
 }) as unknown as z.ZodType<Record<string, JsonValue>>;
 
 const common = {

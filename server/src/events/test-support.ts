@@ -51,14 +51,15 @@ export async function countEvents(db: Kysely<Database>, ids: string[]): Promise<
   return Number(row.n);
 }
 
-export async function countExposureItems(db: Kysely<Database>, ids: string[]): Promise<number> {
-  if (ids.length === 0) return 0;
-  const row = await db.selectFrom('exposure_items').select((eb) => eb.fn.countAll<number>().as('n')).where('item_id', 'in', ids).executeTakeFirstOrThrow();
+/** Exposure rows whose counting (first) exposure is one of `itemIds`. */
+export async function countExposures(db: Kysely<Database>, itemIds: string[]): Promise<number> {
+  if (itemIds.length === 0) return 0;
+  const row = await db.selectFrom('exposures').select((eb) => eb.fn.countAll<number>().as('n')).where('first_item_id', 'in', itemIds).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-export async function totals(db: Kysely<Database>): Promise<{ events: number; exposures: number; exposureItems: number }> {
-  const count = async (table: 'events' | 'exposures' | 'exposure_items') =>
+export async function totals(db: Kysely<Database>): Promise<{ events: number; exposures: number }> {
+  const count = async (table: 'events' | 'exposures') =>
     Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  return { events: await count('events'), exposures: await count('exposures'), exposureItems: await count('exposure_items') };
+  return { events: await count('events'), exposures: await count('exposures') };
 }

@@ -11,9 +11,10 @@ export const WEIGHT_SUM_TOLERANCE = 1e-6;
 const MAX_PAYLOAD_BYTES = 16 * 1024;
 const MAX_TARGETING_BYTES = 32 * 1024;
 
+export const VARIANT_KEY_PATTERN = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 export const variantKey = z
   .string()
-  .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, 'must be lower-case letters and digits, optionally joined by "-" or "_"')
+  .regex(VARIANT_KEY_PATTERN, 'must be lower-case letters and digits, optionally joined by "-" or "_"')
   .max(64, 'must be at most 64 characters');
 
 const weight = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');

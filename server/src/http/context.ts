@@ -14,6 +14,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     apiKey: AuthenticatedKey;
+    /** Set by the body-size middleware (http/body.ts). */
+    maxBodyBytes: number;
   };
 }
 
@@ -25,6 +27,8 @@ export interface AppDeps {
   now: () => Date;
   maxBodyBytes: number;
   dashboardDir?: string | undefined;
+  /** Ingestion writes in flight at once (events/write-coalescer.ts); default INGEST_WRITERS. */
+  ingestWriters?: number;
   /** SDK-key cache shared by authentication and revocation; createApp makes one when absent. */
   keyCache?: KeyCache;
 }

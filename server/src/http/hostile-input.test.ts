@@ -224,8 +224,12 @@ describeEachEngine('hostile input', (db) => {
       );
     });
 
-    it('a Content-Length that understates the body (in process, no HTTP framing) → 400, not a way past the limit', async () => {
+    it('a Content-Length that understates the body (in process, no HTTP framing) is not a way past the limit → 413', async () => {
       const body = `${JSON.stringify(fixtures.touchpoint('hostile-new'))}${' '.repeat(MAX_BODY + 1)}`;
+      await refused(() => raw('POST', '/api/touchpoints', body, { 'Content-Type': 'application/json', 'Content-Length': '10' }), { status: 413, type: 'payload-too-large' });
+    });
+    it('a Content-Length that understates a body under the limit (in process) → 400', async () => {
+      const body = JSON.stringify(fixtures.touchpoint('hostile-new'));
       await refused(() => raw('POST', '/api/touchpoints', body, { 'Content-Type': 'application/json', 'Content-Length': '10' }), { status: 400, type: 'malformed-request' });
     });
     it('a Content-Length that overstates a small body → 400', async () => {

@@ -16,16 +16,19 @@ export const text = (max: number, min = 0) =>
     .max(max, `must be at most ${max} characters`)
     .refine(isStorableString, 'contains a NUL character or an unpaired surrogate');
 
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const EVENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+
 /** Lower-case slug: letters, digits and single hyphens; 1–64 characters. */
 export const slug = z
   .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a slug: lower-case letters, digits and single hyphens (e.g. "checkout-cta")')
+  .regex(SLUG_PATTERN, 'must be a slug: lower-case letters, digits and single hyphens (e.g. "checkout-cta")')
   .max(64, 'must be at most 64 characters');
 
 /** Event names as sites send them: `purchase`, `add_to_cart`, `checkout.started`. */
 export const eventName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'must start with a letter or digit and contain only letters, digits, "_", ".", ":" or "-"')
+  .regex(EVENT_NAME_PATTERN, 'must start with a letter or digit and contain only letters, digits, "_", ".", ":" or "-"')
   .max(100, 'must be at most 100 characters');
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { readBody } from './body.js';
+import type { AppEnv } from './context.js';
 import { type FieldError, ProblemError, fieldError } from './problem.js';
 
 /** Turns zod issues into field errors; unknown keys are reported on the unknown field itself. */
@@ -42,7 +44,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * JSON bodies are UTF-8 (RFC 8259). Decoding strictly refuses invalid bytes: the lenient decoder of
  * `c.req.text()` turns them into U+FFFD and the damaged text would be stored as if it had been sent.
  */
-function decodeUtf8(bytes: ArrayBuffer): string {
+function decodeUtf8(bytes: Uint8Array): string {
   try {
     return UTF8.decode(bytes);
   } catch {
@@ -51,15 +53,15 @@ function decodeUtf8(bytes: ArrayBuffer): string {
 }
 
 /**
- * Reads the body as JSON (size is already bounded by the body-limit middleware) and validates it.
+ * Reads the body as JSON (at most the app's body limit: http/body.ts) and validates it.
  * `optional`: an empty body counts as `{}` (lifecycle actions without options).
  */
 export async function readJson<S extends z.ZodType>(
-  c: Context,
+  c: Context<AppEnv>,
   schema: S,
   { optional = false, acceptTextPlain = false }: { optional?: boolean; acceptTextPlain?: boolean } = {},
 ): Promise<z.output<S>> {
-  const bytes = await c.req.arrayBuffer();
+  const bytes = await readBody(c);
   // The body-size limit trusts Content-Length when there is one; a body longer than announced
   // must not slip past it (Node's parser frames by Content-Length, other adapters may not).
   const declared = c.req.header('content-length');

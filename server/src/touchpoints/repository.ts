@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { type Actor, recordAudit } from '../audit/repository.js';
 import { containsPattern } from '../db/like.js';
 import type { Database, TouchpointTable } from '../db/schema.js';
-import { ProblemError } from '../http/problem.js';
+import { ProblemError, fieldError } from '../http/problem.js';
 import { type ExpectedVersion, staleVersion } from '../http/versioning.js';
 import type { CreateTouchpoint, Touchpoint, UpdateTouchpoint } from './schemas.js';
 
@@ -39,7 +39,7 @@ export async function createTouchpoint(db: Kysely<Database>, actor: Actor, input
       .onConflict((oc) => oc.column('key').doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (!row) throw new ProblemError('already-exists', `A touchpoint "${input.key}" already exists.`, { errors: [{ field: 'key', pointer: '/key', detail: 'already exists' }] });
+    if (!row) throw new ProblemError('already-exists', `A touchpoint "${input.key}" already exists.`, { errors: [fieldError(['key'], 'already exists')] });
     const touchpoint = toTouchpoint(row);
     await recordAudit(trx, actor, { entityType: 'touchpoint', entityKey: input.key, action: 'create', before: null, after: touchpoint });
     return touchpoint;
