@@ -10,6 +10,7 @@ import { createTouchpointSchema, listTouchpointsQuery, touchpointSchema, updateT
 import { statsOperations } from '../stats/routes.js';
 import { sdkOperations } from '../sdk/routes.js';
 import { resultsOperations } from '../results/routes.js';
+import { resultsSummaryOperation } from '../results/summary.js';
 import { unitOperations } from '../units/routes.js';
 import type { Operation } from './registry.js';
 
@@ -74,7 +75,7 @@ function operationObject(op: Operation) {
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of [...core, ...statsOperations, ...sdkOperations, ...unitOperations, ...resultsOperations]) {
+  for (const op of [...core, ...statsOperations, ...sdkOperations, ...unitOperations, ...resultsOperations, resultsSummaryOperation]) {
     paths[op.path] ??= {};
     paths[op.path]![op.method] = operationObject(op);
   }

@@ -9,21 +9,10 @@ import { funnelSteps } from './funnel.js';
 import { progressToward } from './progress.js';
 import { phaseAwareSrm } from './srm.js';
 import { type FunnelRow, type GroupRow, type MetricStats, emptyMetricStats, funnelTotalsByVariant, totalsByVariant } from './sufficient-stats.js';
-import type { ExperimentResults, MetricResult, SegmentResults } from './types.js';
+import type { ExperimentInfo, ExperimentResults, MetricResult, SegmentResults } from './types.js';
 
-export interface ExperimentInfo {
-  key: string;
-  name: string;
-  status: string;
-  startedAt: string | null;
-  stoppedAt: string | null;
-  alpha: number;
-  correction: 'holm' | 'bh';
-  sequential: { tuningParameter: number } | null;
-  phase: number | null;
-  minimumDetectableEffect: number | null;
-  variants: { key: string; name: string; weight: number }[];
-}
+export type { ExperimentInfo } from './types.js';
+
 
 export interface QueryOutputs {
   metrics: MetricDefinition[];
@@ -122,18 +111,10 @@ export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): Ex
       perDay.set(day, variantStats(primary, q.simpleMetrics.indexOf(primary), rows.filter((r) => (r.group ?? '') === day), k));
     }
   }
+  // The settings that shape the figures; the planning input and the variants are reported elsewhere.
+  const { minimumDetectableEffect: _planning, variants: _variants, ...shown } = experiment;
   const results: ExperimentResults = {
-    experiment: {
-      key: experiment.key,
-      name: experiment.name,
-      status: experiment.status,
-      startedAt: experiment.startedAt,
-      stoppedAt: experiment.stoppedAt,
-      alpha: experiment.alpha,
-      correction: experiment.correction,
-      sequential: experiment.sequential,
-      phase: experiment.phase,
-    },
+    experiment: shown,
     computedAt: q.computedAt.toISOString(),
     period: { from: q.period?.from.toISOString() ?? null, to: (q.period?.to ?? q.end).toISOString() },
     cupedLookbackDays: CUPED_LOOKBACK_DAYS,

@@ -1,15 +1,17 @@
 /**
  * One cold computation of an experiment's results: a handful of aggregated queries (the simple
- * metrics in one scan, one per funnel, the SRM counts), then the pure assembly.
+ * metrics in one scan, one per funnel, the SRM counts), then the pure assembly. The steps are exported
+ * for the incremental refresh (refresh.ts), which runs the same ones on fewer exposure days.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { getExperiment } from '../experiments/repository.js';
 import { type ExperimentInfo, type QueryOutputs, assembleResults } from './assemble.js';
-import type { Grouping, MetricDefinition, Period } from './definitions.js';
+import type { Grouping, MetricDefinition, Period, Phase } from './definitions.js';
 import { funnelGroupStats } from './funnel-repository.js';
+import { sortDayRows } from './incremental.js';
 import { loadMetricDefinitions, loadPhases, metricGroupStats, unitsByPhase } from './repository.js';
-import type { FunnelRow } from './sufficient-stats.js';
+import type { FunnelRow, GroupRow } from './sufficient-stats.js';
 import type { ExperimentResults } from './types.js';
 
 export type LoadedExperiment = Awaited<ReturnType<typeof getExperiment>>;
@@ -24,43 +26,84 @@ export function runningPeriod(experiment: { startedAt: string | null; stoppedAt:
   return { from, to: to < from ? from : to };
 }
 
+/** The metrics of a computation: all of them, the simple ones (one scan) and the funnels (one query each). */
+export interface MetricSet {
+  metrics: MetricDefinition[];
+  simpleMetrics: MetricDefinition[];
+  funnels: MetricDefinition[];
+}
+
+export function metricSet(metrics: MetricDefinition[]): MetricSet {
+  return { metrics, simpleMetrics: metrics.filter((m) => m.type !== 'funnel'), funnels: metrics.filter((m) => m.type === 'funnel') };
+}
+
+export interface DayRows {
+  dayRows: GroupRow[];
+  funnelDayRows: Map<string, FunnelRow[]>;
+}
+
+/**
+ * Rows per variant and UTC exposure day of every simple metric and funnel, in one order (sortDayRows);
+ * `days` restricts them to units first exposed on those days.
+ */
+export async function dayRowsOf(db: Kysely<Database>, experimentId: number, set: MetricSet, period: Period, days?: readonly string[]): Promise<DayRows> {
+  const day: Grouping = { kind: 'day' };
+  const [dayRows, funnelRows] = await Promise.all([
+    metricGroupStats(db, { experimentId, metrics: set.simpleMetrics, period, grouping: day, days }),
+    Promise.all(set.funnels.map((metric) => funnelGroupStats(db, { experimentId, metric, period, grouping: day, days }))),
+  ]);
+  return {
+    dayRows: sortDayRows(dayRows),
+    funnelDayRows: new Map(set.funnels.map((m, i) => [m.key, sortDayRows(funnelRows[i] ?? [])])),
+  };
+}
+
+/** Phases and units per phase: one scan of the exposures, read whole on every refresh (cheap). */
+export interface ExposureCounts {
+  phases: Phase[];
+  byPhase: Awaited<ReturnType<typeof unitsByPhase>>;
+}
+
+export async function exposureCounts(db: Kysely<Database>, experimentId: number): Promise<ExposureCounts> {
+  const [phases, byPhase] = await Promise.all([loadPhases(db, experimentId), unitsByPhase(db, experimentId)]);
+  return { phases, byPhase };
+}
+
+/** What `assembleResults` takes, from the rows and counts. */
+export function queryOutputs(set: MetricSet, rows: DayRows, counts: ExposureCounts, period: Period | null, now: Date): QueryOutputs {
+  const analysed = counts.byPhase.reduce((s, r) => s + r.units, 0);
+  const multiple = counts.byPhase.reduce((s, r) => s + r.multiple, 0);
+  return {
+    metrics: set.metrics,
+    simpleMetrics: set.simpleMetrics,
+    dayRows: rows.dayRows,
+    funnelDayRows: rows.funnelDayRows,
+    phases: counts.phases,
+    unitsByPhase: counts.byPhase,
+    exposures: { units: analysed + multiple, multiple },
+    period,
+    end: (period ?? { to: now }).to,
+    computedAt: now,
+  };
+}
+
+/** Before the start nothing counts: an empty period [now, now). */
+export const queryPeriod = (period: Period | null, now: Date): Period => period ?? { from: now, to: now };
+
 export async function computeResults(
   db: Kysely<Database>,
   experiment: LoadedExperiment,
   options: { now: Date; segment?: { attribute: string; top?: number } | undefined },
 ): Promise<ExperimentResults> {
   const period = runningPeriod(experiment, options.now);
-  // Before the start nothing counts: an empty period [now, now).
-  const window: Period = period ?? { from: options.now, to: options.now };
-  const metrics = await loadMetricDefinitions(db, experiment.id);
-  const simpleMetrics = metrics.filter((m) => m.type !== 'funnel');
-  const funnels = metrics.filter((m) => m.type === 'funnel');
-  const day: Grouping = { kind: 'day' };
-
-  const [dayRows, funnelRows, phases, byPhase] = await Promise.all([
-    metricGroupStats(db, { experimentId: experiment.id, metrics: simpleMetrics, period: window, grouping: day }),
-    Promise.all(funnels.map((metric) => funnelGroupStats(db, { experimentId: experiment.id, metric, period: window, grouping: day }))),
-    loadPhases(db, experiment.id),
-    unitsByPhase(db, experiment.id),
-  ]);
-  const analysed = byPhase.reduce((s, r) => s + r.units, 0);
-  const multiple = byPhase.reduce((s, r) => s + r.multiple, 0);
-  const outputs: QueryOutputs = {
-    metrics,
-    simpleMetrics,
-    dayRows,
-    funnelDayRows: new Map<string, FunnelRow[]>(funnels.map((m, i) => [m.key, funnelRows[i] ?? []])),
-    phases,
-    unitsByPhase: byPhase,
-    exposures: { units: analysed + multiple, multiple },
-    period,
-    end: window.to,
-    computedAt: options.now,
-  };
-  const primary = metrics.find((m) => m.role === 'primary');
+  const window = queryPeriod(period, options.now);
+  const set = metricSet(await loadMetricDefinitions(db, experiment.id));
+  const [rows, counts] = await Promise.all([dayRowsOf(db, experiment.id, set, window), exposureCounts(db, experiment.id)]);
+  const outputs = queryOutputs(set, rows, counts, period, options.now);
+  const primary = set.metrics.find((m) => m.role === 'primary');
   if (options.segment && primary) {
     const top = options.segment.top ?? DEFAULT_SEGMENT_TOP;
-    outputs.segment = { attribute: options.segment.attribute, top, rows: await segmentRows(db, experiment.id, primary, simpleMetrics, window, options.segment.attribute, top) };
+    outputs.segment = { attribute: options.segment.attribute, top, rows: await segmentRows(db, experiment.id, primary, set.simpleMetrics, window, options.segment.attribute, top) };
   }
   return assembleResults(experimentInfo(experiment), outputs);
 }

@@ -48,3 +48,18 @@ export type Grouping = { kind: 'day' } | { kind: 'segment'; attribute: string; t
  * behaviour too old to predict the experiment period.
  */
 export const CUPED_LOOKBACK_DAYS = 14;
+
+/** Whether a metric gets a CUPED covariate (the same metric before exposure). */
+export const hasCovariate = (metric: MetricDefinition): boolean => metric.type === 'conversion' || metric.type === 'revenue';
+
+/** The event names a set of metrics reads. */
+export function eventNamesOf(metrics: readonly MetricDefinition[]): string[] {
+  const names = new Set<string>();
+  for (const m of metrics) {
+    if (m.eventName) names.add(m.eventName);
+    if (m.numerator) names.add(m.numerator.eventName);
+    if (m.denominator) names.add(m.denominator.eventName);
+    for (const step of m.steps ?? []) names.add(step);
+  }
+  return [...names];
+}

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Grouping, MetricDefinition, Period } from './definitions.js';
-import { groupingSql, withResultsWorkMem } from './repository.js';
+import { exposureDaysFilter, groupingSql, withResultsWorkMem } from './repository.js';
 import type { FunnelRow } from './sufficient-stats.js';
 
 /**
@@ -9,10 +9,11 @@ import type { FunnelRow } from './sufficient-stats.js';
  * its first step-1 event in the window and step k its first step-k event at or after step k − 1
  * (events with the same timestamp count as in order: a batch often carries them together). Each step
  * is one lateral `min(occurred_at)` that the (unit_id, name, occurred_at) index answers with one probe.
+ * `days` restricts the units to those first exposed on these UTC days, as in `metricGroupStats`.
  */
 export async function funnelGroupStats(
   db: Kysely<Database>,
-  input: { experimentId: number; metric: MetricDefinition; period: Period; grouping: Grouping },
+  input: { experimentId: number; metric: MetricDefinition; period: Period; grouping: Grouping; days?: readonly string[] | undefined },
 ): Promise<FunnelRow[]> {
   const { experimentId, metric, period, grouping } = input;
   const steps = metric.steps ?? [];
@@ -32,7 +33,7 @@ export async function funnelGroupStats(
       ${reached.length ? sql`, ${sql.join(reached)}` : sql``}
     from exposures x
     ${sql.join(laterals, sql` `)}
-    where x.experiment_id = ${experimentId} and not x.multiple_variants
+    where x.experiment_id = ${experimentId} and not x.multiple_variants ${exposureDaysFilter(input.days)}
     group by 1, 2, 3`;
   const { rows } = await withResultsWorkMem(db, (trx) => query.execute(trx));
   return rows.map((row) => ({

@@ -1,7 +1,9 @@
 /**
  * Periodic refresh of running experiments' snapshots, so that the results page reads a stored row.
- * One experiment at a time (a refresh is a full scan of its exposures; running them in parallel would
- * only compete for the same disk), stalest first, at most `batch` per tick.
+ * Each refresh is incremental (refresh.ts: the exposure days that changed since the last tick; a full
+ * recompute at most hourly). One experiment at a time (every refresh still scans the experiment's
+ * exposures; running them in parallel would only compete for the same disk), stalest first, at most
+ * `batch` per tick.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';

@@ -70,6 +70,13 @@ export const resultsResponse = z
     daily: z.object({ metric: z.string().nullable(), days: z.array(z.unknown()) }),
     segments: z.record(z.string(), z.unknown()).optional(),
     reasons: z.array(z.string()),
-    snapshot: z.object({ computedAt: z.string(), ageSeconds: z.number(), durationMs: z.number(), source: z.enum(['snapshot', 'computed']) }),
+    snapshot: z.object({
+      computedAt: z.string(),
+      ageSeconds: z.number(),
+      durationMs: z.number(),
+      source: z.enum(['snapshot', 'computed']),
+      /** Present when computed by this request: `full`, or `incremental` over `daysRecomputed` exposure days. */
+      refresh: z.object({ mode: z.enum(['full', 'incremental']), daysRecomputed: z.number().int() }).optional(),
+    }),
   })
   .passthrough();

@@ -1,12 +1,15 @@
 /**
  * Results with snapshots: a request is served from the stored computation while it is fresh (at most
- * `maxAge` seconds old and newer than the experiment's last change), otherwise computed and stored.
+ * `maxAge` seconds old and newer than the experiment's last change), otherwise refreshed and stored.
+ * The default results refresh incrementally (refresh.ts); segment breakdowns are recomputed whole.
  */
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { getExperiment } from '../experiments/repository.js';
 import { type LoadedExperiment, computeResults } from './compute.js';
+import type { RefreshReport } from './incremental.js';
+import { type RefreshOptions, refreshDefaultResults } from './refresh.js';
 import { readSnapshot, writeSnapshot } from './snapshot-repository.js';
 import type { ExperimentResults } from './types.js';
 
@@ -15,6 +18,8 @@ export interface SnapshotInfo {
   ageSeconds: number;
   durationMs: number;
   source: 'snapshot' | 'computed';
+  /** When computed by this request: from scratch (`full`) or only the exposure days that changed. */
+  refresh?: RefreshReport;
 }
 
 export type ServedResults = ExperimentResults & { snapshot: SnapshotInfo };
@@ -41,25 +46,38 @@ export async function refreshSnapshot(
   request: Pick<ResultsRequest, 'segment' | 'top'>,
   now: Date,
   inFlight?: InFlight,
+  options: RefreshOptions = {},
 ): Promise<ServedResults> {
-  if (!inFlight) return computeAndStore(db, experiment, request, now);
+  if (!inFlight) return computeAndStore(db, experiment, request, now, options);
   const id = `${experiment.id}:${snapshotKey(request)}`;
   const running = inFlight.get(id);
   if (running) return running;
-  const promise = computeAndStore(db, experiment, request, now).finally(() => inFlight.delete(id));
+  const promise = computeAndStore(db, experiment, request, now, options).finally(() => inFlight.delete(id));
   inFlight.set(id, promise);
   return promise;
 }
 
-async function computeAndStore(db: Kysely<Database>, experiment: LoadedExperiment, request: Pick<ResultsRequest, 'segment' | 'top'>, now: Date): Promise<ServedResults> {
+async function computeAndStore(
+  db: Kysely<Database>,
+  experiment: LoadedExperiment,
+  request: Pick<ResultsRequest, 'segment' | 'top'>,
+  now: Date,
+  options: RefreshOptions,
+): Promise<ServedResults> {
   const started = performance.now();
-  const results = await computeResults(db, experiment, {
-    now,
-    segment: request.segment ? { attribute: request.segment, top: request.top } : undefined,
-  });
+  const { results, state, report } = request.segment
+    ? {
+        // Segment breakdowns group by attribute values with a top-k cut: not additive by day.
+        results: await computeResults(db, experiment, { now, segment: { attribute: request.segment, top: request.top } }),
+        state: null,
+        report: undefined,
+      }
+    : await refreshDefaultResults(db, experiment, now, options);
   const durationMs = performance.now() - started;
-  await writeSnapshot(db, experiment.id, snapshotKey(request), { computedAt: now, durationMs, results });
-  return { ...results, snapshot: { computedAt: now.toISOString(), ageSeconds: 0, durationMs: Math.round(durationMs), source: 'computed' } };
+  await writeSnapshot(db, experiment.id, snapshotKey(request), { computedAt: now, durationMs, results, state });
+  const snapshot: SnapshotInfo = { computedAt: now.toISOString(), ageSeconds: 0, durationMs: Math.round(durationMs), source: 'computed' };
+  if (report) snapshot.refresh = report;
+  return { ...results, snapshot };
 }
 
 export async function getResults(db: Kysely<Database>, key: string, request: ResultsRequest, now: Date, inFlight?: InFlight): Promise<ServedResults> {

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { type RefreshState, parseRefreshState } from './incremental.js';
 import type { ExperimentResults } from './types.js';
 
 export interface StoredSnapshot {
@@ -18,8 +19,16 @@ export async function readSnapshot(db: Kysely<Database>, experimentId: number, s
   return row ? { computedAt: row.computed_at, durationMs: row.duration_ms, results: row.results as unknown as ExperimentResults } : null;
 }
 
-/** Upsert; an older computation never overwrites a newer one (two refreshes racing). */
-export async function writeSnapshot(db: Kysely<Database>, experimentId: number, segment: string, snapshot: StoredSnapshot): Promise<void> {
+/**
+ * Upsert; an older computation never overwrites a newer one (two refreshes racing). `state` is the
+ * default snapshot's incremental-refresh state (results/incremental.ts), null for segment breakdowns.
+ */
+export async function writeSnapshot(
+  db: Kysely<Database>,
+  experimentId: number,
+  segment: string,
+  snapshot: StoredSnapshot & { state?: RefreshState | null | undefined },
+): Promise<void> {
   await db
     .insertInto('results_snapshots')
     .values({
@@ -28,15 +37,28 @@ export async function writeSnapshot(db: Kysely<Database>, experimentId: number, 
       computed_at: snapshot.computedAt,
       duration_ms: Math.round(snapshot.durationMs),
       results: JSON.stringify(snapshot.results),
+      state: snapshot.state ? JSON.stringify(snapshot.state) : null,
     })
     .onConflict((oc) =>
       oc.columns(['experiment_id', 'segment']).doUpdateSet({
         computed_at: (eb) => eb.ref('excluded.computed_at'),
         duration_ms: (eb) => eb.ref('excluded.duration_ms'),
         results: (eb) => eb.ref('excluded.results'),
+        state: (eb) => eb.ref('excluded.state'),
       }).where('results_snapshots.computed_at', '<=', sql<Date>`excluded.computed_at`),
     )
     .execute();
+}
+
+/** The incremental-refresh state stored with an experiment's default snapshot (null if none or outdated). */
+export async function readRefreshState(db: Kysely<Database>, experimentId: number): Promise<RefreshState | null> {
+  const row = await db
+    .selectFrom('results_snapshots')
+    .select('state')
+    .where('experiment_id', '=', experimentId)
+    .where('segment', '=', '')
+    .executeTakeFirst();
+  return row?.state ? parseRefreshState(row.state) : null;
 }
 
 /** Running experiments whose default snapshot is missing or older than `before`, stalest first. */

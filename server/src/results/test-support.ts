@@ -112,3 +112,20 @@ export async function setPhases(
     .values(phases.map((p, phase) => ({ experiment_id: experimentId, phase, started_at: p.startedAt, ended_at: p.endedAt, coverage: p.coverage, weights: JSON.stringify(p.weights) })))
     .execute();
 }
+
+export type SdkItem = Record<string, unknown> & { id: string; type: 'exposure' | 'event'; unitId: string; timestamp: string };
+
+/** POST /sdk/events with the SDK key, received at the harness clock's now; every item must be accepted. */
+export async function sendItems(h: Harness, items: readonly SdkItem[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 1000) {
+    const res = await h.call('POST', '/sdk/events', { items: items.slice(i, i + 1000) }, { key: h.sdkKey });
+    const body = (await res.json()) as { rejected?: unknown[] };
+    if (res.status !== 202 || body.rejected?.length) throw new Error(`/sdk/events: ${res.status} ${JSON.stringify(body)}`);
+  }
+}
+
+/** A results document without its `snapshot` meta, as plain JSON (to compare two computations). */
+export function documentOf(results: object): unknown {
+  const { snapshot: _snapshot, ...document } = results as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(document));
+}

@@ -34,18 +34,24 @@ export interface SegmentResults {
   values: SegmentValueResult[];
 }
 
+/** What results are computed for: the experiment as the assembly needs it. */
+export interface ExperimentInfo {
+  key: string;
+  name: string;
+  status: string;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  alpha: number;
+  correction: 'holm' | 'bh';
+  sequential: { tuningParameter: number } | null;
+  phase: number | null;
+  minimumDetectableEffect: number | null;
+  variants: { key: string; name: string; weight: number }[];
+}
+
 export interface ExperimentResults {
-  experiment: {
-    key: string;
-    name: string;
-    status: string;
-    startedAt: string | null;
-    stoppedAt: string | null;
-    alpha: number;
-    correction: 'holm' | 'bh';
-    sequential: { tuningParameter: number } | null;
-    phase: number | null;
-  };
+  /** The experiment's settings that shape the figures (its variants are listed with their units below). */
+  experiment: Omit<ExperimentInfo, 'minimumDetectableEffect' | 'variants'>;
   computedAt: string;
   /** Events count when they occurred in [from, to): the running period (null before the start). */
   period: { from: string | null; to: string };

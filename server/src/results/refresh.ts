@@ -1,0 +1,98 @@
+/**
+ * A refresh of the default results (no segment): a full computation when the plan says so
+ * (incremental.ts `planRefresh`), otherwise only the exposure days that can have changed since the
+ * stored state, merged into the stored rows. Either way the document comes from the same
+ * `assembleResults` over the same rows a full computation would read.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { assembleResults } from './assemble.js';
+import { type DayRows, type ExposureCounts, type LoadedExperiment, dayRowsOf, experimentInfo, metricSet, queryOutputs, queryPeriod, runningPeriod } from './compute.js';
+import { eventNamesOf } from './definitions.js';
+import {
+  RECONCILE_INTERVAL_MS,
+  type RefreshPlan,
+  type RefreshReport,
+  type RefreshState,
+  REFRESH_STATE_VERSION,
+  changedDays,
+  dayFingerprints,
+  definitionsFingerprint,
+  eventRelevance,
+  mergeDayRows,
+  mergeFunnelRows,
+  planRefresh,
+  unitsByPhaseOf,
+} from './incremental.js';
+import { daysWithReceivedEvents, exposureDayStats } from './refresh-repository.js';
+import { loadMetricDefinitions, loadPhases } from './repository.js';
+import { readRefreshState } from './snapshot-repository.js';
+import type { ExperimentResults } from './types.js';
+
+export interface RefreshOptions {
+  /** Recompute everything regardless of the stored state. */
+  full?: boolean | undefined;
+  /** Full recompute when the last one is older than this; default RECONCILE_INTERVAL_MS. */
+  reconcileMs?: number | undefined;
+}
+
+export interface DefaultRefresh {
+  results: ExperimentResults;
+  state: RefreshState;
+  report: RefreshReport;
+}
+
+export async function refreshDefaultResults(db: Kysely<Database>, experiment: LoadedExperiment, now: Date, options: RefreshOptions = {}): Promise<DefaultRefresh> {
+  const period = runningPeriod(experiment, now);
+  const window = queryPeriod(period, now);
+  // The exposure fingerprint is read BEFORE the rows: an exposure that lands in between is then in
+  // the rows but not in the stored fingerprint, so the next refresh sees its day as changed (read
+  // after, it would be in the fingerprint and missing from the rows, unseen until reconciliation).
+  // The same scan gives the units per phase (SRM), so a refresh reads the exposures once.
+  const [metrics, stored, exposureRows, phases] = await Promise.all([
+    loadMetricDefinitions(db, experiment.id),
+    options.full ? null : readRefreshState(db, experiment.id),
+    exposureDayStats(db, experiment.id),
+    loadPhases(db, experiment.id),
+  ]);
+  const counts: ExposureCounts = { phases, byPhase: unitsByPhaseOf(exposureRows) };
+  const set = metricSet(metrics);
+  const definitions = definitionsFingerprint({ ...experiment, metrics });
+  const plan: RefreshPlan = options.full
+    ? { mode: 'full', reason: 'requested' }
+    : planRefresh(stored, { definitions, now, started: period !== null, reconcileMs: options.reconcileMs ?? RECONCILE_INTERVAL_MS });
+  const fingerprints = dayFingerprints(exposureRows);
+
+  let rows: DayRows;
+  let daysRecomputed: number;
+  if (plan.mode === 'full' || !stored) {
+    rows = await dayRowsOf(db, experiment.id, set, window);
+    daysRecomputed = Object.keys(fingerprints).length;
+  } else {
+    const received = await daysWithReceivedEvents(db, {
+      experimentId: experiment.id,
+      names: eventNamesOf(metrics),
+      since: plan.receivedSince,
+      ...eventRelevance(metrics),
+    });
+    const dirty = new Set([...changedDays(stored.exposureDays, fingerprints), ...received]);
+    const fresh: DayRows = dirty.size ? await dayRowsOf(db, experiment.id, set, window, [...dirty]) : { dayRows: [], funnelDayRows: new Map() };
+    rows = {
+      dayRows: mergeDayRows(stored.dayRows, fresh.dayRows, dirty),
+      funnelDayRows: mergeFunnelRows(set.funnels.map((f) => f.key), stored.funnelDayRows, fresh.funnelDayRows, dirty),
+    };
+    daysRecomputed = dirty.size;
+  }
+
+  const results = assembleResults(experimentInfo(experiment), queryOutputs(set, rows, counts, period, now));
+  const state: RefreshState = {
+    version: REFRESH_STATE_VERSION,
+    definitions,
+    watermark: now.toISOString(),
+    fullAt: plan.mode === 'full' || !stored ? now.toISOString() : stored.fullAt,
+    exposureDays: fingerprints,
+    dayRows: rows.dayRows,
+    funnelDayRows: Object.fromEntries(rows.funnelDayRows),
+  };
+  return { results, state, report: { mode: plan.mode, daysRecomputed } };
+}

@@ -1,0 +1,90 @@
+/**
+ * GET /api/results/summary: the headline of every running experiment's stored results, in one query,
+ * for the dashboard's lists (experiments list, funnel overview). It reads snapshots only and never
+ * computes: opening a list of thirty experiments must not start thirty computations. An experiment
+ * without a usable snapshot (none yet, or older than its last change) is listed with `results: null`;
+ * the scheduler (or a GET of its results) makes one.
+ */
+import { Hono } from 'hono';
+import { type Kysely, sql } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../db/schema.js';
+import type { AppDeps, AppEnv } from '../http/context.js';
+import { readQuery } from '../http/validate.js';
+import type { Operation } from '../openapi/registry.js';
+import type { MetricResult } from './types.js';
+
+export interface ResultsSummary {
+  key: string;
+  /** null: no snapshot newer than the experiment's last change yet. */
+  results: {
+    computedAt: string;
+    ageSeconds: number;
+    exposures: { units: number; analysedUnits: number };
+    srm: { mismatch: boolean };
+    /** The primary metric as in the full results (the first metric when none is primary); absent without metrics. */
+    metrics: MetricResult[];
+  } | null;
+}
+
+export const summaryResponse = z.object({
+  items: z.array(
+    z.object({
+      key: z.string(),
+      results: z
+        .object({
+          computedAt: z.string(),
+          ageSeconds: z.number(),
+          exposures: z.object({ units: z.number(), analysedUnits: z.number() }),
+          srm: z.object({ mismatch: z.boolean() }),
+          metrics: z.array(z.record(z.string(), z.unknown())),
+        })
+        .nullable(),
+    }),
+  ),
+});
+
+export async function loadResultsSummaries(db: Kysely<Database>, now: Date): Promise<ResultsSummary[]> {
+  // The JSON paths pick the few fields a list shows, so whole documents (daily series, segments)
+  // never leave the database.
+  const { rows } = await sql<{ key: string; computed_at: Date | null; exposures: { units: number; analysedUnits: number } | null; mismatch: boolean | null; metric: MetricResult | null }>`
+    select x.key, s.computed_at,
+           jsonb_build_object('units', s.results -> 'exposures' -> 'units', 'analysedUnits', s.results -> 'exposures' -> 'analysedUnits') as exposures,
+           (s.results -> 'srm' ->> 'mismatch')::boolean as mismatch,
+           coalesce(jsonb_path_query_first(s.results, '$.metrics[*] ? (@.role == "primary")'), s.results -> 'metrics' -> 0) as metric
+    from experiments x
+    left join results_snapshots s on s.experiment_id = x.id and s.segment = '' and s.computed_at >= x.updated_at
+    where x.status = 'running' and x.archived_at is null
+    order by x.key`.execute(db);
+  return rows.map((row) => ({
+    key: row.key,
+    results:
+      row.computed_at === null || row.exposures === null
+        ? null
+        : {
+            computedAt: row.computed_at.toISOString(),
+            ageSeconds: Math.max(0, (now.getTime() - row.computed_at.getTime()) / 1000),
+            exposures: row.exposures,
+            srm: { mismatch: row.mismatch ?? false },
+            metrics: row.metric ? [row.metric] : [],
+          },
+  }));
+}
+
+/** No parameters: an unknown one is refused (422) like on every other endpoint, not silently ignored. */
+const summaryQuery = z.strictObject({});
+
+export function resultsSummaryRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>().get('/summary', async (c) => {
+    readQuery(c, summaryQuery);
+    return c.json({ items: await loadResultsSummaries(deps.db, deps.now()) });
+  });
+}
+
+export const resultsSummaryOperation: Operation = {
+  method: 'get',
+  path: '/api/results/summary',
+  summary: 'Headline (primary metric, exposures, SRM flag) of every running experiment, from stored snapshots only; results: null until one exists',
+  tag: 'results',
+  response: summaryResponse,
+};
