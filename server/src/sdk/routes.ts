@@ -1,12 +1,19 @@
+import { createHash } from 'node:crypto';
 import { assignVariant } from '@touchpoint/client-sdk';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { jsonValue, slug, text } from '../http/schema-helpers.js';
-import { readJson } from '../http/validate.js';
+import { readJson, validationProblem } from '../http/validate.js';
 import { requireKey } from '../keys/auth.js';
 import type { Operation } from '../openapi/registry.js';
 import { eventOperation, eventRoutes } from '../events/routes.js';
+import type { ExposureRow } from '../events/classify.js';
+import { createExperimentCache } from '../events/experiment-cache.js';
+import { loadExperimentRefs } from '../events/repository.js';
+import { attributesProblems } from '../events/schemas.js';
+import { createIngestWriter } from '../events/writer.js';
+import { fieldError } from '../http/problem.js';
 import { checkOrigin, preflight } from './cors.js';
 import { createRunningExperimentsSource } from './config.js';
 
@@ -16,7 +23,20 @@ export const assignRequestSchema = z.strictObject({
   attributes: z.record(text(100, 1), jsonValue(4096)).default({}),
   /** Experiments to assign; absent = every running experiment. */
   experiments: z.array(slug).max(200).optional(),
+  /**
+   * Also record an exposure for every experiment the unit is in, as the browser SDK's tracking would
+   * (server-rendered pages). The attributes are stored with it, for segments.
+   */
+  logExposures: z.boolean().default(false),
 });
+
+/**
+ * The item id of an exposure logged by /sdk/assign: the same for the same unit and experiment, so
+ * repeating the call (a reload, a retry) is recognised as the stored first exposure and changes nothing.
+ */
+export function assignExposureId(experimentKey: string, unitId: string): string {
+  return `assign-${createHash('sha256').update(`${experimentKey}\n${unitId}`).digest('hex').slice(0, 40)}`;
+}
 
 /** Browsers and CDNs may reuse a config for this long; the SDK revalidates with If-None-Match after. */
 const CONFIG_MAX_AGE_SECONDS = 30;
@@ -24,6 +44,9 @@ const CONFIG_MAX_AGE_SECONDS = 30;
 /** The SDK-facing endpoints: SDK keys (and admin keys) only, CORS for browsers. */
 export function sdkRoutes(deps: AppDeps) {
   const running = createRunningExperimentsSource(deps.db);
+  // One writer and one experiment cache for both ingestion paths (/events and /assign's exposures).
+  const store = createIngestWriter(deps);
+  const lookupExperiments = createExperimentCache((keys) => loadExperimentRefs(deps.db, keys));
   return new Hono<AppEnv>()
     .use('*', preflight())
     .use('*', requireKey(deps, ['sdk', 'admin'], { queryParam: 'sdkKey' }))
@@ -38,6 +61,9 @@ export function sdkRoutes(deps: AppDeps) {
     })
     .post('/assign', async (c) => {
       const input = await readJson(c, assignRequestSchema);
+      // Checked before anything is written: stored attributes have tighter bounds than targeting ones.
+      const attributeProblems = input.logExposures && Object.keys(input.attributes).length > 0 ? attributesProblems(input.attributes) : [];
+      if (attributeProblems.length > 0) throw validationProblem(attributeProblems.map((p) => fieldError(p.key === undefined ? ['attributes'] : ['attributes', p.key], p.message)));
       // The SDK form /sdk/config serves, so server and browser assign from the very same input.
       const { config } = await running();
       const wanted = input.experiments ?? config.experiments.map((e) => e.key);
@@ -53,13 +79,26 @@ export function sdkRoutes(deps: AppDeps) {
           ? { experimentKey, inExperiment: true, variantKey: assigned.variantKey, variantIndex: assigned.variantIndex, payload: assigned.payload }
           : { experimentKey, inExperiment: false, reason: 'not in experiment (coverage, namespace or targeting)' };
       });
-      return c.json({ assignments });
+      if (!input.logExposures) return c.json({ assignments });
+      const now = deps.now();
+      const assigned = assignments.filter((a) => a.inExperiment);
+      const refs = await lookupExperiments(assigned.map((a) => a.experimentKey));
+      const exposures = assigned.flatMap((a): ExposureRow[] => {
+        const ref = refs.get(a.experimentKey);
+        // Paused or stopped since the config was read: no exposure, as /sdk/events would refuse it.
+        const variantIndex = ref && ref.status === 'running' && !ref.archived ? ref.variants.indexOf(a.variantKey ?? '') : -1;
+        if (!ref || variantIndex < 0) return [];
+        const attributes = Object.keys(input.attributes).length > 0 ? input.attributes : null;
+        return [{ itemId: assignExposureId(a.experimentKey, input.unitId), experimentId: ref.id, unitId: input.unitId, variantIndex, exposedAt: now, attributes }];
+      });
+      const stored = await store({ events: [], exposures, receivedAt: now });
+      return c.json({ assignments, exposures: { logged: exposures.length, ...stored } });
     })
-    .route('/events', eventRoutes(deps));
+    .route('/events', eventRoutes(deps, { store, lookupExperiments }));
 }
 
 export const sdkOperations: Operation[] = [
   { method: 'get', path: '/sdk/config', summary: 'Running experiments in SDK form (ETag / 304)', tag: 'sdk', auth: 'sdk' },
-  { method: 'post', path: '/sdk/assign', summary: 'Server-side assignment with the SDK code', tag: 'sdk', auth: 'sdk', body: assignRequestSchema },
+  { method: 'post', path: '/sdk/assign', summary: 'Server-side assignment with the SDK code; `logExposures` also records the exposures (idempotent per unit and experiment)', tag: 'sdk', auth: 'sdk', body: assignRequestSchema },
   eventOperation,
 ];

@@ -117,4 +117,39 @@ describeEachEngine('SDK endpoints', (db) => {
     const unknown = await sdk('POST', '/sdk/assign', { unitId: 'u', experiments: ['no-such-thing'] });
     expect(await unknown.json()).toEqual({ assignments: [{ experimentKey: 'no-such-thing', inExperiment: false, reason: 'not running' }] });
   });
+
+  it('logs the exposures of a server-side assignment on request, once per unit and experiment', async () => {
+    await h.call('POST', '/api/experiments', fixtures.experiment('assign-logged'));
+    await h.call('POST', '/api/experiments/assign-logged/start');
+    const exposureRows = () => db().db.selectFrom('exposures as x').innerJoin('experiments as e', 'e.id', 'x.experiment_id')
+      .select(['x.unit_id', 'x.variant_index', 'x.first_item_id', 'x.attributes']).where('e.key', '=', 'assign-logged').execute();
+    // Without the flag nothing is written.
+    await sdk('POST', '/sdk/assign', { unitId: 'srv-0', experiments: ['assign-logged'] });
+    expect(await exposureRows()).toEqual([]);
+
+    const res = await sdk('POST', '/sdk/assign', { unitId: 'srv-1', attributes: { device: 'desktop' }, experiments: ['assign-logged', 'no-such-thing'], logExposures: true });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { assignments: { experimentKey: string; variantIndex?: number }[]; exposures: unknown };
+    expect(body.exposures).toEqual({ logged: 1, accepted: 1, duplicates: 0 });
+    const rows = await exposureRows();
+    expect(rows).toEqual([{ unit_id: 'srv-1', variant_index: body.assignments[0]!.variantIndex, first_item_id: expect.stringMatching(/^assign-[0-9a-f]{40}$/), attributes: { device: 'desktop' } }]);
+    // The same call again (a reload, a retry): recognised, nothing changes.
+    const again = await sdk('POST', '/sdk/assign', { unitId: 'srv-1', attributes: { device: 'desktop' }, experiments: ['assign-logged'], logExposures: true });
+    expect(((await again.json()) as { exposures: unknown }).exposures).toEqual({ logged: 1, accepted: 0, duplicates: 1 });
+    expect(await exposureRows()).toEqual(rows);
+    // No identity, no experiment, no exposure.
+    const anonymous = await sdk('POST', '/sdk/assign', { unitId: '', experiments: ['assign-logged'], logExposures: true });
+    expect(((await anonymous.json()) as { exposures: unknown }).exposures).toEqual({ logged: 0, accepted: 0, duplicates: 0 });
+  });
+
+  it('refuses attributes it could not store before logging anything', async () => {
+    const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`a${i}`, i]));
+    const res = await sdk('POST', '/sdk/assign', { unitId: 'srv-2', attributes: tooMany, experiments: ['assign-logged'], logExposures: true });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe('attributes');
+    const stored = await db().db.selectFrom('exposures').select('unit_id').where('unit_id', '=', 'srv-2').execute();
+    expect(stored).toEqual([]);
+    // The same attributes are fine for assignment alone (targeting reads them, nothing is stored).
+    expect((await sdk('POST', '/sdk/assign', { unitId: 'srv-2', attributes: tooMany, experiments: ['assign-logged'] })).status).toBe(200);
+  });
 });
