@@ -42,6 +42,23 @@ describe('chance to beat control, exact closed form (reference: R integrate)', (
     expect(probabilityBetaGreater({ alpha: 1, beta: 11 }, { alpha: 4, beta: 8 })).toBeCloseTo(127 / 133, 14);
   });
 
+  // Evan Miller's sum evaluated term by term in 40-digit arithmetic (mpmath 1.3.0:
+  // Σ exp(ln B(a₁+i, b₁+b₂) − ln(b₂+i) − ln B(1+i, b₂) − ln B(a₁, b₁)), i < a₂).
+  // The first case starts at a term of e^−9356 and rescales its running product many times.
+  it.each([
+    [{ alpha: 4600, beta: 45400 }, { alpha: 4670, beta: 45330 }, 0.77736172484367178109],
+    [{ alpha: 120, beta: 880 }, { alpha: 150, beta: 850 }, 0.97544272614456782012],
+    [{ alpha: 3, beta: 1_000_000 }, { alpha: 7, beta: 999_000 }, 0.91040172866065479524],
+  ])('large counts: P(%o < %o) = %f to 1e-11 (mpmath, 40 digits)', (a, b, expected) => {
+    expect(Math.abs(probabilityBetaGreater(a, b) - expected)).toBeLessThan(1e-11);
+  });
+
+  it('a probability far below 1e-300 comes out as 0 or a tiny positive number, never NaN', () => {
+    const p = probabilityBetaGreater({ alpha: 900, beta: 100 }, { alpha: 100, beta: 900 });
+    expect(p >= 0 && p < 1e-100).toBe(true);
+    expect(probabilityBetaGreater({ alpha: 100, beta: 900 }, { alpha: 900, beta: 100 })).toBe(1);
+  });
+
   it('all four summation orders agree (the sum picks the smallest parameter)', () => {
     const a = { alpha: 37, beta: 4000 };
     const b = { alpha: 4100, beta: 45 };

@@ -38,23 +38,37 @@ export function betaPosterior(counts: ConversionCounts): BetaPosterior {
  * derivation in Cook, "Exact calculation of beta inequalities", 2005).
  * Term 0 is B(a₁, b₁+b₂)/B(a₁, b₁) (as B(1, b₂) = 1/b₂) and consecutive terms have the ratio
  *   (a₁+i)(b₂+i) / ((a₁+b₁+b₂+i)(i+1)),
- * so the sum costs one log-beta and a₂ multiplications, kept on the log scale
- * so that no term overflows; early terms that underflow are below 1e-308.
+ * so the sum costs one log-beta and a₂ multiplications. The terms are multiplied in linear space
+ * (a log and an exp per term cost several times as much) relative to a scale kept on the log scale:
+ * the running term is rescaled whenever it grows past 2^600, so nothing overflows, and only terms
+ * below 2^-1000 of the largest so far can underflow, too small to change a double sum.
  */
+const RESCALE_ABOVE = 2 ** 600;
+const LOG_RESCALE = Math.log(RESCALE_ABOVE);
+
 function sumBetaGreater(a1: number, b1: number, a2: number, b2: number): number {
   // ln[B(a₁, b₁+b₂)/B(a₁, b₁)] = ln Γ(b₁+b₂) + ln Γ(a₁+b₁) − ln Γ(b₁) − ln Γ(a₁+b₁+b₂), grouped in
   // pairs that differ by the smaller of a₁ and b₂, each pair computed without cancellation: the
   // brackets are then of the size of the answer, so huge counts keep ~1e-13 accuracy.
-  let logTerm =
+  const logFirst =
     a1 <= b2
       ? logGammaDifference(a1 + b1, b1) - logGammaDifference(a1 + b1 + b2, b1 + b2)
       : logGammaDifference(b1 + b2, b1) - logGammaDifference(a1 + b1 + b2, a1 + b1);
+  // The term and the total are in units of e^scale.
+  let scale = logFirst;
+  let term = 1;
   let total = 0;
   for (let i = 0; i < a2; i++) {
-    total += Math.exp(logTerm);
-    logTerm += Math.log(((a1 + i) * (b2 + i)) / ((a1 + b1 + b2 + i) * (i + 1)));
+    total += term;
+    term *= ((a1 + i) * (b2 + i)) / ((a1 + b1 + b2 + i) * (i + 1));
+    if (term > RESCALE_ABOVE) {
+      term /= RESCALE_ABOVE;
+      total /= RESCALE_ABOVE;
+      scale += LOG_RESCALE;
+    }
   }
-  return total;
+  // e^scale underflows below e^-745 even where the product would not: then combine on the log scale.
+  return scale > -700 ? total * Math.exp(scale) : total > 0 ? Math.exp(scale + Math.log(total)) : 0;
 }
 
 /**
