@@ -182,6 +182,28 @@ describe('in a browser (jsdom)', () => {
     expect(server.eventCalls).toHaveLength(0);
   });
 
+  it('keeps beaconed items stored while the server is failing: a beacon is never answered', async () => {
+    // Found in real Chromium (e2e/sdk.e2e.test.ts): a reload during an outage handed the queue to a
+    // beacon that met the same 503, and the items were gone. They stay stored and go again (same ids).
+    const down = fakeServer(config, () => json({}, 503, { 'Retry-After': '5' }));
+    const beacon = vi.fn((_url: string, _body: string) => true);
+    const first = page(down, {}, { sendBeacon: beacon, flushInterval: 10 });
+    first.track('purchase', { value: 99 });
+    await clock.advance(10); // the POST fails: the tracker backs off
+    setVisibility('hidden');
+    expect(beacon).toHaveBeenCalledTimes(1);
+    const kept = JSON.parse(localStorage.getItem('tp.queue')!) as WireItem[];
+    expect(kept.map((i) => i.type)).toEqual(['event']);
+    first.destroy();
+
+    setVisibility('visible');
+    const up = fakeServer(config);
+    page(up, {}, { flushInterval: 10 });
+    await clock.advance(10);
+    expect((up.items() as WireItem[]).map((i) => i.id)).toEqual(kept.map((i) => i.id));
+    expect(localStorage.getItem('tp.queue')).toBeNull();
+  });
+
   it('falls back to fetch keepalive when there is no beacon, and on pagehide', async () => {
     const server = fakeServer(config);
     const client = page(server, {}, { sendBeacon: null, flushInterval: 60_000 });

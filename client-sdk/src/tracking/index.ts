@@ -158,8 +158,11 @@ function createTracker(ctx: TrackingContext, options: TrackingOptions): Tracker 
       if (!chunk.length) return;
       const body = JSON.stringify({ items: chunk });
       const ids = new Set(chunk.map((i) => i.id));
-      if (sendBeacon?.(url, body)) outbox.remove(ids);
-      else if (io.fetch) {
+      if (sendBeacon?.(url, body)) {
+        // A beacon is only handed to the browser, never answered. While the server is failing
+        // (backing off) keep the items stored too: the next page sends them again (same ids, counted once).
+        if (!attempt) outbox.remove(ids);
+      } else if (io.fetch) {
         // Items stay stored until the answer; if the page dies first they go again on the next load.
         io.fetch(url, { method: 'POST', keepalive: true, headers: { 'Content-Type': 'text/plain' }, body })
           .then((res) => res.ok && outbox.remove(ids))
