@@ -18,7 +18,7 @@ import type {
   SampleSizeQuery,
   Touchpoint,
 } from './types.js';
-import type { ExperimentResults } from './results-types.js';
+import type { ExperimentResults, ResultsSummary } from './results-types.js';
 
 export interface ApiClientOptions {
   /** Base URL of the server; '' means the page's own origin. */
@@ -118,6 +118,8 @@ export function createApiClient(options: ApiClientOptions) {
       items(request<{ items: AuditEntry[] }>('GET', `/api/experiments/${enc(key)}/audit`, { query: { limit: 200 }, signal })),
     experimentResults: (key: string, query: { segment?: string | undefined } = {}, signal?: AbortSignal) =>
       request<ExperimentResults>('GET', `/api/experiments/${enc(key)}/results`, { query, signal }),
+    /** Every running experiment's stored headline in one request (never computes; null before a snapshot exists). */
+    resultsSummary: (signal?: AbortSignal) => items(request<{ items: ResultsSummary[] }>('GET', '/api/results/summary', { signal })),
     /** Recomputes the results now (instead of serving the stored snapshot) and returns them. */
     refreshResults: (key: string, query: { segment?: string | undefined } = {}) =>
       request<ExperimentResults>('POST', `/api/experiments/${enc(key)}/results/refresh`, { query }),

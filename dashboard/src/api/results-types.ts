@@ -12,3 +12,5 @@ export type { DailyPoint } from '../../../server/src/results/daily';
 export type { MetricResult, SegmentResults, SegmentValueResult } from '../../../server/src/results/types';
 /** What the endpoint serves: the computed results plus where they came from (snapshot or fresh). */
 export type { ServedResults as ExperimentResults, SnapshotInfo } from '../../../server/src/results/service';
+/** One row of GET /api/results/summary: a running experiment's stored headline, or null before its first snapshot. */
+export type { ResultsSummary } from '../../../server/src/results/summary';

@@ -1,24 +1,48 @@
-import type { ExperimentResults } from '../api/results-types.js';
+import { createContext, type ReactNode, useContext } from 'react';
+import type { ExperimentResults, ResultsSummary } from '../api/results-types.js';
 import type { Experiment } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
-import { useResource } from '../app/use-resource.js';
+import { type Resource, useResource } from '../app/use-resource.js';
 import { formatInteger } from '../components/format.js';
 import { DASH, headline, interval, signedPercent } from './results-format.js';
 
+/** What a list shows of an experiment's results: the summary endpoint's shape, which full results also fit. */
+type Headline = Pick<ExperimentResults, 'metrics'> & { exposures: { units: number }; srm: { mismatch: boolean } };
+
+const SummariesContext = createContext<Resource<Map<string, ResultsSummary['results']>> | null>(null);
+
 /**
- * The results of a running experiment for a summary (list row, funnel overview): one results request
- * per running experiment shown (the server answers from its snapshot); nothing for the others.
+ * Loads the headline of every running experiment in one request (GET /api/results/summary, stored
+ * snapshots only) for the lists below it: thirty rows, one request, and no computation started.
  */
-function useSummary(experiment: Experiment) {
+export function ResultsSummaries({ children }: { children: ReactNode }) {
   const api = useApi();
-  const wanted = experiment.status === 'running' && experiment.startedAt !== null;
-  return useResource<ExperimentResults | null>(
-    (signal) => (wanted ? api.experimentResults(experiment.key, {}, signal) : Promise.resolve(null)),
-    [api, experiment.key, wanted, experiment.version],
-  );
+  const summaries = useResource(async (signal) => new Map((await api.resultsSummary(signal)).map((s) => [s.key, s.results])), [api]);
+  return <SummariesContext.Provider value={summaries}>{children}</SummariesContext.Provider>;
 }
 
-export function HeadlineLiftText({ results }: { results: ExperimentResults }) {
+/**
+ * A running experiment's headline: from the shared summaries when its snapshot exists; otherwise (no
+ * snapshot yet, or no ResultsSummaries above) its own results request, which computes and stores one.
+ */
+function useHeadline(experiment: Experiment): { state: 'loading' | 'ready' | 'error'; data: Headline | null } {
+  const api = useApi();
+  const summaries = useContext(SummariesContext);
+  const running = experiment.status === 'running' && experiment.startedAt !== null;
+  const stored = summaries?.state === 'ready' ? summaries.data.get(experiment.key) : undefined;
+  const waiting = summaries?.state === 'loading';
+  const fallback = running && !waiting && !stored;
+  const own = useResource<ExperimentResults | null>(
+    (signal) => (fallback ? api.experimentResults(experiment.key, {}, signal) : Promise.resolve(null)),
+    [api, experiment.key, fallback, experiment.version],
+  );
+  if (!running) return { state: 'ready', data: null };
+  if (stored) return { state: 'ready', data: stored };
+  if (waiting) return { state: 'loading', data: null };
+  return { state: own.state, data: own.state === 'ready' ? own.data : null };
+}
+
+export function HeadlineLiftText({ results }: { results: Headline }) {
   const h = headline(results);
   if (!h || h.comparison.relativeLift.estimate === null) return <span className="muted">{DASH}</span>;
   const { comparison: c } = h;
@@ -34,9 +58,9 @@ export function HeadlineLiftText({ results }: { results: ExperimentResults }) {
 
 /** Two cells of the experiments list: exposed units and the primary metric's lift. */
 export function ResultsSummaryCells({ experiment }: { experiment: Experiment }) {
-  const summary = useSummary(experiment);
-  const results = summary.state === 'ready' ? summary.data : null;
-  const loading = summary.state === 'loading' && experiment.status === 'running';
+  const summary = useHeadline(experiment);
+  const results = summary.data;
+  const loading = summary.state === 'loading';
   return (
     <>
       <td data-label="Exposed units" data-slot="exposed-units" className={results ? undefined : 'muted'}>
@@ -51,11 +75,11 @@ export function ResultsSummaryCells({ experiment }: { experiment: Experiment }) 
 
 /** "· lift: +16.7% [+0.9%, +32.4%] Significant" for the funnel overview. */
 export function HeadlineLift({ experiment }: { experiment: Experiment }) {
-  const summary = useSummary(experiment);
+  const summary = useHeadline(experiment);
   return (
     <span className="lift-slot small" data-slot="headline-lift">
       {' '}
-      · lift: {summary.state === 'ready' && summary.data ? <HeadlineLiftText results={summary.data} /> : summary.state === 'loading' ? '…' : DASH}
+      · lift: {summary.data ? <HeadlineLiftText results={summary.data} /> : summary.state === 'loading' ? '…' : DASH}
     </span>
   );
 }

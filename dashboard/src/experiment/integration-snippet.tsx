@@ -24,8 +24,27 @@ export function snippetFor(experiment: Experiment, apiUrl: string): string {
   ].join('\n');
 }
 
+/**
+ * The same experiment on a server-rendered page: POST /sdk/assign assigns with the SDK's own code and,
+ * with `logExposures`, records the exposure in the same call (once per visitor, however often it runs).
+ */
+export function serverSnippetFor(experiment: Experiment, apiUrl: string): string {
+  const key = JSON.stringify(experiment.key);
+  return [
+    '// On the server, per request: the visitor id your site already keeps (a first-party cookie).',
+    `const res = await fetch('${apiUrl}/sdk/assign', {`,
+    "  method: 'POST',",
+    "  headers: { Authorization: 'Bearer tp_sdk_…', 'Content-Type': 'application/json' },",
+    `  body: JSON.stringify({ unitId: visitorId, attributes: { device: 'mobile' }, experiments: [${key}], logExposures: true }),`,
+    '});',
+    'const [{ inExperiment, variantKey, payload }] = (await res.json()).assignments;',
+    '// Conversions still come from the page (touchpoint.track above) or POST /sdk/events.',
+  ].join('\n');
+}
+
 export function IntegrationSnippet({ experiment }: { experiment: Experiment }) {
   const code = snippetFor(experiment, window.location.origin);
+  const serverCode = serverSnippetFor(experiment, window.location.origin);
   return (
     <section className="card" aria-labelledby="snippet-title">
       <div className="section-head">
@@ -40,6 +59,18 @@ export function IntegrationSnippet({ experiment }: { experiment: Experiment }) {
       <pre className="code" tabIndex={0} aria-label="SDK integration code">
         <code>{code}</code>
       </pre>
+      <details>
+        <summary>Server-rendered pages</summary>
+        <div className="section-head">
+          <p className="hint">Assign on the server and record the exposure in the same call; the browser needs no SDK for it.</p>
+          <span>
+            <CopyButton text={serverCode} label="Copy server code" />
+          </span>
+        </div>
+        <pre className="code" tabIndex={0} aria-label="Server-side assignment code">
+          <code>{serverCode}</code>
+        </pre>
+      </details>
     </section>
   );
 }

@@ -64,7 +64,7 @@ export function confidenceLevel(alpha: number): string {
 }
 
 /** The headline: the primary metric's first treatment (the one with the smallest adjusted p when several). */
-export function headline(results: ExperimentResults): { metric: MetricResult; variant: string; comparison: VariantComparison } | null {
+export function headline(results: Pick<ExperimentResults, 'metrics'>): { metric: MetricResult; variant: string; comparison: VariantComparison } | null {
   const metric = results.metrics.find((m) => m.role === 'primary') ?? results.metrics[0];
   if (!metric) return null;
   const treatments = metric.variants.filter((v) => v.comparison);

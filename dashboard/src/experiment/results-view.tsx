@@ -3,6 +3,7 @@ import { formatInteger } from '../components/format.js';
 import { Suspense, lazy } from 'react';
 import { Loading } from '../components/states.js';
 import { LiftBar, liftDomain } from './lift-bar.js';
+import { SrmDetails } from './srm-details.js';
 import { DASH, VERDICT_LABEL, confidenceLevel, expectedLoss, interval, metricValue, pText, pValue, percent, signedPercent, valueLabel } from './results-format.js';
 
 // Recharts is most of the bundle: the charts load in their own chunk, only when results are shown.
@@ -23,6 +24,7 @@ export function ResultsView({ results }: { results: ExperimentResults }) {
     <div className="results">
       <ResultsWarnings results={results} />
       <ProgressToSample results={results} />
+      <SrmDetails results={results} />
       {results.reasons.length > 0 && (
         <div className="note" data-testid="results-reasons">
           <p>
@@ -48,10 +50,19 @@ export function ResultsView({ results }: { results: ExperimentResults }) {
       <p className="muted small">
         {formatInteger(results.exposures.analysedUnits)} of {formatInteger(results.exposures.units)} exposed units analysed · computed{' '}
         {new Date(results.computedAt).toLocaleString()}
-        {results.snapshot && ` (${results.snapshot.source === 'snapshot' ? `stored snapshot, ${Math.round(results.snapshot.ageSeconds)} s old` : 'computed now'})`}
+        {results.snapshot && ` (${snapshotNote(results.snapshot)})`}
       </p>
     </div>
   );
+}
+
+/** Where the figures come from: a stored snapshot and its age, or a computation and how much it redid. */
+function snapshotNote(snapshot: NonNullable<ExperimentResults['snapshot']>): string {
+  if (snapshot.source === 'snapshot') return `stored snapshot, ${Math.round(snapshot.ageSeconds)} s old`;
+  const refresh = snapshot.refresh;
+  if (!refresh) return 'computed now';
+  if (refresh.mode === 'full') return 'computed now in full';
+  return `updated now: ${refresh.daysRecomputed} exposure ${refresh.daysRecomputed === 1 ? 'day' : 'days'} recomputed`;
 }
 
 /** SRM and multiple-exposure warnings: one alert, shown only when there is something to say. */

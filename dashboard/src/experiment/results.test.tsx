@@ -190,4 +190,40 @@ describe('recompute', () => {
     expect(await screen.findByTestId('metric-demo-purchase')).toBeTruthy();
     expect(server.callsTo(`POST /api/experiments/${KEY}/results/refresh`)).toHaveLength(1);
   });
+
+  it('says whether the figures come from a stored snapshot, a full computation or an incremental update', async () => {
+    const stored = resultsFixture((r) => (r.snapshot = { computedAt: r.computedAt, ageSeconds: 42.4, durationMs: 900, source: 'snapshot' }));
+    const view = page(stored);
+    expect(await screen.findByText(/stored snapshot, 42 s old/)).toBeTruthy();
+    view.unmount();
+    const incremental = resultsFixture((r) => (r.snapshot = { computedAt: r.computedAt, ageSeconds: 0, durationMs: 300, source: 'computed', refresh: { mode: 'incremental', daysRecomputed: 2 } }));
+    page(incremental);
+    expect(await screen.findByText(/updated now: 2 exposure days recomputed/)).toBeTruthy();
+  });
+
+  it('lists the sample-ratio check per phase: a coverage ramp is two phases, each against its own weights', async () => {
+    const user = userEvent.setup();
+    const ramped = resultsFixture((r) => {
+      r.srm = {
+        ...r.srm,
+        phases: [
+          { phase: 0, startedAt: '2026-11-10T09:00:00Z', endedAt: '2026-11-12T09:00:00Z', coverage: 0.1, weights: [0.5, 0.5], units: [1010, 990], chiSquare: 0.2, df: 1, pValue: 0.6547, mismatch: false },
+          { phase: 1, startedAt: '2026-11-12T09:00:00Z', endedAt: null, coverage: 1, weights: [0.5, 0.5], units: [14092, 13908], chiSquare: 1.2, df: 1, pValue: 0.2733, mismatch: false },
+        ],
+        unitsOutsidePhases: 3,
+      };
+    });
+    page(ramped);
+    const details = await screen.findByTestId('srm-details');
+    expect(within(details).getByText(/Sample ratio check: split as configured/)).toBeTruthy();
+    expect(within(details).getByText(/2 phases tested separately/)).toBeTruthy();
+    await user.click(within(details).getByText(/Sample ratio check/));
+    const rows = within(details).getAllByTestId('srm-phase');
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0]!).getByText('Phase 1')).toBeTruthy();
+    expect(within(rows[0]!).getByText('10%')).toBeTruthy();
+    expect(within(rows[0]!).getByText(/1,010 \(50\.5% of 50% expected\)/)).toBeTruthy();
+    expect(within(rows[1]!).getByText(/now/)).toBeTruthy();
+    expect(within(details).getByText(/3 units were first exposed outside every phase/)).toBeTruthy();
+  });
 });

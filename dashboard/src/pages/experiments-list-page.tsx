@@ -1,4 +1,4 @@
-import { ResultsSummaryCells } from '../experiment/headline-lift.js';
+import { ResultsSummaries, ResultsSummaryCells } from '../experiment/headline-lift.js';
 import { useApi } from '../app/api-context.js';
 import { Link, navigate, useLocation } from '../app/router.js';
 import { useDebounced, useResource } from '../app/use-resource.js';
@@ -103,38 +103,40 @@ export function ExperimentsListPage() {
 function ExperimentTable({ experiments, touchpoints }: { experiments: Experiment[]; touchpoints: Touchpoint[] }) {
   const names = new Map(touchpoints.map((t) => [t.key, t.name]));
   return (
-    <div className="table-wrap">
-      <table className="table table-stack">
-        <caption className="visually-hidden">
-          {experiments.length} experiment{experiments.length === 1 ? '' : 's'}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Experiment</th>
-            <th scope="col">Touchpoint</th>
-            <th scope="col">Status</th>
-            <th scope="col">Days running</th>
-            <th scope="col">Exposed units</th>
-            <th scope="col">Primary lift</th>
-          </tr>
-        </thead>
-        <tbody>
-          {experiments.map((e) => (
-            <tr key={e.key}>
-              <th scope="row" data-label="Experiment">
-                <Link to={`/experiments/${encodeURIComponent(e.key)}`}>{e.name}</Link>
-                <div className="muted small mono">{e.key}</div>
-              </th>
-              <td data-label="Touchpoint">{names.get(e.touchpointKey) ?? e.touchpointKey}</td>
-              <td data-label="Status">
-                <StatusBadge status={e.status} archived={Boolean(e.archivedAt)} />
-              </td>
-              <td data-label="Days running">{formatDays(daysRunning(e.startedAt, e.stoppedAt))}</td>
-              <ResultsSummaryCells experiment={e} />
+    <ResultsSummaries>
+      <div className="table-wrap">
+        <table className="table table-stack">
+          <caption className="visually-hidden">
+            {experiments.length} experiment{experiments.length === 1 ? '' : 's'}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Experiment</th>
+              <th scope="col">Touchpoint</th>
+              <th scope="col">Status</th>
+              <th scope="col">Days running</th>
+              <th scope="col">Exposed units</th>
+              <th scope="col">Primary lift</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {experiments.map((e) => (
+              <tr key={e.key}>
+                <th scope="row" data-label="Experiment">
+                  <Link to={`/experiments/${encodeURIComponent(e.key)}`}>{e.name}</Link>
+                  <div className="muted small mono">{e.key}</div>
+                </th>
+                <td data-label="Touchpoint">{names.get(e.touchpointKey) ?? e.touchpointKey}</td>
+                <td data-label="Status">
+                  <StatusBadge status={e.status} archived={Boolean(e.archivedAt)} />
+                </td>
+                <td data-label="Days running">{formatDays(daysRunning(e.startedAt, e.stoppedAt))}</td>
+                <ResultsSummaryCells experiment={e} />
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </ResultsSummaries>
   );
 }

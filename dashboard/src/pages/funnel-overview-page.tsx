@@ -1,4 +1,4 @@
-import { HeadlineLift } from '../experiment/headline-lift.js';
+import { HeadlineLift, ResultsSummaries } from '../experiment/headline-lift.js';
 import { useApi } from '../app/api-context.js';
 import { Link } from '../app/router.js';
 import { useResource } from '../app/use-resource.js';
@@ -58,34 +58,36 @@ function Funnel({ touchpoints, running }: { touchpoints: Touchpoint[]; running: 
         {running.length === 0 ? 'No experiment is running.' : `${running.length} running experiment${running.length === 1 ? '' : 's'}`} · {tested} of{' '}
         {FUNNEL_STAGES.length} funnel stages tested.
       </p>
-      <ol className="funnel">
-        {FUNNEL_STAGES.map((stage, index) => {
-          const inStage = touchpoints.filter((t) => t.funnelStage === stage);
-          const stageTested = inStage.some((t) => byTouchpoint.has(t.key));
-          return (
-            <li key={stage} className={`stage ${stageTested ? 'stage-tested' : 'stage-untested'}`} aria-labelledby={`stage-${stage}`}>
-              <div className="stage-head">
-                <h2 id={`stage-${stage}`}>
-                  <span className="stage-step" aria-hidden="true">
-                    {index + 1}
-                  </span>
-                  {STAGE_LABEL[stage]}
-                </h2>
-                {stageTested ? <span className="tag tag-tested">Testing</span> : <span className="tag tag-untested">Not tested</span>}
-              </div>
-              {inStage.length === 0 ? (
-                <p className="muted small">No touchpoint in this stage.</p>
-              ) : (
-                <ul className="touchpoints">
-                  {inStage.map((touchpoint) => (
-                    <TouchpointCard key={touchpoint.key} touchpoint={touchpoint} experiments={byTouchpoint.get(touchpoint.key) ?? []} />
-                  ))}
-                </ul>
-              )}
-            </li>
-          );
-        })}
-      </ol>
+      <ResultsSummaries>
+        <ol className="funnel">
+          {FUNNEL_STAGES.map((stage, index) => {
+            const inStage = touchpoints.filter((t) => t.funnelStage === stage);
+            const stageTested = inStage.some((t) => byTouchpoint.has(t.key));
+            return (
+              <li key={stage} className={`stage ${stageTested ? 'stage-tested' : 'stage-untested'}`} aria-labelledby={`stage-${stage}`}>
+                <div className="stage-head">
+                  <h2 id={`stage-${stage}`}>
+                    <span className="stage-step" aria-hidden="true">
+                      {index + 1}
+                    </span>
+                    {STAGE_LABEL[stage]}
+                  </h2>
+                  {stageTested ? <span className="tag tag-tested">Testing</span> : <span className="tag tag-untested">Not tested</span>}
+                </div>
+                {inStage.length === 0 ? (
+                  <p className="muted small">No touchpoint in this stage.</p>
+                ) : (
+                  <ul className="touchpoints">
+                    {inStage.map((touchpoint) => (
+                      <TouchpointCard key={touchpoint.key} touchpoint={touchpoint} experiments={byTouchpoint.get(touchpoint.key) ?? []} />
+                    ))}
+                  </ul>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      </ResultsSummaries>
     </>
   );
 }

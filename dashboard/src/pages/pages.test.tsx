@@ -129,6 +129,27 @@ describe('experiments list', () => {
     expect(window.location.search).toContain('status=running');
   });
 
+  it('takes the headlines from one summary request; only an experiment without a snapshot asks for its own results', async () => {
+    const full = resultsFixture();
+    const primary = full.metrics.find((m) => m.role === 'primary')!;
+    const stored = { computedAt: full.computedAt, ageSeconds: 12, exposures: { units: 30_000, analysedUnits: 30_000 }, srm: { mismatch: true }, metrics: [primary] };
+    const { server } = renderApp('/experiments', {
+      'GET /api/touchpoints': json({ items: [touchpoint()] }),
+      'GET /api/experiments': json({ items: [running(), running({ key: 'fresh-one', name: 'Fresh one' })] }),
+      'GET /api/results/summary': json({ items: [{ key: 'checkout-cta-copy', results: stored }, { key: 'fresh-one', results: null }] }),
+      'GET /api/experiments/fresh-one/results': json(resultsFixture((r) => (r.exposures = { ...r.exposures, units: 12 }))),
+    });
+    const row = await screen.findByRole('row', { name: /Checkout CTA copy/ });
+    await waitFor(() => expect(row.querySelector('[data-slot="exposed-units"]')?.textContent).toBe('30,000'));
+    expect(row.querySelector('[data-slot="primary-lift"]')?.textContent).toContain('+16.7%');
+    expect(within(row).getByText('SRM')).toBeTruthy();
+    const fresh = screen.getByRole('row', { name: /Fresh one/ });
+    await waitFor(() => expect(fresh.querySelector('[data-slot="exposed-units"]')?.textContent).toBe('12'));
+    expect(server.callsTo('GET /api/results/summary')).toHaveLength(1);
+    expect(server.callsTo('GET /api/experiments/checkout-cta-copy/results')).toHaveLength(0);
+    expect(server.callsTo('GET /api/experiments/fresh-one/results')).toHaveLength(1);
+  });
+
   it('says when nothing matches, and when there is nothing yet', async () => {
     renderApp('/experiments?status=stopped', { 'GET /api/touchpoints': json({ items: [] }), 'GET /api/experiments': json({ items: [] }) });
     expect(await screen.findByText('No experiment matches these filters.')).toBeTruthy();
@@ -179,6 +200,9 @@ describe('experiment page', () => {
     expect(code).toContain("sdkKey: 'tp_sdk_…'");
     expect(code).toContain(`apiUrl: '${window.location.origin}'`);
     expect(screen.getByRole('link', { name: 'create an SDK key' }).getAttribute('href')).toBe('/keys');
+    const server = screen.getByLabelText('Server-side assignment code').textContent ?? '';
+    expect(server).toContain(`fetch('${window.location.origin}/sdk/assign'`);
+    expect(server).toContain('experiments: ["checkout-cta-copy"], logExposures: true');
   });
 
   it('starts after confirmation, with If-Match; a refusal is shown in the dialog', async () => {
