@@ -95,7 +95,8 @@ describe('dashboard in headless Chromium', () => {
   it('signs in, creates a touchpoint, metric and experiment, starts it, finds it, stops it with a winner', async () => {
     const page = await newPage(1280, 900);
     await signIn(page);
-    expect(await page.getByText('No touchpoints yet').isVisible()).toBe(true);
+    // The overview renders its heading before its data arrive: wait for the empty state, never sample it once.
+    await page.getByText('No touchpoints yet').waitFor();
 
     // Create the experiment; its touchpoint and metric are created inline.
     await page.getByRole('link', { name: 'New experiment' }).first().click();
@@ -140,8 +141,8 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('button', { name: 'Create experiment' }).click();
     await page.getByRole('heading', { name: 'Checkout CTA copy', level: 1 }).waitFor();
     expect(await page.locator('.badge').first().textContent()).toBe('Draft');
-    expect(await page.getByTestId('results-area').textContent()).toContain('No results yet');
-    expect(await page.locator('pre.code').textContent()).toContain("getVariant('checkout-cta-copy')");
+    await expect.poll(() => page.getByTestId('results-area').textContent()).toContain('No results yet');
+    await expect.poll(() => page.getByLabel('SDK integration code').textContent()).toContain("getVariant('checkout-cta-copy')");
 
     // Start, with confirmation.
     await page.getByRole('button', { name: 'Start' }).click();
@@ -157,9 +158,9 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Funnel' }).click();
     const purchase = page.locator('li.stage', { has: page.getByRole('heading', { name: 'Purchase' }) });
     await purchase.getByRole('link', { name: 'Checkout CTA copy' }).waitFor();
-    expect(await purchase.locator('.tag').textContent()).toBe('Testing');
+    await expect.poll(() => purchase.locator('.tag').textContent()).toBe('Testing');
     const awareness = page.locator('li.stage', { has: page.getByRole('heading', { name: 'Awareness' }) });
-    expect(await awareness.locator('.tag').textContent()).toBe('Not tested');
+    await expect.poll(() => awareness.locator('.tag').textContent()).toBe('Not tested');
     await shot(page, '03-funnel-overview');
 
     // The list, filtered to running experiments.
@@ -167,7 +168,7 @@ describe('dashboard in headless Chromium', () => {
     await page.getByLabel('Status').selectOption('running');
     const row = page.getByRole('row', { name: /Checkout CTA copy/ });
     await row.waitFor();
-    expect(await row.textContent()).toContain('Running');
+    await expect.poll(() => row.textContent()).toContain('Running');
     await shot(page, '04-experiments-list');
 
     // Stop with a winner and a note.
@@ -180,7 +181,7 @@ describe('dashboard in headless Chromium', () => {
     await stopDialog.getByRole('button', { name: 'Stop experiment' }).click();
     await stopDialog.waitFor({ state: 'detached' });
     await page.getByText('Ships today (variant-a) won.').waitFor();
-    expect(await page.locator('.page-head .badge').first().textContent()).toBe('Stopped');
+    await expect.poll(() => page.locator('.page-head .badge').first().textContent()).toBe('Stopped');
     await shot(page, '06-experiment-stopped');
 
     expect((page as Page & { problems?: string[] }).problems).toEqual([]);
@@ -276,7 +277,7 @@ describe('dashboard in headless Chromium', () => {
     await page.goto(`${baseUrl}/experiments?status=running`);
     const row = page.getByRole('row', { name: /Hero headline/ });
     await expect.poll(() => row.locator('[data-slot="exposed-units"]').textContent()).toBe('1,200');
-    expect(await row.locator('[data-slot="primary-lift"]').textContent()).toMatch(/[+−]\d/);
+    await expect.poll(() => row.locator('[data-slot="primary-lift"]').textContent()).toMatch(/[+−]\d/);
     await shot(page, '12-list-with-lift');
 
     // 360 px: the results fit without horizontal scrolling.
