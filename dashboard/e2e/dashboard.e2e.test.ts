@@ -22,6 +22,7 @@ import { createLogger } from '../../server/src/http/logger.js';
 import { createKey } from '../../server/src/keys/repository.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const API_DELAY_MS = 250;
 const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = path.join(dashboardDir, 'dist');
 const artifacts = path.join(dashboardDir, 'test-artifacts');
@@ -73,6 +74,12 @@ afterAll(async () => {
 
 async function newPage(width: number, height: number): Promise<Page> {
   const context = await browser!.newContext({ viewport: { width, height } });
+  // Every API answer arrives late, as on a loaded machine: an assertion that samples the page once
+  // instead of waiting for data-dependent text then fails here every time rather than now and then in CI.
+  await context.route('**/api/**', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, API_DELAY_MS));
+    await route.continue();
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   page.setDefaultNavigationTimeout(15_000);
