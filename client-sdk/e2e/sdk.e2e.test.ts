@@ -433,7 +433,8 @@ describe('client SDK in headless Chromium against the real server', () => {
     // On the wire: both items accepted once, none sent twice; nothing left in the page's queue.
     await expect.poll(async () => (await Promise.all(answers)).reduce((sum, a) => sum + a.accepted, 0), poll).toBe(2);
     expect((await Promise.all(answers)).reduce((sum, a) => sum + a.duplicates, 0)).toBe(0);
-    expect(await queuedIds(page)).toEqual([]);
+    // The proxy sees the answer before the page has handled it: wait for the queue to empty.
+    await expect.poll(() => queuedIds(page), poll).toEqual([]);
 
     // The next page load shows the same variant and logs no second exposure.
     await page.reload();
