@@ -117,31 +117,45 @@ function cupedFigures(control: MetricStats & { n: number }, variant: MetricStats
   };
 }
 
-function rawComparison(metric: MetricDefinition, a: MetricStats & { n: number }, b: MetricStats & { n: number }, alpha: number): RawComparison {
+const NO_BAYES: BayesianResult = { chanceToBeatControl: null, expectedLoss: null, credibleInterval: null };
+
+/** Means and ratios: the normal-approximation Bayesian figures, and the loss in the metric's good direction. */
+function normalBayes(metric: MetricDefinition, f: { absoluteDifference: Estimate; relativeLift: Estimate }, alpha: number): Pick<RawComparison, 'bayes' | 'lossBayes'> {
+  const bayes = bayesianNormal(f.absoluteDifference, f.relativeLift, { alpha });
+  const lossBayes = metric.direction === 'decrease' ? bayesianNormal(negate(f.absoluteDifference), negate(f.relativeLift), { alpha }) : bayes;
+  return { bayes, lossBayes };
+}
+
+function rawComparison(
+  metric: MetricDefinition,
+  a: MetricStats & { n: number },
+  b: MetricStats & { n: number },
+  alpha: number,
+  withBayes: boolean,
+): RawComparison {
   const options = { alpha };
   if (metric.type === 'conversion' || metric.type === 'funnel') {
     const ca = { n: a.n, conversions: a.sum };
     const cb = { n: b.n, conversions: b.sum };
     const f = compareConversion(ca, cb, options);
     const cuped = metric.type === 'conversion' ? { cuped: cupedFigures(a, b, alpha) } : {};
+    const bayes = withBayes ? bayesianConversion(ca, cb, options) : NO_BAYES;
     return {
       absoluteDifference: f.absoluteDifference,
       relativeLift: f.relativeLift,
-      bayes: bayesianConversion(ca, cb, options),
+      bayes,
       // For a metric where lower is better the loss of shipping B is E[max(p_B − p_A, 0)]: swap the arms.
-      lossBayes: metric.direction === 'decrease' ? bayesianConversion(cb, ca, options) : bayesianConversion(ca, cb, options),
+      lossBayes: withBayes && metric.direction === 'decrease' ? bayesianConversion(cb, ca, { ...options, credibleInterval: false }) : bayes,
       extra: { pooledZTest: f.pooledZTest, ...cuped },
       reason: f.reason,
     };
   }
   if (metric.type === 'revenue') {
     const f = compareMean(a, b, options);
-    const bayes = bayesianNormal(f.absoluteDifference, f.relativeLift, options);
     return {
       absoluteDifference: f.absoluteDifference,
       relativeLift: f.relativeLift,
-      bayes,
-      lossBayes: metric.direction === 'decrease' ? bayesianNormal(negate(f.absoluteDifference), negate(f.relativeLift), options) : bayes,
+      ...(withBayes ? normalBayes(metric, f, alpha) : { bayes: NO_BAYES, lossBayes: NO_BAYES }),
       extra: { welch: f.welch, cuped: cupedFigures(a, b, alpha) },
       reason: f.reason,
     };
@@ -151,12 +165,10 @@ function rawComparison(metric: MetricDefinition, a: MetricStats & { n: number },
     { n: b.n, sum: b.sum, sumSquares: b.sumSquares, denSum: b.denSum, denSumSquares: b.denSumSquares, sumProducts: b.sumProducts },
     options,
   );
-  const bayes = bayesianNormal(f.absoluteDifference, f.relativeLift, options);
   return {
     absoluteDifference: f.absoluteDifference,
     relativeLift: f.relativeLift,
-    bayes,
-    lossBayes: metric.direction === 'decrease' ? bayesianNormal(negate(f.absoluteDifference), negate(f.relativeLift), options) : bayes,
+    ...(withBayes ? normalBayes(metric, f, alpha) : { bayes: NO_BAYES, lossBayes: NO_BAYES }),
     extra: {},
     reason: f.reason,
   };
@@ -184,11 +196,12 @@ export function compareVariants(
   metric: MetricDefinition,
   variants: readonly { key: string; stats: MetricStats & { n: number } }[],
   settings: AnalysisSettings,
+  { bayesian = true }: { bayesian?: boolean } = {},
 ): VariantMetric[] {
   const [control, ...others] = variants;
   if (!control) return [];
   const { alpha, correction, sequential } = settings;
-  const raws = others.map((v) => rawComparison(metric, control.stats, v.stats, alpha));
+  const raws = others.map((v) => rawComparison(metric, control.stats, v.stats, alpha, bayesian));
   const adjusted = adjustPValues(raws.map((r) => r.relativeLift.pValue), correction);
   const sequentialFigures = sequential
     ? raws.map((r, i) => {

@@ -50,7 +50,9 @@ export function dailySeries(
         if (acc) cumulative[v] = { ...addMetricStats(acc, s), n: acc.n + s.n };
       });
     }
-    const compared = compareVariants(metric, variantKeys.map((key, v) => ({ key, stats: cumulative[v]! })), settings);
+    // The series shows lifts and intervals only: the Bayesian figures (an exact sum and a quadrature
+    // per variant and day) would be computed for nothing.
+    const compared = compareVariants(metric, variantKeys.map((key, v) => ({ key, stats: cumulative[v]! })), settings, { bayesian: false });
     points.push({
       date: day,
       variants: compared.map((v) => {

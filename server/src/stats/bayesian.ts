@@ -3,6 +3,7 @@
  * n units the posterior is Beta(x + 1, n − x + 1). Means (revenue): a normal
  * approximation to the posterior of the relative lift under a flat prior.
  */
+import { liftCredibleInterval } from './beta-ratio.js';
 import { logGammaDifference, normalCdf, normalPdf, normalQuantile } from './distributions.js';
 import { resolveAlpha } from './estimate.js';
 import type { ConversionCounts } from './proportions.js';
@@ -21,7 +22,7 @@ export interface BayesianResult {
   chanceToBeatControl: number | null;
   /** E[max(control − variant, 0)]: the expected absolute loss of shipping the variant. */
   expectedLoss: number | null;
-  /** Equal-tailed 1 − alpha credible interval for the relative lift (normal approximation). */
+  /** Equal-tailed 1 − alpha credible interval for the relative lift (exact for conversions, normal for means). */
   credibleInterval: [number, number] | null;
   reason?: string;
 }
@@ -127,16 +128,16 @@ export function expectedLossBeta(a: BetaPosterior, b: BetaPosterior): number {
 }
 
 /**
- * Bayesian comparison of conversion rates under Beta(1, 1) priors:
- * chance to beat control and expected loss exactly (above); the credible
- * interval for the relative lift p_B/p_A − 1 by the delta method on the
- * posterior moments, μ_B/μ_A − 1 ± z·√(σ_B²/μ_A² + μ_B²σ_A²/μ_A⁴) (a normal
- * approximation: posterior means are never 0 under this prior).
+ * Bayesian comparison of conversion rates under Beta(1, 1) priors: chance to beat control and
+ * expected loss in closed form (above); the equal-tailed credible interval for the relative lift
+ * p_B/p_A − 1 from the exact posterior of the ratio (beta-ratio.ts), which is skewed and never
+ * reaches below −100 %. `credibleInterval: false` skips the interval where only the other figures
+ * are read.
  */
 export function bayesianConversion(
   control: ConversionCounts,
   variant: ConversionCounts,
-  options: { alpha?: number } = {},
+  options: { alpha?: number; credibleInterval?: boolean } = {},
 ): BayesianResult {
   if (control.n <= 0 || variant.n <= 0) {
     return { chanceToBeatControl: null, expectedLoss: null, credibleInterval: null, reason: 'an arm has no units' };
@@ -144,19 +145,10 @@ export function bayesianConversion(
   const alpha = resolveAlpha(options.alpha);
   const a = betaPosterior(control);
   const b = betaPosterior(variant);
-  const sa = a.alpha + a.beta;
-  const sb = b.alpha + b.beta;
-  const meanA = a.alpha / sa;
-  const meanB = b.alpha / sb;
-  const varA = (a.alpha * a.beta) / (sa * sa * (sa + 1));
-  const varB = (b.alpha * b.beta) / (sb * sb * (sb + 1));
-  const lift = meanB / meanA - 1;
-  const liftSe = Math.sqrt(varB / meanA ** 2 + (meanB ** 2 * varA) / meanA ** 4);
-  const z = normalQuantile(1 - alpha / 2);
   return {
     chanceToBeatControl: probabilityBetaGreater(a, b),
     expectedLoss: expectedLossBeta(a, b),
-    credibleInterval: [lift - z * liftSe, lift + z * liftSe],
+    credibleInterval: options.credibleInterval === false ? null : liftCredibleInterval(a, b, alpha),
   };
 }
 
