@@ -8,7 +8,7 @@ import type { ExperimentResults } from './types.js';
 export const CSV_COLUMNS = [
   'metric', 'metric_name', 'type', 'role', 'direction', 'variant', 'units', 'converted', 'value',
   'absolute_difference', 'relative_lift', 'lift_ci_low', 'lift_ci_high', 'p_value', 'adjusted_p_value',
-  'significant', 'chance_to_beat_control', 'expected_loss', 'verdict', 'cuped_relative_lift', 'cuped_variance_reduction', 'reason',
+  'significant', 'chance_to_beat_control', 'expected_loss', 'credible_low', 'credible_high', 'verdict', 'cuped_relative_lift', 'cuped_variance_reduction', 'reason',
 ] as const;
 
 type Cell = string | number | boolean | null | undefined;
@@ -29,7 +29,8 @@ export function resultsCsv(results: ExperimentResults): string {
       const row: Cell[] = [
         metric.key, metric.name, metric.type, metric.role, metric.direction, v.key, v.units, v.converted, v.value,
         c?.absoluteDifference.estimate, c?.relativeLift.estimate, c?.relativeLift.ci?.[0], c?.relativeLift.ci?.[1],
-        c?.pValue, c?.adjustedPValue, c?.significant, c?.chanceToBeatControl, c?.expectedLoss, c?.verdict,
+        c?.pValue, c?.adjustedPValue, c?.significant, c?.chanceToBeatControl, c?.expectedLoss,
+        c?.credibleInterval?.[0], c?.credibleInterval?.[1], c?.verdict,
         c?.cuped?.relativeLift.estimate, c?.cuped?.varianceReduction, c?.reason,
       ];
       lines.push(row.map(csvField).join(','));

@@ -51,6 +51,14 @@ describeEachEngine('results: HTTP, CSV and snapshots', (getDb) => {
     expect(lines[0]).toMatch(/^metric,metric_name,type,role,direction,variant,units,converted,value,/);
     expect(lines[1]).toMatch(/^purchase,Purchase,conversion,primary,increase,control,2,1,0\.5,/);
     expect(lines[3]).toContain('cart-value,"Cart, ""value"", =SUM(1)",revenue,secondary,decrease,control,2,1,5,');
+    // The treatment row carries the JSON's figures, the credible interval of the lift included.
+    const header = lines[0]!.split(',');
+    const treatment = lines[2]!.split(',');
+    const json = await (await h.call('GET', '/api/experiments/http-test/results')).json();
+    const comparison = json.metrics[0].variants[1].comparison;
+    expect(Number(treatment[header.indexOf('credible_low')])).toBe(comparison.credibleInterval[0]);
+    expect(Number(treatment[header.indexOf('credible_high')])).toBe(comparison.credibleInterval[1]);
+    expect(Number(treatment[header.indexOf('chance_to_beat_control')])).toBe(comparison.chanceToBeatControl);
   });
 
   it('reads the direction of a metric: lower is better for "decrease"', async () => {
