@@ -177,7 +177,14 @@ export function MetricTable({ metric, names, level, sequential }: { metric: Metr
                   <td data-label="Lift">{c ? <LiftBar estimate={c.relativeLift.estimate} ci={c.relativeLift.ci} domain={domain} verdict={c.verdict} level={level} /> : DASH}</td>
                   <td data-label="p-value">{c ? pValue(c.pValue) : DASH}</td>
                   <td data-label="Adjusted p">{c ? pValue(c.adjustedPValue) : DASH}</td>
-                  <td data-label="Chance to beat control">{c ? percent(c.chanceToBeatControl) : DASH}</td>
+                  <td data-label="Chance to beat control">
+                    {c ? percent(c.chanceToBeatControl) : DASH}
+                    {c?.credibleInterval && (
+                      <span className="cell-note muted small" title={`Bayesian ${level} credible interval of the lift`}>
+                        credible {interval(c.credibleInterval)}
+                      </span>
+                    )}
+                  </td>
                   <td data-label="Expected loss">{c ? expectedLoss(metric, c.expectedLoss) : DASH}</td>
                   <td data-label="Verdict">{c ? <span className={`badge verdict-${c.verdict}`}>{VERDICT_LABEL[c.verdict]}</span> : DASH}</td>
                 </tr>

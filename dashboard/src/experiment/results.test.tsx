@@ -42,6 +42,7 @@ describe('results', () => {
     expect(within(treatment).getByRole('img', { name: 'Lift +16.7%, 95% interval +0.9% to +32.4%' })).toBeTruthy();
     expect(treatment.textContent).toContain('0.038'); // p and adjusted p (Holm, one treatment)
     expect(treatment.textContent).toContain('98.8%'); // chance to beat control
+    expect(treatment.textContent).toContain('credible [+0.9%, +32.3%]'); // the Bayesian interval of the lift
     expect(treatment.textContent).toContain('0.001 pp'); // expected loss in percentage points
     expect(within(treatment).getByText('Better')).toBeTruthy();
     expect(rows[1]!.textContent).toContain('2.54%');
