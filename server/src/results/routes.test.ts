@@ -40,6 +40,28 @@ describeEachEngine('results: HTTP, CSV and snapshots', (getDb) => {
     expect((await h.call('GET', '/api/experiments/http-test/results', undefined, { key: h.sdkKey })).status).toBe(403);
   });
 
+  it('refresh takes its options in the query: a body other than {} is refused, not ignored', async () => {
+    const path = '/api/experiments/http-test/results/refresh';
+    const before = await getDb().db.selectFrom('results_snapshots').selectAll().where('experiment_id', '=', id).execute();
+    for (const [body, contentType, status, field] of [
+      ['{"segment":"country"}', 'application/json', 422, 'segment'],
+      ['{"__proto__":{}}', 'application/json', 422, '__proto__'],
+      ['[]', 'application/json', 422, ''],
+      ['{"top":', 'application/json', 400, undefined],
+      ['{}', 'text/plain', 415, undefined],
+    ] as const) {
+      const res = await h.call('POST', path, body, { headers: { 'Content-Type': contentType } });
+      const text = await res.text();
+      expect(res.status, `${body}: ${text}`).toBe(status);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      if (field !== undefined) expect(JSON.parse(text).errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    expect(await getDb().db.selectFrom('results_snapshots').selectAll().where('experiment_id', '=', id).execute()).toEqual(before);
+    // No body, or an empty JSON object, still refreshes.
+    expect((await h.call('POST', path)).status).toBe(200);
+    expect((await h.call('POST', path, {})).status).toBe(200);
+  });
+
   it('exports CSV: one row per metric and variant, escaped', async () => {
     const res = await h.call('GET', '/api/experiments/http-test/results?format=csv&maxAge=0');
     expect(res.status).toBe(200);

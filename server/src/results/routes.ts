@@ -2,11 +2,18 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { getExperiment } from '../experiments/repository.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
-import { readQuery, slugParam } from '../http/validate.js';
+import { z } from 'zod';
+import { readJson, readQuery, slugParam } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
 import { resultsCsv } from './csv.js';
 import { refreshQuery, resultsQuery, resultsResponse } from './schemas.js';
 import { type InFlight, getResults, refreshSnapshot } from './service.js';
+
+/**
+ * Refresh takes its options in the query. Its body, like a lifecycle action's, is empty or `{}`: a body
+ * such as `{ "segment": "country" }` is refused (422 naming the field), never silently ignored.
+ */
+const refreshBody = z.strictObject({});
 
 /** GET results (snapshot while fresh, `?format=csv`) and POST refresh; validate → service → respond. */
 export function resultsRoutes(deps: AppDeps) {
@@ -27,6 +34,7 @@ export function resultsRoutes(deps: AppDeps) {
     .post('/:key/results/refresh', async (c) => {
       const experimentKey = key(c);
       const query = readQuery(c, refreshQuery);
+      await readJson(c, refreshBody, { optional: true });
       const experiment = await getExperiment(deps.db, experimentKey);
       return c.json(await refreshSnapshot(deps.db, experiment, query, deps.now(), inFlight));
     });
