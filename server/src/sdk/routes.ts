@@ -41,6 +41,16 @@ export function assignExposureId(experimentKey: string, unitId: string): string 
 /** Browsers and CDNs may reuse a config for this long; the SDK revalidates with If-None-Match after. */
 const CONFIG_MAX_AGE_SECONDS = 30;
 
+/**
+ * RFC 9110 §13.1.2: If-None-Match matches when it is `*` (there is a current representation) or lists
+ * the ETag, compared weakly (a `W/` prefix is ignored).
+ */
+function ifNoneMatchMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
 /** The SDK-facing endpoints: SDK keys (and admin keys) only, CORS for browsers. */
 export function sdkRoutes(deps: AppDeps) {
   const running = createRunningExperimentsSource(deps.db);
@@ -55,8 +65,7 @@ export function sdkRoutes(deps: AppDeps) {
       const { config, etag } = await running();
       c.header('ETag', etag);
       c.header('Cache-Control', `private, max-age=${CONFIG_MAX_AGE_SECONDS}`);
-      const ifNoneMatch = c.req.header('if-none-match');
-      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return c.body(null, 304);
+      if (ifNoneMatchMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304);
       return c.json({ ...config, generatedAt: deps.now().toISOString() });
     })
     .post('/assign', async (c) => {

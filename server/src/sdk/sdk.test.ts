@@ -48,6 +48,16 @@ describeEachEngine('SDK endpoints', (db) => {
     expect(((await raised.json()) as { experiments: { coverage: number }[] }).experiments[0]!.coverage).toBe(0.9);
   });
 
+  it('If-None-Match: * answers 304 (RFC 9110: any current representation matches); a list naming the ETag, weak or not, too', async () => {
+    const etag = (await sdk('GET', '/sdk/config')).headers.get('etag')!;
+    for (const value of ['*', ' * ', etag, `W/${etag}`, `"other", W/${etag}`]) {
+      const res = await sdk('GET', '/sdk/config', undefined, { 'If-None-Match': value });
+      expect(res.status, value).toBe(304);
+      expect(res.headers.get('etag'), value).toBe(etag);
+    }
+    for (const value of ['"other"', '*, "other"', `${etag}x`, etag.slice(1, -1)]) expect((await sdk('GET', '/sdk/config', undefined, { 'If-None-Match': value })).status, value).toBe(200);
+  });
+
   it('assigns server-side with the SDK code: every contract vector agrees through HTTP', async () => {
     let viaHttp = 0;
     // Vectors share experiments: create each distinct configuration once.
