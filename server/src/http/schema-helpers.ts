@@ -70,8 +70,19 @@ export const jsonValue = (maxBytes: number) =>
     }
   }) as unknown as z.ZodType<JsonValue>;
 
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A number in a query string: a decimal numeral only. `z.coerce.number()` reads with Number(), which
+ * also takes '' and ' ' (as 0), '0x10' and '0b1', so `?maxAge=` meant "recompute" and `?offset=` "0";
+ * anything else is now NaN and refused like `?limit=abc`. The schema is `inner`'s, so the OpenAPI
+ * document still says number.
+ */
+export const queryNumber = <T extends z.ZodType>(inner: T) =>
+  z.preprocess((value) => (typeof value === 'string' ? (DECIMAL.test(value) ? Number(value) : Number.NaN) : value), inner);
+
 /** `limit` / `offset` pagination shared by list endpoints. */
 export const pagination = {
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: queryNumber(z.number().int().min(1).max(500).default(100)),
+  offset: queryNumber(z.number().int().min(0).max(1_000_000).default(0)),
 };

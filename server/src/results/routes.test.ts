@@ -30,7 +30,8 @@ describeEachEngine('results: HTTP, CSV and snapshots', (getDb) => {
   });
 
   it('validates the query strictly', async () => {
-    for (const query of ['segment=bad%20name', 'segment=a;drop', 'format=xml', 'maxAge=-1', 'top=0', 'nope=1']) {
+    // maxAge= and top= (empty), ' ', hex: not numbers; `?maxAge=` used to mean 0, a recomputation.
+    for (const query of ['segment=bad%20name', 'segment=a;drop', 'format=xml', 'maxAge=-1', 'top=0', 'nope=1', 'maxAge=', 'maxAge=%20', 'maxAge=0x10', 'top=', 'top=0x5']) {
       const res = await h.call('GET', `/api/experiments/http-test/results?${query}`);
       expect(res.status, query).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
