@@ -111,3 +111,106 @@ export function expectProblemDocument(res: Response, text: string): Record<strin
   }
   return problem;
 }
+
+// ---- Query strings, path segments and header values (http/hostile-queries.test.ts) ----------------
+
+const hexByte = (b: number) => `%${b.toString(16).padStart(2, '0')}`;
+
+/** Any UTF-16 text percent-encoded: as UTF-8 where well formed, else each code unit's low byte (invalid UTF-8 on purpose). */
+export const percentEncode = (s: string): string => (s.isWellFormed() ? encodeURIComponent(s) : [...Buffer.from(s, 'latin1')].map(hexByte).join(''));
+
+/** A component decoded as a URL query or path decoder would, or null when it is not valid percent-encoded UTF-8. */
+export function percentDecode(s: string, plusIsSpace = true): string | null {
+  try {
+    return decodeURIComponent(plusIsSpace ? s.replaceAll('+', ' ') : s);
+  } catch {
+    return null;
+  }
+}
+
+/** Arbitrary bytes, each percent-encoded: invalid UTF-8, NUL, '/', '.', '&', '=' and '#' included. */
+export const percentBytes = fc.uint8Array({ minLength: 1, maxLength: 40 }).map((bytes) => [...bytes].map(hexByte).join(''));
+
+/** Escapes that are malformed, or decode to something a parser or a database may trip over. */
+export const TRICKY_ESCAPES = [
+  '%', '%%', '%z', '%zz', '%e2%82', '%00', 'a%00b', '%ff', '%fe%ff', '%c0%af', '%c0%80', '%ed%a0%80', '%ed%bf%bf', '%ef%bf%bf', '%f4%90%80%80',
+  '+', '%2B', '%20', '%26', '%3D', '%23', '%3F', '%2F', '%5C', '%2e', '%2e%2e', '%25', '%2525', '%u0041', '%0d%0a', '%1b',
+] as const;
+
+/** A percent-encoded URL component: any text, any bytes, malformed escapes, or a very long run. */
+export const hostileComponent: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: hostileString.map(percentEncode) },
+  { weight: 2, arbitrary: percentBytes },
+  { weight: 2, arbitrary: fc.constantFrom(...TRICKY_ESCAPES) },
+  { weight: 1, arbitrary: fc.constantFrom('a'.repeat(5_000), percentEncode('😀'.repeat(2_000)), '%ff'.repeat(3_000)) },
+);
+
+/** Numbers as query values arrive: out of range, non-finite, in other notations, padded, or not numbers at all. */
+export const HOSTILE_NUMBERS = [
+  '1e400', '-1e400', '1e-400', '9'.repeat(400), '9007199254740993', '-9007199254740993', '1e21', '-1', '-0', '0', '00', '+1', '.5', '5.', '1.5',
+  '0x10', '0b1', '0o7', '1_000', ' 5', '5 ', 'NaN', 'Infinity', '-Infinity', 'null', 'undefined', 'true', '[]', '{}', '',
+] as const;
+
+/** A query value: hostile numbers, any number, any percent-encoded component. */
+export const hostileQueryValue: fc.Arbitrary<string> = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_NUMBERS).map(percentEncode) },
+  { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double()).map((x) => percentEncode(String(x))) },
+  { weight: 3, arbitrary: hostileComponent },
+);
+
+/** One `name=value` of a query string, both percent-encoded; a null value is a bare `name` (no `=`). */
+export type QueryPair = readonly [name: string, value: string | null];
+
+export const queryString = (pairs: readonly QueryPair[]): string => pairs.map(([name, value]) => (value === null ? name : `${name}=${value}`)).join('&');
+
+/**
+ * Query strings for an endpoint whose parameters are `params` (name → values it takes, already
+ * encoded): arbitrary pairs over its real names and hostile ones (reserved, empty, very long, encoded
+ * differently, repeated), and valid queries with hostile pairs added or one value made hostile.
+ */
+export function hostileQuery(params: Readonly<Record<string, readonly string[]>>): fc.Arbitrary<QueryPair[]> {
+  const names = Object.keys(params);
+  const validValues = Object.values(params).flat();
+  // A real name percent-encoded letter by letter decodes to itself: the server must see it as that name.
+  const spelled = names.map((n) => [...n].map((ch) => hexByte(ch.charCodeAt(0))).join(''));
+  const name = fc.oneof(
+    { weight: names.length ? 4 : 0, arbitrary: names.length ? fc.constantFrom(...names) : fc.constant('') },
+    { weight: names.length ? 1 : 0, arbitrary: names.length ? fc.constantFrom(...spelled, ...names.map((n) => n.toUpperCase())) : fc.constant('') },
+    { weight: 2, arbitrary: fc.constantFrom(...RESERVED_NAMES, '', 'a'.repeat(5_000), 'sort', 'sdkKey', 'callback', 'format') },
+    { weight: 2, arbitrary: hostileComponent },
+  );
+  const value = validValues.length ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...validValues) }, { weight: 3, arbitrary: hostileQueryValue }) : hostileQueryValue;
+  const pair: fc.Arbitrary<QueryPair> = fc.tuple(name, fc.option(value, { freq: 8, nil: null }));
+  const arbitrary = fc.array(pair, { maxLength: 6 });
+  if (!names.length) return arbitrary;
+  const valid = fc
+    .tuple(...names.map((n) => fc.option(fc.constantFrom(...params[n]!).map((v): QueryPair => [n, v]), { freq: 4, nil: null })))
+    .map((pairs) => pairs.filter((p): p is QueryPair => p !== null));
+  const mutated = fc
+    .tuple(valid, fc.array(pair, { maxLength: 2 }), fc.option(fc.tuple(fc.nat(), hostileQueryValue), { nil: null }))
+    .map(([base, extra, change]) => {
+      const pairs = [...base, ...extra];
+      if (change && pairs.length) {
+        const at = change[0] % pairs.length;
+        pairs[at] = [pairs[at]![0], change[1]];
+      }
+      return pairs;
+    });
+  return fc.oneof({ weight: 2, arbitrary }, { weight: 1, arbitrary: valid }, { weight: 2, arbitrary: mutated });
+}
+
+/** A path segment: arbitrary bytes percent-encoded, any text, malformed escapes, reserved names, very long. */
+export const hostileSegment: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: percentBytes },
+  { weight: 2, arbitrary: hostileString.filter((s) => s.length > 0).map(percentEncode) },
+  { weight: 2, arbitrary: fc.constantFrom(...TRICKY_ESCAPES, ...RESERVED_NAMES, 'a'.repeat(65), 'a'.repeat(10_000), 'A', '-a', 'a-', 'a--b', 'a_b', 'a.b', '%20a') },
+);
+
+/**
+ * A header value that fetch's Headers accepts (no NUL, CR or LF; bytes 0x80–0xFF as Latin-1), with
+ * lists, quotes, weak tags and an oversized one overrepresented.
+ */
+export const hostileHeaderValue: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.string({ unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff }), fc.constant(9)).map((c) => String.fromCharCode(c)), maxLength: 60 }) },
+  { weight: 1, arbitrary: fc.constantFrom('', '*', '"', '""', ',', ', ,', 'W/', 'W/""', '\t', 'null', 'x'.repeat(100_000), '"a", W/"b", *') },
+);
