@@ -156,8 +156,7 @@ describeEachEngine('hostile queries, path parameters and headers on GET', (db) =
           dailyUnits: ['1000', '0.5', '1e12'],
         },
         strict: true,
-        // No `numeric` here yet: stats/schemas.ts still reads these with Number(), so '0x3', '0b11' and ' 3' are taken as 3
-        // (empty values become 0 and are refused by the bounds).
+        numeric: ['baseline', 'mde', 'alpha', 'power', 'variants', 'dailyUnits'],
         auth: 'admin',
       },
       sdkConfig: { route: '/sdk/config', path: '/sdk/config', params: {}, strict: false, auth: 'sdk' },

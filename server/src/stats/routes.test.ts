@@ -32,6 +32,10 @@ describeEachEngine('stats calculator endpoints', (db) => {
     ['a baseline of 1', '/api/stats/sample-size?baseline=1&mde=0.05', 'baseline'],
     ['a non-number', '/api/stats/sample-size?baseline=abc&mde=0.05', 'baseline'],
     ['an unknown parameter', '/api/stats/sample-size?baseline=0.1&mde=0.05&foo=1', 'foo'],
+    // Number() would read these as 3, 1000 and 0.5: only decimal numerals are numbers here.
+    ['a hexadecimal count', '/api/stats/sample-size?baseline=0.1&mde=0.05&variants=0x3', 'variants'],
+    ['a number with a leading space', '/api/stats/sample-size?baseline=0.1&mde=0.05&dailyUnits=%201000', 'dailyUnits'],
+    ['an empty power', '/api/stats/sample-size?baseline=0.1&mde=0.05&power=', 'power'],
   ])('refuses %s with a 422 naming the field', async (_, path, field) => {
     const res = await h.call('GET', path);
     expect(res.status).toBe(422);

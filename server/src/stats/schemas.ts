@@ -5,6 +5,7 @@
  * 4xx naming it, not something silently ignored.
  */
 import { z } from 'zod';
+import { queryNumber } from '../http/schema-helpers.js';
 
 /** Largest unit count accepted: far above any real experiment, still exact in a double. */
 const MAX_UNITS = 1e12;
@@ -95,13 +96,14 @@ export type AnalyzeRequestInput = z.input<typeof analyzeRequestSchema>;
  */
 export const sampleSizeQuerySchema = z
   .strictObject({
-    baseline: z.coerce.number().gt(0).lt(1),
-    mde: z.coerce.number().gt(0).max(1e6),
+    // Decimal numerals only (queryNumber): Number() would also read '0x3', ' 3' or '' as numbers.
+    baseline: queryNumber(z.number().gt(0).lt(1)),
+    mde: queryNumber(z.number().gt(0).max(1e6)),
     mdeType: z.enum(['relative', 'absolute']).default('relative'),
-    alpha: z.coerce.number().gt(0).lte(0.5).default(0.05),
-    power: z.coerce.number().gt(0).lt(1).default(0.8),
-    variants: z.coerce.number().int().min(2).max(MAX_VARIANTS).default(2),
-    dailyUnits: z.coerce.number().positive().max(1e12).optional(),
+    alpha: queryNumber(z.number().gt(0).lte(0.5).default(0.05)),
+    power: queryNumber(z.number().gt(0).lt(1).default(0.8)),
+    variants: queryNumber(z.number().int().min(2).max(MAX_VARIANTS).default(2)),
+    dailyUnits: queryNumber(z.number().positive().max(1e12).optional()),
   })
   .superRefine((q, ctx) => {
     const rate = q.mdeType === 'relative' ? q.baseline * (1 + q.mde) : q.baseline + q.mde;
