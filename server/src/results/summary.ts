@@ -71,7 +71,7 @@ export async function loadResultsSummaries(db: Kysely<Database>, now: Date): Pro
   }));
 }
 
-/** No parameters: an unknown one is refused (422) like on every other endpoint, not silently ignored. */
+/** No parameters: an unknown one is refused (422), as list and results endpoints do, not silently ignored. */
 const summaryQuery = z.strictObject({});
 
 export function resultsSummaryRoutes(deps: AppDeps) {
