@@ -19,6 +19,20 @@ describeEachEngine('OpenAPI document', (db) => {
     expect(doc.paths['/api/experiments']!.get!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['status', 'touchpointKey', 'q', 'archived']));
   });
 
+  it('documents both ways an SDK key travels: the Authorization header, or ?sdkKey= for beacons', async () => {
+    const h = await createHarness(db().db);
+    const doc = (await (await h.call('GET', '/openapi.json', undefined, { key: null })).json()) as {
+      paths: Record<string, Record<string, { security?: unknown }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(doc.components.securitySchemes.sdkKeyQuery).toMatchObject({ type: 'apiKey', in: 'query', name: 'sdkKey' });
+    for (const [path, method] of [['/sdk/events', 'post'], ['/sdk/config', 'get'], ['/sdk/assign', 'post']] as const) {
+      expect(doc.paths[path]![method]!.security, path).toEqual([{ sdkKey: [] }, { sdkKeyQuery: [] }]);
+    }
+    // And the query form really works where the document says so.
+    expect((await h.call('GET', `/sdk/config?sdkKey=${h.sdkKey}`, undefined, { key: null })).status).toBe(200);
+  });
+
   it('describes each problem type at its type URI', async () => {
     const h = await createHarness(db().db);
     const res = await h.call('GET', '/problems/version-conflict', undefined, { key: null });

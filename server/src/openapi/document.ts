@@ -62,7 +62,7 @@ function operationObject(op: Operation) {
   return {
     summary: op.summary,
     tags: [op.tag],
-    ...(op.auth === 'none' ? { security: [] } : op.auth === 'sdk' ? { security: [{ sdkKey: [] }] } : {}),
+    ...(op.auth === 'none' ? { security: [] } : op.auth === 'sdk' ? { security: [{ sdkKey: [] }, { sdkKeyQuery: [] }] } : {}),
     ...(params.length && { parameters: params }),
     ...(op.body && { requestBody: { required: op.method !== 'post' || !op.path.match(/start|pause|stop|archive/), content: { 'application/json': { schema: toSchema(op.body) } } } }),
     responses: {
@@ -87,6 +87,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       securitySchemes: {
         adminKey: { type: 'http', scheme: 'bearer', description: 'Admin key: everything under /api' },
         sdkKey: { type: 'http', scheme: 'bearer', description: 'SDK key: /sdk/* only' },
+        sdkKeyQuery: { type: 'apiKey', in: 'query', name: 'sdkKey', description: 'The SDK key as `?sdkKey=`, for navigator.sendBeacon, which cannot set headers' },
       },
       responses: {
         Problem: {
