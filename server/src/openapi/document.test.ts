@@ -36,7 +36,10 @@ describeEachEngine('OpenAPI document', (db) => {
   it('describes each problem type at its type URI', async () => {
     const h = await createHarness(db().db);
     const res = await h.call('GET', '/problems/version-conflict', undefined, { key: null });
-    expect(await res.json()).toMatchObject({ type: '/problems/version-conflict', status: 409 });
+    expect(await res.json()).toMatchObject({ type: '/problems/version-conflict', title: expect.any(String), status: 409 });
+    const doc = (await (await h.call('GET', '/openapi.json', undefined, { key: null })).json()) as { paths: Record<string, Record<string, { security?: unknown }>> };
+    expect(doc.paths['/problems/{type}']!.get!.security).toEqual([]);
+    expect(doc.paths['/openapi.json']!.get!.security).toEqual([]);
     expect((await h.call('GET', '/problems/nope', undefined, { key: null })).status).toBe(404);
   });
 

@@ -24,6 +24,15 @@ const withSecret = apiKeySchema.extend({ secret: z.string().describe('Shown once
 const core: Operation[] = [
   { method: 'get', path: '/health', summary: 'Liveness', tag: 'health', auth: 'none', response: z.object({ status: z.string() }) },
   { method: 'get', path: '/ready', summary: 'Readiness (checks the database)', tag: 'health', auth: 'none', response: z.object({ status: z.string() }) },
+  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'meta', auth: 'none' },
+  {
+    method: 'get',
+    path: '/problems/{type}',
+    summary: 'What a problem type means: every problem document links here through its `type`',
+    tag: 'meta',
+    auth: 'none',
+    response: z.object({ type: z.string(), title: z.string(), status: z.number().int(), description: z.string() }),
+  },
   { method: 'get', path: '/api/touchpoints', summary: 'List touchpoints', tag: 'touchpoints', query: listTouchpointsQuery, response: list(touchpointSchema) },
   { method: 'post', path: '/api/touchpoints', summary: 'Create a touchpoint', tag: 'touchpoints', body: createTouchpointSchema, response: touchpointSchema, status: 201 },
   { method: 'get', path: '/api/touchpoints/{key}', summary: 'Read a touchpoint', tag: 'touchpoints', response: touchpointSchema },
