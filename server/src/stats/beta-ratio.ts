@@ -8,7 +8,7 @@
  * (to ~1e-12 on the log scale); the tests hold the interval to mpmath and scipy values, to closed
  * forms, and to the posterior probability it claims (Monte Carlo). What limits accuracy is the
  * rounding of ln B(α, β) in the densities: ~1e-12 relative on the bounds at thousands of units,
- * ~1e-9 at tens of millions. Cost: about 20 evaluations of a 160-node rule, 1–3 ms per interval.
+ * ~1e-9 at tens of millions. Cost: about 20 evaluations of a 160-node rule (`npm run bench:stats -w server`).
  */
 import type { BetaPosterior } from './bayesian.js';
 import { logBeta, normalQuantile, regularizedBeta, regularizedBetaUpper } from './distributions.js';
