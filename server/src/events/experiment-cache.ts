@@ -1,6 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { ExperimentRef } from './classify.js';
 
+/** The experiments that exist among `keys`, by key, as the ingestion paths look them up. */
+export type ExperimentLookup = (keys: readonly string[]) => Promise<Map<string, ExperimentRef>>;
+
 export interface ExperimentCacheOptions {
   /** How long a running experiment is trusted without asking the database again. */
   ttlMs?: number;
@@ -17,13 +20,10 @@ export interface ExperimentCacheOptions {
  * SDK's own batching delay, and results only count exposures inside the running period anyway.
  * The map holds only experiments that exist, so hostile unknown keys cannot grow it.
  */
-/** Running experiments by key, as the ingestion paths look them up. */
-export type ExperimentLookup = (keys: readonly string[]) => Promise<Map<string, ExperimentRef>>;
-
 export function createExperimentCache(
-  load: (keys: readonly string[]) => Promise<Map<string, ExperimentRef>>,
+  load: ExperimentLookup,
   { ttlMs = 1000, clock = () => performance.now() }: ExperimentCacheOptions = {},
-) {
+): ExperimentLookup {
   const entries = new Map<string, { ref: ExperimentRef; at: number }>();
   return async function lookupExperiments(keys: readonly string[]): Promise<Map<string, ExperimentRef>> {
     const now = clock();
