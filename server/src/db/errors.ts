@@ -53,7 +53,7 @@ function isUnavailable(code: string): boolean {
 }
 
 /** Errors the pg pool throws without a code when it cannot get a connection. */
-export function isConnectionFailure(error: unknown): boolean {
+function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
     error.message,
