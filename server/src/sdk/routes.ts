@@ -8,7 +8,7 @@ import { readJson, validationProblem } from '../http/validate.js';
 import { requireKey } from '../keys/auth.js';
 import type { Operation } from '../openapi/registry.js';
 import { eventOperation, eventRoutes } from '../events/routes.js';
-import type { ExposureRow } from '../events/classify.js';
+import { type ParsedBatch, resolveExposures } from '../events/classify.js';
 import { createExperimentCache } from '../events/experiment-cache.js';
 import { loadExperimentRefs } from '../events/repository.js';
 import { attributesProblems } from '../events/schemas.js';
@@ -90,16 +90,16 @@ export function sdkRoutes(deps: AppDeps) {
       });
       if (!input.logExposures) return c.json({ assignments });
       const now = deps.now();
-      const assigned = assignments.filter((a) => a.inExperiment);
-      const refs = await lookupExperiments(assigned.map((a) => a.experimentKey));
-      const exposures = assigned.flatMap((a): ExposureRow[] => {
-        const ref = refs.get(a.experimentKey);
-        // Paused or stopped since the config was read: no exposure, as /sdk/events would refuse it.
-        const variantIndex = ref && ref.status === 'running' && !ref.archived ? ref.variants.indexOf(a.variantKey ?? '') : -1;
-        if (!ref || variantIndex < 0) return [];
-        const attributes = Object.keys(input.attributes).length > 0 ? input.attributes : null;
-        return [{ itemId: assignExposureId(a.experimentKey, input.unitId), experimentId: ref.id, unitId: input.unitId, variantIndex, exposedAt: now, attributes }];
-      });
+      const timestamp = now.toISOString();
+      const attributes = Object.keys(input.attributes).length > 0 ? input.attributes : undefined;
+      // The exposures the browser SDK would send, resolved exactly as /sdk/events resolves them: one
+      // paused or stopped since the config was read is left out, as /sdk/events would refuse it.
+      const items = assignments.flatMap((a, index): ParsedBatch['exposures'] =>
+        a.inExperiment
+          ? [{ index, item: { id: assignExposureId(a.experimentKey, input.unitId), type: 'exposure', unitId: input.unitId, experimentKey: a.experimentKey, variantKey: a.variantKey!, timestamp, attributes } }]
+          : [],
+      );
+      const { rows: exposures } = resolveExposures(items, await lookupExperiments(items.map((e) => e.item.experimentKey)));
       const stored = await store({ events: [], exposures, receivedAt: now });
       return c.json({ assignments, exposures: { logged: exposures.length, ...stored } });
     })
