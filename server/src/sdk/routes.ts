@@ -71,7 +71,7 @@ export function sdkRoutes(deps: AppDeps) {
     .post('/assign', async (c) => {
       const input = await readJson(c, assignRequestSchema);
       // Checked before anything is written: stored attributes have tighter bounds than targeting ones.
-      const attributeProblems = input.logExposures && Object.keys(input.attributes).length > 0 ? attributesProblems(input.attributes) : [];
+      const attributeProblems = input.logExposures ? attributesProblems(input.attributes) : [];
       if (attributeProblems.length > 0) throw validationProblem(attributeProblems.map((p) => fieldError(p.key === undefined ? ['attributes'] : ['attributes', p.key], p.message)));
       // The SDK form /sdk/config serves, so server and browser assign from the very same input.
       const { config } = await running();
