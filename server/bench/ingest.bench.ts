@@ -238,8 +238,10 @@ async function main() {
       rawRates.push(r);
       log(`  round ${round + 1}: HTTP ${rate(h)}, raw INSERT ${rate(r)}, ratio ${(h / r).toFixed(2)}`);
     }
-    const items = ROUNDS * CLIENTS * BATCHES * BATCH_SIZE;
-    const perItems = (seconds: number) => `${((seconds * 1000 * 1000) / items).toFixed(1)} ms`;
+    const perRound = CLIENTS * BATCHES * BATCH_SIZE;
+    /** CPU milliseconds per 1,000 of `items`. */
+    const msPer1000 = (seconds: number, items: number) => `${((seconds * 1e6) / items).toFixed(1)} ms`;
+    const perItems = (seconds: number) => msPer1000(seconds, ROUNDS * perRound);
     log(`CPU per 1,000 items: HTTP server ${perItems(cpu.http.node - clientCpuSeconds)} + clients ${perItems(clientCpuSeconds)}, postgres ${perItems(cpu.http.postgres)}; raw node ${perItems(cpu.raw.node)}, postgres ${perItems(cpu.raw.postgres)}`);
     const http = median(httpRates);
     const rawRate = median(rawRates);
@@ -264,8 +266,7 @@ async function main() {
       },
     ));
     log(`breakdown: app.request without a socket ${rate(inProcess)} (${(inProcess / rawRate).toFixed(2)} of raw); classification + write statement ${rate(storeOnly)} (${(storeOnly / rawRate).toFixed(2)} of raw)`);
-    const perRound = CLIENTS * BATCHES * BATCH_SIZE;
-    const per1000 = (c: { node: number; postgres: number }) => `node ${((c.node * 1e6) / perRound).toFixed(1)} ms, postgres ${((c.postgres * 1e6) / perRound).toFixed(1)} ms`;
+    const per1000 = (c: { node: number; postgres: number }) => `node ${msPer1000(c.node, perRound)}, postgres ${msPer1000(c.postgres, perRound)}`;
     log(`CPU per 1,000 items: app.request ${per1000(cpuInProcess)}; classification + write ${per1000(cpuStore)}`);
     log(`reproduce: DATABASE_URL=${BASE_URL} BENCH_CLIENTS=${CLIENTS} BENCH_BATCHES=${BATCHES} BENCH_ROUNDS=${ROUNDS}${WRITERS ? ` BENCH_WRITERS=${WRITERS}` : ''} npm run bench:ingest -w server`);
   } finally {
