@@ -258,10 +258,10 @@ async function timeAll(db: Kysely<Database>, url: string, experiment: Awaited<Re
   // An hour later, with that hour's traffic: a full computation and an incremental refresh of the
   // same data, alternating (each incremental reads the state the full one just stored, as the
   // scheduler's next tick would; both read the new events, received within the margin).
+  // The new traffic leaves the experiment's definition as it was: the same loaded experiment serves.
   await addNewTraffic(url, experiment.id);
-  const later = await getExperiment(db, 'bench');
   let at = LATER.getTime();
-  const refreshAt = (full: boolean) => refreshSnapshot(db, later, { top: 10 }, new Date((at += 1000)), undefined, { full });
+  const refreshAt = (full: boolean) => refreshSnapshot(db, experiment, { top: 10 }, new Date((at += 1000)), undefined, { full });
   await refreshAt(true);
   await refreshAt(false);
   const after = { full: [] as number[], incremental: [] as number[], nothing: [] as number[], days: 0, allDays: 0 };
@@ -275,7 +275,7 @@ async function timeAll(db: Kysely<Database>, url: string, experiment: Awaited<Re
   }
   // The incremental document is the full one (up to float rounding of real-valued sums).
   const lastIncremental = await refreshAt(false);
-  const reference = await computeResults(db, later, { now: new Date(at) });
+  const reference = await computeResults(db, experiment, { now: new Date(at) });
   const problem = sameDocument(lastIncremental, reference);
   if (problem) throw new Error(`incremental and full results differ at ${problem}`);
   // Nothing new: past the receive margin, the refresh reads the exposure fingerprint only.
