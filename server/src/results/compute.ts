@@ -9,8 +9,9 @@ import type { getExperiment } from '../experiments/repository.js';
 import { type ExperimentInfo, type QueryOutputs, assembleResults } from './assemble.js';
 import type { Grouping, MetricDefinition, Period, Phase } from './definitions.js';
 import { funnelGroupStats } from './funnel-repository.js';
-import { sortDayRows } from './incremental.js';
-import { loadMetricDefinitions, loadPhases, metricGroupStats, unitsByPhase } from './repository.js';
+import { sortDayRows, unitsByPhaseOf } from './incremental.js';
+import { exposureDayStats } from './refresh-repository.js';
+import { loadMetricDefinitions, loadPhases, metricGroupStats } from './repository.js';
 import type { FunnelRow, GroupRow } from './sufficient-stats.js';
 import type { ExperimentResults } from './types.js';
 
@@ -61,12 +62,13 @@ export async function dayRowsOf(db: Kysely<Database>, experimentId: number, set:
 /** Phases and units per phase: one scan of the exposures, read whole on every refresh (cheap). */
 export interface ExposureCounts {
   phases: Phase[];
-  byPhase: Awaited<ReturnType<typeof unitsByPhase>>;
+  byPhase: ReturnType<typeof unitsByPhaseOf>;
 }
 
-export async function exposureCounts(db: Kysely<Database>, experimentId: number): Promise<ExposureCounts> {
-  const [phases, byPhase] = await Promise.all([loadPhases(db, experimentId), unitsByPhase(db, experimentId)]);
-  return { phases, byPhase };
+/** The same exposure scan as the refresh's fingerprints (refresh-repository.ts), summed over days. */
+async function exposureCounts(db: Kysely<Database>, experimentId: number): Promise<ExposureCounts> {
+  const [phases, exposureRows] = await Promise.all([loadPhases(db, experimentId), exposureDayStats(db, experimentId)]);
+  return { phases, byPhase: unitsByPhaseOf(exposureRows) };
 }
 
 /** What `assembleResults` takes, from the rows and counts. */

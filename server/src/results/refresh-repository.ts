@@ -1,6 +1,7 @@
 /**
  * SQL of an incremental refresh (results/incremental.ts): the exposure-side fingerprint of each
- * exposure day, and the exposure days of units with recently received metric events.
+ * exposure day (also the SRM counts of every computation), and the exposure days of units with
+ * recently received metric events.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -14,7 +15,7 @@ type Db = Kysely<Database>;
  * It serves both the exposure-day fingerprints (a late first exposure, a flip to `multiple_variants`
  * or an erasure changes a count; an erased unit replaced by another on the same day and variant
  * changes the hash, and so does the same unit exposed again after its erasure: a new item id) and the
- * units per phase of the SRM check (`unitsByPhase`, summed over days). hashtext is int4 and XOR keeps
+ * units per phase of the SRM check (`unitsByPhaseOf`, summed over days). hashtext is int4 and XOR keeps
  * it so: the sum stays a bigint. Grouping on the date, not its text, keeps the per-row work small.
  */
 export async function exposureDayStats(db: Db, experimentId: number): Promise<ExposureDayStats[]> {

@@ -49,26 +49,6 @@ export async function loadPhases(db: Db, experimentId: number): Promise<Phase[]>
 }
 
 /**
- * Exposed units per phase and variant in one scan of the experiment's exposures: `units` = analysed
- * units (multiple-variant units excluded), `multiple` = units seen in more than one variant.
- * phase null = first exposed outside every phase.
- */
-export async function unitsByPhase(
-  db: Db,
-  experimentId: number,
-): Promise<{ phase: number | null; variantIndex: number; units: number; multiple: number }[]> {
-  const { rows } = await sql<{ phase: number | null; variantIndex: number; units: number; multiple: number }>`
-    select p.phase, x.variant_index as "variantIndex",
-           count(*) filter (where not x.multiple_variants) as units, count(*) filter (where x.multiple_variants) as multiple
-    from exposures x
-    left join experiment_phases p
-      on p.experiment_id = x.experiment_id and x.exposed_at >= p.started_at and (p.ended_at is null or x.exposed_at < p.ended_at)
-    where x.experiment_id = ${experimentId}
-    group by p.phase, x.variant_index`.execute(db);
-  return rows;
-}
-
-/**
  * The grouping key of a per-unit row: the UTC day of the first exposure, or the value of one exposure
  * attribute, keeping the `top` most frequent values and folding the rest into 'other'.
  * `attribute` is validated by the route (a safe name) and bound as a parameter anyway.
