@@ -11,9 +11,6 @@ import { phaseAwareSrm } from './srm.js';
 import { type FunnelRow, type GroupRow, type MetricStats, emptyMetricStats, funnelTotalsByVariant, totalsByVariant } from './sufficient-stats.js';
 import type { ExperimentInfo, ExperimentResults, MetricResult, SegmentResults } from './types.js';
 
-export type { ExperimentInfo } from './types.js';
-
-
 export interface QueryOutputs {
   metrics: MetricDefinition[];
   /** Rows of the simple (conversion, revenue, ratio) metrics, in the order of `simpleMetrics`. */

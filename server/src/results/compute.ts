@@ -6,14 +6,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { getExperiment } from '../experiments/repository.js';
-import { type ExperimentInfo, type QueryOutputs, assembleResults } from './assemble.js';
+import { type QueryOutputs, assembleResults } from './assemble.js';
 import type { Grouping, MetricDefinition, Period, Phase } from './definitions.js';
 import { funnelGroupStats } from './funnel-repository.js';
 import { sortDayRows, unitsByPhaseOf } from './incremental.js';
 import { exposureDayStats } from './refresh-repository.js';
 import { loadMetricDefinitions, loadPhases, metricGroupStats } from './repository.js';
 import type { FunnelRow, GroupRow } from './sufficient-stats.js';
-import type { ExperimentResults } from './types.js';
+import type { ExperimentInfo, ExperimentResults } from './types.js';
 
 export type LoadedExperiment = Awaited<ReturnType<typeof getExperiment>>;
 
