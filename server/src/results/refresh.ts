@@ -63,23 +63,25 @@ export async function refreshDefaultResults(db: Kysely<Database>, experiment: Lo
     : planRefresh(stored, { definitions, now, started: period !== null, reconcileMs: options.reconcileMs ?? RECONCILE_INTERVAL_MS });
   const fingerprints = dayFingerprints(exposureRows);
 
+  // planRefresh is incremental only with a stored state: its rows are the base the fresh days replace.
+  const base = plan.mode === 'incremental' && stored ? { ...stored, receivedSince: plan.receivedSince } : null;
   let rows: DayRows;
   let daysRecomputed: number;
-  if (plan.mode === 'full' || !stored) {
+  if (!base) {
     rows = await dayRowsOf(db, experiment.id, set, window);
     daysRecomputed = Object.keys(fingerprints).length;
   } else {
     const received = await daysWithReceivedEvents(db, {
       experimentId: experiment.id,
       names: eventNamesOf(metrics),
-      since: plan.receivedSince,
+      since: base.receivedSince,
       ...eventRelevance(metrics),
     });
-    const dirty = new Set([...changedDays(stored.exposureDays, fingerprints), ...received]);
+    const dirty = new Set([...changedDays(base.exposureDays, fingerprints), ...received]);
     const fresh: DayRows = dirty.size ? await dayRowsOf(db, experiment.id, set, window, [...dirty]) : { dayRows: [], funnelDayRows: new Map() };
     rows = {
-      dayRows: mergeDayRows(stored.dayRows, fresh.dayRows, dirty),
-      funnelDayRows: mergeFunnelRows(set.funnels.map((f) => f.key), stored.funnelDayRows, fresh.funnelDayRows, dirty),
+      dayRows: mergeDayRows(base.dayRows, fresh.dayRows, dirty),
+      funnelDayRows: mergeFunnelRows(set.funnels.map((f) => f.key), base.funnelDayRows, fresh.funnelDayRows, dirty),
     };
     daysRecomputed = dirty.size;
   }
@@ -89,10 +91,10 @@ export async function refreshDefaultResults(db: Kysely<Database>, experiment: Lo
     version: REFRESH_STATE_VERSION,
     definitions,
     watermark: now.toISOString(),
-    fullAt: plan.mode === 'full' || !stored ? now.toISOString() : stored.fullAt,
+    fullAt: base ? base.fullAt : now.toISOString(),
     exposureDays: fingerprints,
     dayRows: rows.dayRows,
     funnelDayRows: Object.fromEntries(rows.funnelDayRows),
   };
-  return { results, state, report: { mode: plan.mode, daysRecomputed } };
+  return { results, state, report: { mode: base ? 'incremental' : 'full', daysRecomputed } };
 }
