@@ -38,7 +38,7 @@ function meanSampleSize(mean: number, variance: number, mde: number, alpha: numb
 }
 
 /** Days of observed traffic needed before the daily rate and the remaining duration are projected. */
-export const MIN_PROJECTION_DAYS = 1;
+const MIN_PROJECTION_DAYS = 1;
 
 export function progressToward(input: {
   metric: { key: string; type: MetricType } | null;

@@ -27,7 +27,7 @@ export interface ResultsSummary {
   } | null;
 }
 
-export const summaryResponse = z.object({
+const summaryResponse = z.object({
   items: z.array(
     z.object({
       key: z.string(),
@@ -44,7 +44,7 @@ export const summaryResponse = z.object({
   ),
 });
 
-export async function loadResultsSummaries(db: Kysely<Database>, now: Date): Promise<ResultsSummary[]> {
+async function loadResultsSummaries(db: Kysely<Database>, now: Date): Promise<ResultsSummary[]> {
   // The JSON paths pick the few fields a list shows, so whole documents (daily series, segments)
   // never leave the database.
   const { rows } = await sql<{ key: string; computed_at: Date | null; exposures: { units: number; analysedUnits: number } | null; mismatch: boolean | null; metric: MetricResult | null }>`
