@@ -27,7 +27,7 @@ export async function writeSnapshot(
   db: Kysely<Database>,
   experimentId: number,
   segment: string,
-  snapshot: StoredSnapshot & { state?: RefreshState | null | undefined },
+  snapshot: StoredSnapshot & { state: RefreshState | null },
 ): Promise<void> {
   await db
     .insertInto('results_snapshots')
