@@ -11,13 +11,12 @@ import type { Grouping, MetricDefinition, Period, Phase } from './definitions.js
 import { funnelGroupStats } from './funnel-repository.js';
 import { sortDayRows, unitsByPhaseOf } from './incremental.js';
 import { exposureDayStats } from './refresh-repository.js';
+import { DEFAULT_SEGMENT_TOP } from './schemas.js';
 import { loadMetricDefinitions, loadPhases, metricGroupStats } from './repository.js';
 import type { FunnelRow, GroupRow } from './sufficient-stats.js';
 import type { ExperimentInfo, ExperimentResults } from './types.js';
 
 export type LoadedExperiment = Awaited<ReturnType<typeof getExperiment>>;
-
-export const DEFAULT_SEGMENT_TOP = 10;
 
 /** Events count from the start to the stop (or now). null before the first start. */
 export function runningPeriod(experiment: { startedAt: string | null; stoppedAt: string | null }, now: Date): Period | null {

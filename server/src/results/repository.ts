@@ -7,8 +7,8 @@ type Db = Kysely<Database>;
 
 /**
  * Sort and hash memory for one results aggregation (per plan node). Grouping a million exposed units
- * spills to disk at PostgreSQL's 4 MB default and then takes about 2.5 times as long
- * (bench/results.bench.ts); the setting is local to the query's transaction.
+ * would spill to disk at PostgreSQL's 4 MB default; the setting is
+ * local to the query's transaction.
  */
 export const RESULTS_WORK_MEM = '64MB';
 

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { getExperiment } from '../experiments/repository.js';
 import type { Logger } from '../http/logger.js';
+import { DEFAULT_SEGMENT_TOP } from './schemas.js';
 import { refreshSnapshot } from './service.js';
 import { staleRunningExperiments } from './snapshot-repository.js';
 
@@ -31,7 +32,7 @@ export async function refreshStaleResults(
   for (const key of keys) {
     try {
       const experiment = await getExperiment(deps.db, key);
-      await refreshSnapshot(deps.db, experiment, { top: 10 }, deps.now());
+      await refreshSnapshot(deps.db, experiment, { top: DEFAULT_SEGMENT_TOP }, deps.now());
       done.push(key);
     } catch (error) {
       deps.logger.warn('results refresh failed', { experiment: key, error: String(error) });

@@ -4,6 +4,8 @@ import { queryNumber } from '../http/schema-helpers.js';
 /** A safe exposure-attribute name: it is bound as a parameter anyway, but echoed back and used as a key. */
 export const SEGMENT_ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 export const DEFAULT_MAX_AGE_SECONDS = 60;
+/** Segment values kept by default; the rest fold into "other". */
+export const DEFAULT_SEGMENT_TOP = 10;
 
 export const resultsQuery = z.strictObject({
   format: z.enum(['json', 'csv']).default('json'),
@@ -13,7 +15,7 @@ export const resultsQuery = z.strictObject({
     .regex(SEGMENT_ATTRIBUTE, 'must be an attribute name: a letter or "_", then letters, digits, "_", "." or "-" (at most 64)')
     .optional(),
   /** Segment values kept (by units); the rest are folded into "other". */
-  top: queryNumber(z.number().int().min(1).max(50).default(10)),
+  top: queryNumber(z.number().int().min(1).max(50).default(DEFAULT_SEGMENT_TOP)),
   /** Serve the stored snapshot when it is at most this many seconds old; 0 recomputes. */
   maxAge: queryNumber(z.number().int().min(0).max(86_400).default(DEFAULT_MAX_AGE_SECONDS)),
 });
