@@ -9,9 +9,10 @@
  * the figure says what a results computation pays per variant and metric (and per segment value).
  */
 import { performance } from 'node:perf_hooks';
-import { betaPosterior, normalQuantile, probabilityBetaGreater } from '../src/stats/index.js';
+import { betaPosterior, probabilityBetaGreater } from '../src/stats/index.js';
 import type { BetaPosterior } from '../src/stats/index.js';
 import { liftCredibleInterval } from '../src/stats/beta-ratio.js';
+import { deltaMethodLiftInterval } from '../src/stats/testing/delta-interval.js';
 
 const cases: [number, number, number, number][] = [
   [5, 100, 15, 100],
@@ -22,19 +23,6 @@ const cases: [number, number, number, number][] = [
   [3, 1_000_000, 7, 999_000],
 ];
 const pairs = cases.map(([xa, na, xb, nb]) => [betaPosterior({ n: na, conversions: xa }), betaPosterior({ n: nb, conversions: xb })] as const);
-
-/** The former interval: delta method on the posterior means and variances. */
-function normalInterval(a: BetaPosterior, b: BetaPosterior, alpha: number): [number, number] {
-  const sa = a.alpha + a.beta;
-  const sb = b.alpha + b.beta;
-  const meanA = a.alpha / sa;
-  const meanB = b.alpha / sb;
-  const varA = (a.alpha * a.beta) / (sa * sa * (sa + 1));
-  const varB = (b.alpha * b.beta) / (sb * sb * (sb + 1));
-  const se = Math.sqrt(varB / meanA ** 2 + (meanB ** 2 * varA) / meanA ** 4);
-  const z = normalQuantile(1 - alpha / 2);
-  return [meanB / meanA - 1 - z * se, meanB / meanA - 1 + z * se];
-}
 
 /** Median over rounds of the time per call, in ms. */
 function time(label: string, fn: (a: BetaPosterior, b: BetaPosterior) => unknown, rounds = 7, reps = 40): number {
@@ -53,7 +41,7 @@ function time(label: string, fn: (a: BetaPosterior, b: BetaPosterior) => unknown
 
 process.stdout.write(`Bayesian figures of one conversion comparison (${cases.length} cases, 100 to 1,000,000 units per arm)\n`);
 const exact = time('credible interval, exact (beta-ratio.ts)', (a, b) => liftCredibleInterval(a, b, 0.05));
-const normal = time('credible interval, delta method (former)', (a, b) => normalInterval(a, b, 0.05));
+const normal = time('credible interval, delta method (former)', (a, b) => deltaMethodLiftInterval(a, b, 0.05));
 const chance = time('chance to beat control, exact sum', (a, b) => probabilityBetaGreater(a, b));
 process.stdout.write(`exact interval / delta method: ${(exact / normal).toFixed(0)}×; exact interval / chance to beat: ${(exact / chance).toFixed(1)}×\n`);
 process.stdout.write('command: npm run bench:stats -w server\n');

@@ -4,12 +4,13 @@
  * √(0.05·0.95/R) (0.34 points for R = 4000), so the bands are 4+ sd wide.
  */
 import { describe, expect, it } from 'vitest';
-import { bayesianConversion } from './bayesian.js';
+import { bayesianConversion, betaPosterior } from './bayesian.js';
 import { compareCuped } from './cuped.js';
 import { compareMean } from './means.js';
 import { sampleSizePerVariant } from './planning.js';
 import { compareConversion } from './proportions.js';
 import { sequentialInterval } from './sequential.js';
+import { deltaMethodLiftInterval } from './testing/delta-interval.js';
 import { binomial, mulberry32, normal, normalSufficientStats } from './testing/random.js';
 
 function report(label: string, value: number): void {
@@ -182,6 +183,8 @@ describe('calibration of the Bayesian credible interval (conversions)', () => {
     const random = mulberry32(7);
     let covered = 0;
     let below = 0;
+    let deltaCovered = 0;
+    let deltaBelow = 0;
     const runs = 4000;
     for (let i = 0; i < runs; i++) {
       const pA = random();
@@ -194,9 +197,15 @@ describe('calibration of the Bayesian credible interval (conversions)', () => {
       const truth = pB / pA - 1;
       if (truth >= lo && truth <= hi) covered++;
       else if (truth < lo) below++;
+      // The former delta-method interval on the same experiments, reported for comparison.
+      const [dlo, dhi] = deltaMethodLiftInterval(betaPosterior(a), betaPosterior(b), 0.05);
+      if (truth >= dlo && truth <= dhi) deltaCovered++;
+      else if (truth < dlo) deltaBelow++;
     }
     report('credible interval coverage under the prior', covered / runs);
     report('true lift below the interval', below / runs);
+    report('former delta-method interval: coverage', deltaCovered / runs);
+    report('former delta-method interval: true lift below it', deltaBelow / runs);
     expect(covered / runs).toBeGreaterThanOrEqual(0.935);
     expect(covered / runs).toBeLessThanOrEqual(0.965);
     // Equal tails: each side misses about 2.5 % (sd 0.25 points).
