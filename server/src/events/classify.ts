@@ -86,7 +86,7 @@ export function parseItems(items: readonly unknown[], now: Date): ParsedBatch {
   // A plain loop without per-item closures: this runs for every item of every batch.
   for (let index = 0; index < items.length; index++) {
     const raw = items[index];
-    const outcome = parseItem(raw, now);
+    const outcome = parseItemIsolated(raw, now);
     if (typeof outcome === 'string') {
       batch.rejected.push({ index, id: echoId(raw), reason: outcome });
     } else if (seen.has(outcome.id)) {
@@ -98,6 +98,18 @@ export function parseItems(items: readonly unknown[], now: Date): ParsedBatch {
     }
   }
   return batch;
+}
+
+/**
+ * Whatever one item holds, it can only reject itself: a check that throws (a stack overflow on some
+ * input nobody foresaw, a bug) rejects that item with a reason, and its siblings are still stored.
+ */
+function parseItemIsolated(raw: unknown, now: Date): ExposureItem | EventItem | string {
+  try {
+    return parseItem(raw, now);
+  } catch (error) {
+    return `could not be checked (${error instanceof Error ? error.name : 'error'}); this item is refused`;
+  }
 }
 
 /** One item: the parsed item, or the reason it is rejected. */

@@ -71,7 +71,11 @@ export function attributesProblems(raw: unknown): Array<{ key?: string; message:
     const problem = isStorableString(key) ? storableProblem(value[key], 1) : 'name contains a NUL character or an unpaired surrogate';
     if (problem) problems.push({ key, message: problem });
   }
-  if (Buffer.byteLength(JSON.stringify(value)) > MAX_ATTRIBUTES_BYTES) problems.push({ message: `must serialize to at most ${MAX_ATTRIBUTES_BYTES} bytes` });
+  // Measured only once the depth is known to be bounded: JSON.stringify recurses, and attributes
+  // nested thousands deep would overflow the stack (issue 13 #6).
+  if (problems.length === 0 && Buffer.byteLength(JSON.stringify(value)) > MAX_ATTRIBUTES_BYTES) {
+    problems.push({ message: `must serialize to at most ${MAX_ATTRIBUTES_BYTES} bytes` });
+  }
   return problems;
 }
 
