@@ -4,6 +4,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { type Deadlines, deadlinesFor, withDeadlineRecovery } from './deadlines.js';
+import { redactDatabaseUrl } from '../http/redact.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -13,6 +15,14 @@ export interface DatabaseHandle {
   /** Human-readable location, without credentials, for logs. */
   location: string;
   close(): Promise<void>;
+  /**
+   * Another pool on the same PostgreSQL database with its own statement deadline (0 = none): for
+   * migrations (a lock wait or an index build may take minutes) and background jobs. PGlite is one
+   * in-process database: the same handle, and its close() closes nothing.
+   */
+  withDeadline(statementTimeoutMs: number, poolSize?: number): Promise<DatabaseHandle>;
+  /** PostgreSQL only: a connection of its own, outside the pool, with the same deadlines (a session-level advisory lock lives on one). */
+  openSession?: () => Promise<pg.Client>;
   /** PGlite only: the whole data directory as a tarball (used to make test templates). */
   dumpDataDir?: () => Promise<Blob>;
 }
@@ -25,7 +35,14 @@ export interface ConnectOptions {
   loadDataDir?: Blob | File;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * PostgreSQL: the deadline of every statement, in milliseconds (DB_STATEMENT_TIMEOUT_MS; default
+   * 5 s; 0 = none). See deadlines.ts for what it sets. PGlite runs in-process: no network to lose.
+   */
+  statementTimeoutMs?: number;
 }
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
 
 // int8 (counts, bigserial ids) and numeric come back as strings from PostgreSQL; we parse them once,
 // here, so that both engines hand the application plain numbers. All our int8 values stay far below 2^53.
@@ -34,27 +51,38 @@ const NUMERIC = 1700;
 const toNumber = (value: string): number => Number(value);
 
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return connectPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) return connectPostgres(options.databaseUrl, options.poolSize ?? 10, deadlinesFor(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS));
   return connectPglite(options.dataDir ?? 'memory://', options.loadDataDir);
 }
 
-async function connectPostgres(databaseUrl: string, poolSize: number): Promise<DatabaseHandle> {
-  const pool = new pg.Pool({
-    connectionString: databaseUrl,
-    max: poolSize,
-    connectionTimeoutMillis: 5_000,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+async function connectPostgres(databaseUrl: string, poolSize: number, deadlines: Deadlines): Promise<DatabaseHandle> {
+  // Values in DATABASE_URL's query string (…?statement_timeout=…) take precedence over these.
+  const clientConfig = { connectionString: databaseUrl, types, ...deadlines.client };
+  const pool = new pg.Pool({ ...clientConfig, max: poolSize, connectionTimeoutMillis: deadlines.acquireMs });
   // A client that loses its server emits 'error' — on the pool when idle, on the client itself when
   // checked out. Without listeners that is an uncaught exception that kills the process; the failed
   // query still rejects, so the request still gets its 503.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: 'postgres', location: redact(databaseUrl), close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withDeadlineRecovery(pool) }) });
+  return {
+    db,
+    engine: 'postgres',
+    location: redactDatabaseUrl(databaseUrl),
+    close: () => db.destroy(),
+    withDeadline: (statementTimeoutMs, size = 1) => connectPostgres(databaseUrl, size, deadlinesFor(statementTimeoutMs)),
+    openSession: async () => {
+      const client = new pg.Client({ ...clientConfig, connectionTimeoutMillis: deadlines.acquireMs });
+      client.on('error', () => {});
+      await client.connect();
+      return client;
+    },
+  };
 }
 
 async function connectPglite(dataDir: string, loadDataDir?: Blob | File): Promise<DatabaseHandle> {
@@ -64,24 +92,16 @@ async function connectPglite(dataDir: string, loadDataDir?: Blob | File): Promis
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return {
+  const handle: DatabaseHandle = {
     db,
     engine: 'pglite',
     location: dataDir,
+    withDeadline: async () => ({ db, engine: 'pglite', location: dataDir, close: async () => {}, withDeadline: handle.withDeadline }),
     dumpDataDir: async () => (await pglite.dumpDataDir('none')) as Blob,
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();
     },
   };
-}
-
-function redact(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return 'postgres (unparseable URL)';
-  }
+  return handle;
 }

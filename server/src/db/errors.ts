@@ -37,7 +37,9 @@ export function problemFromDatabaseError(error: unknown): ProblemError | null {
   if (code.startsWith('22') || code === '23514' || code === '23502') {
     return new ProblemError('validation-failed', 'A value is out of range or cannot be stored.');
   }
-  if (isUnavailable(code)) return unavailable();
+  // 57014: the statement outlived its deadline (DB_STATEMENT_TIMEOUT_MS, db/deadlines.ts); the database
+  // is too slow to answer now: a retry later may succeed.
+  if (code === '57014' || isUnavailable(code)) return unavailable();
   return null;
 }
 
@@ -52,10 +54,13 @@ function isUnavailable(code: string): boolean {
   );
 }
 
-/** Errors the pg pool throws without a code when it cannot get a connection. */
+/**
+ * Errors the pg pool throws without a code when it cannot get a connection, or when a query outlived
+ * the client-side deadline (`Query read timeout`, db/deadlines.ts).
+ */
 function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
     error.message,
   );
 }

@@ -86,7 +86,8 @@ describe('write coalescer', () => {
     }, options);
     const answers = [1, 2, 3].map((p) => submit(p).catch((error: unknown) => error));
     expect(await Promise.all(answers)).toEqual(['down', 'down', 'down']);
-    expect(written).toEqual([[1], [2, 3]]);
+    // 2 and 3 were waiting behind 1: they fail with it rather than wait out a write of their own.
+    expect(written).toEqual([[1]]);
   });
 
   it('sheds load: a request that would make too many items wait is refused at once, and taken again later', async () => {
@@ -103,5 +104,20 @@ describe('write coalescer', () => {
     await tick();
     calls[2]!.settle();
     expect(await Promise.all([first, ...queued, later])).toEqual(['ok 5', 'ok 6', 'ok 4', 'ok 1']);
+  });
+
+  it('fails the requests waiting behind a write that found the database unreachable at once, not after a write of their own', async () => {
+    const { calls, write } = controlledWrite();
+    const submit = createWriteCoalescer(write, options);
+    const answers = [1, 2, 3].map((p) => submit(p).catch((error: unknown) => `failed: ${String(error)}`));
+    expect(calls.map((c) => c.parts)).toEqual([[1]]);
+    calls[0]!.settle('down');
+    expect(await Promise.all(answers)).toEqual(['failed: down', 'failed: down', 'failed: down']);
+    expect(calls).toHaveLength(1);
+    // The next request writes again (the database may be back).
+    const next = submit(4);
+    expect(calls.map((c) => c.parts)).toEqual([[1], [4]]);
+    calls[1]!.settle();
+    expect(await next).toBe('ok 4');
   });
 });

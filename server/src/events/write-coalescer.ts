@@ -6,6 +6,7 @@
  * once: coalescing adds no latency, it only forms groups when requests would have queued anyway.
  *
  * Every request still gets its own outcome, and only after the write that holds it has committed.
+ * When the database is unreachable, the requests waiting for a writer fail with the write that found out.
  * When a group write fails for a reason other than an unreachable database (a deadlock, a value the
  * database refuses), its requests are retried one by one, so a bad request cannot fail its neighbours.
  * Pure control flow: the write itself is passed in.
@@ -54,8 +55,17 @@ export function createWriteCoalescer<P, R>(write: (parts: P[]) => Promise<R[]>, 
       const results = await write(group.map((w) => w.part));
       group.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
-      if (group.length === 1 || options.isUnavailable(error)) {
-        for (const w of group) w.reject(error);
+      if (options.isUnavailable(error)) {
+        // The database is unreachable (or past its deadline, db/deadlines.ts): the requests waiting
+        // behind this write would only wait out a deadline of their own. They are answered now (503,
+        // the SDK retries the same ids), so no request waits much longer than one deadline.
+        const queued = waiting.splice(0);
+        waitingItems = 0;
+        for (const w of [...group, ...queued]) w.reject(error);
+        return;
+      }
+      if (group.length === 1) {
+        group[0]!.reject(error);
         return;
       }
       // Nothing of the group was written (one statement, one transaction): each request alone.
