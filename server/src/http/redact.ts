@@ -1,0 +1,45 @@
+/**
+ * Nothing secret or personal in logs (design.md §11). One set of rules for every log line
+ * (logger.ts applies `redactSecrets` to each one) and for the database location the banner prints.
+ */
+
+const MASK = '***';
+
+/** Query parameters whose values are secrets wherever they appear: libpq's and ours (`?sdkKey=`). */
+const SECRET_PARAMS = ['password', 'passwd', 'pass', 'sslpassword', 'sslkey', 'sdkkey', 'apikey', 'api_key', 'token', 'secret'];
+const SECRET_PARAM = new RegExp(`([?&;](?:${SECRET_PARAMS.join('|')})=)[^&#\\s"'\\\\]*`, 'gi');
+/** `scheme://user:password@host`: the password in a URL's userinfo. */
+const USERINFO_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"'\\]*:)[^@/?#\s"'\\]*@/gi;
+/** `password=…` in a libpq keyword/value connection string (`host=… password=…`). */
+const KEYWORD_PASSWORD = /((?<![?&;\w])(?:password|sslpassword)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s"']+)/gi;
+/** Our own key format (tokens.ts): a key pasted into a message is masked after its display prefix. */
+const API_KEY = /\b(tp_(?:admin|sdk)_[A-Za-z0-9]{4})[A-Za-z0-9_-]+/g;
+
+/** Masks passwords in URLs and connection strings, secret query parameters and API keys in any text. */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(USERINFO_PASSWORD, `$1${MASK}@`)
+    .replace(SECRET_PARAM, `$1${MASK}`)
+    .replace(KEYWORD_PASSWORD, `$1${MASK}`)
+    .replace(API_KEY, `$1${MASK}`);
+}
+
+/** DATABASE_URL for the banner and logs: the same rules, or nothing of it when it is not a URL. */
+export function redactDatabaseUrl(databaseUrl: string): string {
+  try {
+    new URL(databaseUrl);
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+  return redactSecrets(databaseUrl);
+}
+
+/**
+ * The path a request log shows: the route's pattern (`/api/units/:unitId`) when a route matched, so ids
+ * that are personal data (unit ids are often e-mail addresses) never reach the log; otherwise the
+ * path as sent, with its secrets masked.
+ */
+export function loggedPath(path: string, routePattern: string | undefined): string {
+  if (routePattern && routePattern !== '/*' && routePattern !== '*') return routePattern;
+  return redactSecrets(path);
+}
