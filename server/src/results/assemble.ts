@@ -1,7 +1,7 @@
 /**
  * Pure assembly of the results document from what the queries returned. No I/O, no clock.
  */
-import { summarize } from '../stats/index.js';
+import { summarizeMoments } from '../stats/index.js';
 import { type AnalysisSettings, compareVariants } from './compare.js';
 import { dailySeries } from './daily.js';
 import { CUPED_LOOKBACK_DAYS, type MetricDefinition, type Period, type Phase } from './definitions.js';
@@ -32,7 +32,8 @@ type Stats = MetricStats & { n: number };
 /** A funnel's headline as a conversion: units reaching the last step. */
 function funnelAsStats(units: number, reached: number[]): Stats {
   const last = reached[reached.length - 1] ?? 0;
-  return { ...emptyMetricStats(), n: units, converted: last, sum: last, sumSquares: last };
+  // M2 of 0/1 values: Σ(y − ȳ)² = last·(units − last)/units.
+  return { ...emptyMetricStats(), n: units, converted: last, sum: last, m2: units > 0 ? (last * (units - last)) / units : 0 };
 }
 
 /** Per-variant stats of one metric over some rows (simple or funnel). */
@@ -89,7 +90,7 @@ export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): Ex
   const primary = q.metrics.find((m) => m.role === 'primary') ?? null;
   const primaryStats = primary ? variantStats(primary, q.simpleMetrics.indexOf(primary), metricRows(primary, q), k) : [];
   const control = primaryStats[0];
-  const controlSummary = control && control.n > 1 ? summarize(control) : null;
+  const controlSummary = control && control.n > 1 ? summarizeMoments(control) : null;
   const progress = progressToward({
     metric: primary,
     minimumDetectableEffect: experiment.minimumDetectableEffect,

@@ -9,7 +9,7 @@ const metric = (overrides: Partial<MetricDefinition> = {}): MetricDefinition => 
   key: 'm', name: 'M', type: 'conversion', role: 'primary', eventName: 'purchase', steps: null, numerator: null, denominator: null,
   attributionHours: 72, direction: 'increase', ...overrides,
 });
-const conversions = (n: number, x: number) => ({ ...emptyMetricStats(), n, converted: x, sum: x, sumSquares: x });
+const conversions = (n: number, x: number) => ({ ...emptyMetricStats(), n, converted: x, sum: x, m2: n > 0 ? (x * (n - x)) / n : 0 });
 
 describe('compareVariants', () => {
   it('gives the stats module figures for a conversion metric', () => {

@@ -12,14 +12,14 @@ import {
   bayesianConversion,
   bayesianNormal,
   compareConversion,
-  compareCuped,
-  compareMean,
+  compareCupedMoments,
+  compareMeanSummaries,
   compareRatio,
   sequentialInterval,
-  summarize,
+  summarizeMoments,
 } from '../stats/index.js';
 import type { MetricDefinition } from './definitions.js';
-import type { MetricStats } from './sufficient-stats.js';
+import { type MetricStats, cupedMomentsOf, ratioStatsOf } from './sufficient-stats.js';
 
 export interface AnalysisSettings {
   alpha: number;
@@ -99,15 +99,7 @@ const negate = (e: Estimate): Estimate => ({
 /** CUPED when pre-exposure data exist in the two arms together; null otherwise. */
 function cupedFigures(control: MetricStats & { n: number }, variant: MetricStats & { n: number }, alpha: number): CupedFigures | null {
   if (control.covariateUnits + variant.covariateUnits === 0) return null;
-  const asCuped = (s: MetricStats & { n: number }) => ({
-    n: s.n,
-    sum: s.sum,
-    sumSquares: s.sumSquares,
-    covariateSum: s.covariateSum,
-    covariateSumSquares: s.covariateSumSquares,
-    sumProducts: s.covariateProducts,
-  });
-  const result = compareCuped(asCuped(control), asCuped(variant), { alpha });
+  const result = compareCupedMoments(cupedMomentsOf(control), cupedMomentsOf(variant), { alpha });
   return {
     theta: result.theta,
     varianceReduction: result.varianceReduction,
@@ -151,7 +143,7 @@ function rawComparison(
     };
   }
   if (metric.type === 'revenue') {
-    const f = compareMean(a, b, options);
+    const f = compareMeanSummaries(summarizeMoments(a), summarizeMoments(b), options);
     return {
       absoluteDifference: f.absoluteDifference,
       relativeLift: f.relativeLift,
@@ -160,11 +152,7 @@ function rawComparison(
       reason: f.reason,
     };
   }
-  const f = compareRatio(
-    { n: a.n, sum: a.sum, sumSquares: a.sumSquares, denSum: a.denSum, denSumSquares: a.denSumSquares, sumProducts: a.sumProducts },
-    { n: b.n, sum: b.sum, sumSquares: b.sumSquares, denSum: b.denSum, denSumSquares: b.denSumSquares, sumProducts: b.sumProducts },
-    options,
-  );
+  const f = compareRatio(ratioStatsOf(a), ratioStatsOf(b), options);
   return {
     absoluteDifference: f.absoluteDifference,
     relativeLift: f.relativeLift,
@@ -216,7 +204,7 @@ export function compareVariants(
 
   const describe = (v: { key: string; stats: MetricStats & { n: number } }): VariantMetric => {
     const result: VariantMetric = { key: v.key, units: v.stats.n, converted: v.stats.converted, value: metricValue(metric, v.stats) };
-    if (metric.type === 'revenue') result.sd = v.stats.n > 1 ? Math.sqrt(summarize(v.stats).variance) : null;
+    if (metric.type === 'revenue') result.sd = v.stats.n > 1 ? Math.sqrt(summarizeMoments(v.stats).variance) : null;
     return result;
   };
   return [

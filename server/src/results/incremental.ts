@@ -34,7 +34,7 @@ export const RECEIVE_MARGIN_MS = 10 * 60_000;
 export const RECONCILE_INTERVAL_MS = 60 * 60_000;
 
 /** Bump when the stored state or the SQL that produces the rows changes meaning: forces a full recompute. */
-export const REFRESH_STATE_VERSION = 1;
+export const REFRESH_STATE_VERSION = 2;
 
 /** The exposure side of one (UTC day, variant, phase), as the fingerprint scan returns it. */
 export interface ExposureDayStats {

@@ -12,10 +12,14 @@ type Db = Kysely<Database>;
  */
 export const RESULTS_WORK_MEM = '64MB';
 
-/** Runs `fn` in a transaction with RESULTS_WORK_MEM. */
+/**
+ * Runs `fn` in a transaction with RESULTS_WORK_MEM, and float8 text output in its shortest exact
+ * form (extra_float_digits 1, PostgreSQL's default, which a session may have lowered): the exact
+ * numeric moments read doubles through their text form.
+ */
 export async function withResultsWorkMem<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    await sql`select set_config('work_mem', ${RESULTS_WORK_MEM}, true)`.execute(trx);
+    await sql`select set_config('work_mem', ${RESULTS_WORK_MEM}, true), set_config('extra_float_digits', '1', true)`.execute(trx);
     return fn(trx);
   });
 }
@@ -100,7 +104,10 @@ function inWindow(metric: MetricDefinition, period: Period): RawBuilder<unknown>
 
 const preWindow = sql`e.occurred_at >= x.exposed_at - make_interval(days => ${CUPED_LOOKBACK_DAYS}::int) and e.occurred_at < x.exposed_at`;
 
-/** Per-unit expressions of metric i: c = events counted (conversion test), y = value, d = denominator, p = covariate. */
+/**
+ * Per-unit expressions of metric i: c = events counted (conversion test), y = value, d = denominator,
+ * p = covariate; y, d and p as exact numerics (the row moments are computed in numeric).
+ */
 function perUnitColumns(metric: MetricDefinition, i: number, period: Period): RawBuilder<unknown>[] {
   const alias = (name: string) => sql.raw(`${name}${i}`);
   // count(occurred_at), not count(id): every column read is in events_unit_name_time_idx, so when the
@@ -114,21 +121,21 @@ function perUnitColumns(metric: MetricDefinition, i: number, period: Period): Ra
       const name = metric.eventName ?? '';
       return [
         sql`${counted(name, window)} as ${alias('c')}`,
-        sql`(${counted(name, window)} > 0)::int as ${alias('y')}`,
-        sql`(${counted(name, preWindow)} > 0)::int as ${alias('p')}`,
+        sql`(${counted(name, window)} > 0)::int::numeric as ${alias('y')}`,
+        sql`(${counted(name, preWindow)} > 0)::int::numeric as ${alias('p')}`,
       ];
     }
     case 'revenue': {
       const name = metric.eventName ?? '';
       return [
         sql`${counted(name, window)} as ${alias('c')}`,
-        sql`${summed(name, window)} as ${alias('y')}`,
-        sql`${summed(name, preWindow)} as ${alias('p')}`,
+        sql`${exact(summed(name, window))} as ${alias('y')}`,
+        sql`${exact(summed(name, preWindow))} as ${alias('p')}`,
       ];
     }
     case 'ratio': {
       const part = (p: { eventName: string; aggregate: 'sum' | 'count' }) =>
-        p.aggregate === 'sum' ? summed(p.eventName, window) : sql`${counted(p.eventName, window)}::float8`;
+        p.aggregate === 'sum' ? exact(summed(p.eventName, window)) : sql`${counted(p.eventName, window)}::numeric`;
       const numerator = metric.numerator ?? { eventName: '', aggregate: 'count' as const };
       const denominator = metric.denominator ?? { eventName: '', aggregate: 'count' as const };
       return [
@@ -142,27 +149,43 @@ function perUnitColumns(metric: MetricDefinition, i: number, period: Period): Ra
   }
 }
 
+/**
+ * The per-unit value as an exact numeric. float8 → numeric casts round to 15 significant digits;
+ * the text form of a float8 is its shortest exact round trip (extra_float_digits ≥ 1, set by
+ * withResultsWorkMem), so ::text::numeric keeps the double's value.
+ */
+const exact = (column: RawBuilder<unknown>) => sql`${column}::text::numeric`;
+
+/**
+ * Sum and centred moments of one row, computed exactly in numeric: sums and products of numerics
+ * are exact, so n·Σxy − Σx·Σy has no cancellation error (and no order dependence: any plan gives
+ * the same bits), and Σ(x − x̄)(y − ȳ) = (n·Σxy − Σx·Σy)/n is rounded once, to at least 16
+ * significant digits, then to float8.
+ */
+function centred(x: RawBuilder<unknown>, y: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`((count(*) * sum(${x} * ${y}) - sum(${x}) * sum(${y})) / count(*))::float8`;
+}
+
 function aggregateColumns(metric: MetricDefinition, i: number): RawBuilder<unknown>[] {
   const col = (name: string) => sql.ref(`u.${name}${i}`);
   const as = (name: string) => sql.raw(`"m${i}_${name}"`);
+  const y = col('y');
   const columns = [
     sql`count(*) filter (where ${col('c')} > 0) as ${as('converted')}`,
-    sql`sum(${col('y')}) as ${as('sum')}`,
-    sql`sum(${col('y')} * ${col('y')}) as ${as('sumSquares')}`,
+    sql`sum(${y})::float8 as ${as('sum')}`,
+    sql`${centred(y, y)} as ${as('m2')}`,
   ];
   if (metric.type === 'ratio') {
-    columns.push(
-      sql`sum(${col('d')}) as ${as('denSum')}`,
-      sql`sum(${col('d')} * ${col('d')}) as ${as('denSumSquares')}`,
-      sql`sum(${col('y')} * ${col('d')}) as ${as('sumProducts')}`,
-    );
+    const d = col('d');
+    columns.push(sql`sum(${d})::float8 as ${as('denSum')}`, sql`${centred(d, d)} as ${as('denM2')}`, sql`${centred(d, y)} as ${as('denComoment')}`);
   }
   if (hasCovariate(metric)) {
+    const p = col('p');
     columns.push(
-      sql`sum(${col('p')}) as ${as('covariateSum')}`,
-      sql`sum(${col('p')} * ${col('p')}) as ${as('covariateSumSquares')}`,
-      sql`sum(${col('y')} * ${col('p')}) as ${as('covariateProducts')}`,
-      sql`count(*) filter (where ${col('p')} <> 0) as ${as('covariateUnits')}`,
+      sql`sum(${p})::float8 as ${as('covariateSum')}`,
+      sql`${centred(p, p)} as ${as('covariateM2')}`,
+      sql`${centred(p, y)} as ${as('covariateComoment')}`,
+      sql`count(*) filter (where ${p} <> 0) as ${as('covariateUnits')}`,
     );
   }
   return columns;
@@ -220,13 +243,13 @@ export async function metricGroupStats(
       return {
         converted: get('converted'),
         sum: get('sum'),
-        sumSquares: get('sumSquares'),
+        m2: get('m2'),
         denSum: get('denSum'),
-        denSumSquares: get('denSumSquares'),
-        sumProducts: get('sumProducts'),
+        denM2: get('denM2'),
+        denComoment: get('denComoment'),
         covariateSum: get('covariateSum'),
-        covariateSumSquares: get('covariateSumSquares'),
-        covariateProducts: get('covariateProducts'),
+        covariateM2: get('covariateM2'),
+        covariateComoment: get('covariateComoment'),
         covariateUnits: get('covariateUnits'),
       };
     }),
