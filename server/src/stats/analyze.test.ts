@@ -22,8 +22,10 @@ describe('POST /api/stats/analyze (design.md §6)', () => {
     expect(b).toMatchObject({ key: 'b', units: 10000, rate: 0.056, significant: false });
     // R 4.2.2 prop.test(c(560, 500), c(10000, 10000), correct = FALSE)$p.value
     expect('pooledZTest' in b && b.pooledZTest!.pValue!).toBeCloseTo(0.058257806033515963, 12);
-    // msm::deltamethod reference (proportions.test.ts)
-    expect(b.pValue!).toBeCloseTo(0.073571673123995665, 12);
+    // The headline is the absolute difference's Wald test (R reference in proportions.test.ts); the
+    // delta-method lift p-value of msm::deltamethod stays under relativeLift.deltaMethod.
+    expect(b.pValue!).toBeCloseTo(0.05823525931136175, 12);
+    expect(b.relativeLift!.deltaMethod.pValue!).toBeCloseTo(0.073571673123995665, 12);
     expect(b.adjustedPValue).toBe(b.pValue);
     // R integrate reference (bayesian.test.ts)
     expect(b.chanceToBeatControl!).toBeCloseTo(0.97083766370625002, 9);
@@ -64,7 +66,7 @@ describe('POST /api/stats/analyze (design.md §6)', () => {
     const b = answer.variants[1]!;
     expect('welch' in b && b.welch!.t!).toBeCloseTo(2.127178149057585, 12);
     expect(b.absoluteDifference!.pValue!).toBeCloseTo(0.03352857425281847, 10);
-    expect(b.pValue).toBe(b.relativeLift!.pValue);
+    expect(b.pValue).toBe(b.absoluteDifference!.pValue);
     expect(answer.srm!.pValue).toBe(1);
   });
 
@@ -93,6 +95,65 @@ describe('POST /api/stats/analyze (design.md §6)', () => {
     );
     expect(flat.variants[1]).toMatchObject({ pValue: null, significant: false });
     expect(JSON.stringify(flat)).not.toMatch(/NaN|Infinity/);
+  });
+
+  // Issue 10, first reproduction: the delta-method lift called this significant (sequential relative
+  // p 6.4e-4) because its SE shrinks with the variant's low mean; the absolute difference's Welch test
+  // gives p ≈ 0.070 (scipy.stats.ttest_ind_from_stats(1.18333, 8.31746, 171, 6.57965, 37.77171, 170,
+  // equal_var=False) per the issue), and the always-valid p-value is larger still.
+  it('issue 10: the skewed revenue request is no longer significant (Welch p ≈ 0.070)', () => {
+    const answer = analyze(
+      analyzeRequestSchema.parse({
+        metric: 'revenue',
+        sequential: { tuningParameter: 5000 },
+        variants: [
+          { key: 'control', units: 170, mean: 6.57964705882353, sd: 37.77171235610804 },
+          { key: 'v1', units: 171, mean: 1.1833333333333333, sd: 8.317462636278107 },
+        ],
+      }),
+    );
+    expect(analyzeResponseSchema.parse(answer)).toEqual(answer);
+    const v1 = answer.variants[1]!;
+    expect(v1.pValue!).toBeCloseTo(0.070, 3);
+    expect(v1.sequential!.absoluteDifference.pValue!).toBeGreaterThan(v1.pValue!);
+    expect(v1.significant).toBe(false);
+    // The delta-method figures that misled are still there, under their own name.
+    expect(v1.relativeLift!.deltaMethod.pValue!).toBeLessThan(1e-3);
+    // Fieller's interval contains 0, as the test does not reject.
+    const [low, high] = v1.relativeLift!.ci!;
+    expect(low === null || low < 0).toBe(true);
+    expect(high === null || high > 0).toBe(true);
+  });
+
+  it('issue 10: 0/2000 against 30/2000 is significant, in both directions', () => {
+    for (const [a, b] of [[30, 0], [0, 30]] as const) {
+      const answer = analyze(
+        analyzeRequestSchema.parse({ metric: 'conversion', variants: [{ key: 'control', units: 2000, conversions: a }, { key: 'b', units: 2000, conversions: b }] }),
+      );
+      expect(analyzeResponseSchema.parse(answer)).toEqual(answer);
+      const v = answer.variants[1]!;
+      expect(v.pValue!).toBeLessThan(1e-7);
+      expect(v.significant).toBe(true);
+      expect(JSON.stringify(answer)).not.toMatch(/NaN|Infinity/);
+    }
+  });
+
+  it('an all-zero revenue control against a variant that sells gives a defined test (df = n_B − 1)', () => {
+    const answer = analyze(
+      analyzeRequestSchema.parse({
+        metric: 'revenue',
+        variants: [
+          { key: 'control', units: 500, mean: 0, sd: 0 },
+          { key: 'b', units: 500, mean: 2, sd: 10 },
+        ],
+      }),
+    );
+    const b = answer.variants[1]!;
+    expect('welch' in b && b.welch!.df!).toBeCloseTo(499, 9);
+    expect(b.pValue).not.toBeNull();
+    expect(b.relativeLift!.estimate).toBeNull();
+    expect(b.reason).toMatch(/control mean is 0/);
+    expect(JSON.stringify(answer)).not.toMatch(/NaN|Infinity/);
   });
 });
 

@@ -17,13 +17,14 @@ import type {
   SampleSizeQuery,
   SampleSizeResponse,
 } from './schemas.js';
-import { sequentialInterval } from './sequential.js';
+import { sequentialComparison } from './sequential.js';
 import { srmTest } from './srm.js';
-import type { Estimate } from './types.js';
+import type { ArmMoments, Estimate, RelativeLift } from './types.js';
 
 type Comparison = {
   absoluteDifference: Estimate;
-  relativeLift: Estimate;
+  relativeLift: RelativeLift;
+  moments: ArmMoments | null;
   bayes: BayesianResult;
   totalUnits: number;
   reason?: string | undefined;
@@ -32,29 +33,24 @@ type Comparison = {
 type ComparisonFields = Omit<ConversionVariantResult, 'key' | 'units' | 'conversions' | 'rate' | 'pooledZTest'>;
 
 /**
- * Headline figures shared by both metrics: p-value = relative-lift p-value;
- * adjustedPValue across the k − 1 comparisons (Holm or BH); significant when the
- * adjusted p-value is below alpha — the adjusted always-valid p-value when
- * sequential testing is on, since that is the one that survives peeking.
+ * Headline figures shared by both metrics (design.md §5): p-value = the absolute difference's (Wald
+ * or Welch), never the relative lift's; adjustedPValue across the k − 1 comparisons (Holm or BH);
+ * significant when the adjusted p-value is below alpha — the adjusted always-valid p-value of the
+ * absolute difference when sequential testing is on, since that is the one that survives peeking.
  */
 function headline(comparisons: Comparison[], request: AnalyzeRequest): ComparisonFields[] {
   const { alpha, correction, sequential } = request;
-  const adjusted = adjustPValues(comparisons.map((c) => c.relativeLift.pValue), correction);
+  const adjusted = adjustPValues(comparisons.map((c) => c.absoluteDifference.pValue), correction);
   const sequentialFigures = sequential
-    ? comparisons.map((c) => {
-        const options = { alpha, tuningParameter: sequential.tuningParameter };
-        const abs = sequentialInterval(c.absoluteDifference, c.totalUnits, options);
-        const rel = sequentialInterval(c.relativeLift, c.totalUnits, options);
-        return { absoluteDifference: { ci: abs.ci, pValue: abs.pValue }, relativeLift: { ci: rel.ci, pValue: rel.pValue } };
-      })
+    ? comparisons.map((c) => sequentialComparison(c.absoluteDifference, c.moments, c.totalUnits, { alpha, tuningParameter: sequential.tuningParameter }))
     : undefined;
-  const sequentialAdjusted = sequentialFigures ? adjustPValues(sequentialFigures.map((s) => s.relativeLift.pValue), correction) : undefined;
+  const sequentialAdjusted = sequentialFigures ? adjustPValues(sequentialFigures.map((s) => s.absoluteDifference.pValue), correction) : undefined;
   return comparisons.map((c, i) => {
     const adjustedPValue = adjusted[i] ?? null;
     const fields: ComparisonFields = {
       absoluteDifference: c.absoluteDifference,
       relativeLift: c.relativeLift,
-      pValue: c.relativeLift.pValue,
+      pValue: c.absoluteDifference.pValue,
       adjustedPValue,
       significant: adjustedPValue !== null && adjustedPValue < alpha,
       chanceToBeatControl: c.bayes.chanceToBeatControl,
@@ -106,6 +102,7 @@ export function analyze(request: AnalyzeRequest): AnalyzeResponse {
       return {
         absoluteDifference: f.absoluteDifference,
         relativeLift: f.relativeLift,
+        moments: f.moments,
         bayes: bayesianConversion(a, { n: v.units, conversions: v.conversions }, options),
         totalUnits: control.units + v.units,
         reason: f.reason,
@@ -134,6 +131,7 @@ export function analyze(request: AnalyzeRequest): AnalyzeResponse {
   const comparisons = frequentist.map((f, i): Comparison => ({
     absoluteDifference: f.absoluteDifference,
     relativeLift: f.relativeLift,
+    moments: f.moments,
     bayes: bayesianNormal(f.absoluteDifference, f.relativeLift, options),
     totalUnits: control.units + (others[i]?.units ?? 0),
     reason: f.reason,

@@ -7,7 +7,7 @@ import { liftCredibleInterval } from './beta-ratio.js';
 import { logGammaDifference, normalCdf, normalPdf, normalQuantile } from './distributions.js';
 import { resolveAlpha } from './estimate.js';
 import type { ConversionCounts } from './proportions.js';
-import type { Estimate } from './types.js';
+import type { Estimate, RelativeLift } from './types.js';
 
 /** Above this many terms the exact sum gives way to the normal approximation (see `probabilityBetaGreater`). */
 export const EXACT_SUM_TERM_LIMIT = 1_000_000;
@@ -160,7 +160,7 @@ export function bayesianConversion(
  * difference D ~ N(d, s²): E[max(−D, 0)] = s·φ(d/s) − d·Φ(−d/s), in the metric's
  * units; credible interval = the lift's normal interval.
  */
-export function bayesianNormal(absolute: Estimate, relative: Estimate, options: { alpha?: number } = {}): BayesianResult {
+export function bayesianNormal(absolute: Estimate, relative: Estimate | RelativeLift | Pick<Estimate, 'estimate' | 'se'>, options: { alpha?: number } = {}): BayesianResult {
   const alpha = resolveAlpha(options.alpha);
   const { estimate: d, se: s } = absolute;
   if (d === null || s === null || !(s > 0)) {

@@ -10,8 +10,14 @@ import {
   studentTQuantile,
   studentTTwoSidedP,
 } from './distributions.js';
-import { EMPTY_ESTIMATE } from './types.js';
-import type { Estimate } from './types.js';
+import { fiellerLift } from './fieller.js';
+import { EMPTY_ESTIMATE, EMPTY_RELATIVE_LIFT } from './types.js';
+import type { Estimate, RelativeLift } from './types.js';
+
+/** The two-sided critical value: the 1 − alpha/2 quantile of N(0,1), or of Student t with df (finite) degrees of freedom. */
+export function criticalValue(alpha: number, df?: number): number {
+  return df !== undefined && Number.isFinite(df) ? studentTQuantile(1 - alpha / 2, df) : normalQuantile(1 - alpha / 2);
+}
 
 /**
  * Interval estimate ± q·SE and two-sided p-value for H0: effect = 0, where q is
@@ -26,7 +32,7 @@ export function intervalEstimate(estimate: number, se: number, alpha: number, df
     return { estimate, se: finiteOrNull(se), ci: null, pValue: null };
   }
   const useT = df !== undefined && Number.isFinite(df);
-  const q = useT ? studentTQuantile(1 - alpha / 2, df) : normalQuantile(1 - alpha / 2);
+  const q = criticalValue(alpha, df);
   const statistic = estimate / se;
   const pValue = useT ? studentTTwoSidedP(statistic, df) : normalTwoSidedP(statistic);
   return { estimate, se, ci: [estimate - q * se, estimate + q * se], pValue };
@@ -55,6 +61,31 @@ export function relativeLiftMoments(
   const se = Math.sqrt(variance);
   if (!Number.isFinite(estimate) || !Number.isFinite(se)) return null;
   return { estimate, se };
+}
+
+/**
+ * The relative lift of design.md §5 from the arm means and the variances of the means: the estimate
+ * (m_B − m_A)/|m_A|, Fieller's interval at the absolute difference's quantile (z, or t at the Welch df),
+ * the absolute difference's p-value (the test Fieller's set inverts at a lift of 0), and the
+ * delta-method figures under `deltaMethod`.
+ */
+export function relativeLiftFigures(
+  meanA: number,
+  varianceOfMeanA: number,
+  meanB: number,
+  varianceOfMeanB: number,
+  absolute: Estimate,
+  alpha: number,
+  df?: number,
+): RelativeLift {
+  const moments = relativeLiftMoments(meanA, varianceOfMeanA, meanB, varianceOfMeanB);
+  if (moments === null) return { ...EMPTY_RELATIVE_LIFT, pValue: absolute.pValue, reason: 'control mean is 0: relative lift is undefined' };
+  const delta = intervalEstimate(moments.estimate, moments.se, alpha, df);
+  const deltaMethod = { se: delta.se, ci: delta.ci, pValue: delta.pValue };
+  const base = { estimate: moments.estimate, se: finiteOrNull(moments.se), pValue: absolute.pValue, deltaMethod };
+  if (!(absolute.se !== null && absolute.se > 0)) return { ...base, ci: null, reason: 'no sampling variance: no interval' };
+  const fieller = fiellerLift(meanA, varianceOfMeanA, meanB, varianceOfMeanB, criticalValue(alpha, df));
+  return { ...base, ci: fieller.ci, ...(fieller.reason !== undefined && { reason: fieller.reason }) };
 }
 
 /** Clamp to the valid alpha range and fall back to the default. */

@@ -25,7 +25,9 @@ export {
   studentTQuantile,
   studentTTwoSidedP,
 } from './distributions.js';
-export { intervalEstimate, relativeLiftMoments } from './estimate.js';
+export { criticalValue, intervalEstimate, relativeLiftFigures, relativeLiftMoments } from './estimate.js';
+export { fiellerContains, fiellerLift, fiellerSet } from './fieller.js';
+export type { FiellerLift, FiellerSet } from './fieller.js';
 export { compareMean, compareMeanSummaries, summarize, welchDegreesOfFreedom } from './means.js';
 export type { MeanComparison } from './means.js';
 export { combineCoMoments, combineMoments, compareCupedMoments, momentsOf, pooledCrossTerm, summarizeMoments, sumsAbout } from './moments.js';
@@ -37,8 +39,9 @@ export type { ConversionComparison, ConversionCounts } from './proportions.js';
 export { compareRatio, ratioEstimate } from './ratio.js';
 export type { RatioComparison, RatioEstimate, RatioStats } from './ratio.js';
 export * from './schemas.js';
-export { DEFAULT_TUNING_PARAMETER, sequentialInterval, sequentialRho } from './sequential.js';
-export type { SequentialOptions, SequentialResult } from './sequential.js';
+export { DEFAULT_TUNING_PARAMETER, sequentialComparison, sequentialInterval, sequentialRho } from './sequential.js';
+export type { SequentialComparison, SequentialOptions, SequentialResult } from './sequential.js';
 export { SRM_THRESHOLD, srmTest } from './srm.js';
 export type { SrmResult } from './srm.js';
-export type { CompareOptions, Estimate, MeanSummary, SufficientStats } from './types.js';
+export { EMPTY_RELATIVE_LIFT } from './types.js';
+export type { ArmMoments, CompareOptions, Estimate, MeanSummary, OpenInterval, RelativeLift, SufficientStats } from './types.js';

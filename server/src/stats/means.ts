@@ -3,17 +3,19 @@
  * Welch–Satterthwaite degrees of freedom, and the delta-method relative lift
  * with Student t at the same df (design.md §5).
  */
-import { intervalEstimate, relativeLiftMoments, resolveAlpha } from './estimate.js';
-import { EMPTY_ESTIMATE } from './types.js';
-import type { CompareOptions, Estimate, MeanSummary, SufficientStats } from './types.js';
+import { intervalEstimate, relativeLiftFigures, relativeLiftMoments, resolveAlpha } from './estimate.js';
+import { EMPTY_ESTIMATE, EMPTY_RELATIVE_LIFT } from './types.js';
+import type { ArmMoments, CompareOptions, Estimate, MeanSummary, RelativeLift, SufficientStats } from './types.js';
 
 export interface MeanComparison {
   controlMean: number | null;
   variantMean: number | null;
   /** m_B − m_A with Welch SE, t interval and p-value at the Welch df. */
   absoluteDifference: Estimate;
-  /** (m_B − m_A)/|m_A|, delta-method SE, t interval and p-value at the Welch df. */
-  relativeLift: Estimate;
+  /** (m_B − m_A)/|m_A| with Fieller's interval at the Welch t quantile; delta-method figures under `deltaMethod`. */
+  relativeLift: RelativeLift;
+  /** The means and the variances of the means the figures come from; null when undefined. */
+  moments: ArmMoments | null;
   welch: { t: number | null; df: number | null };
   reason?: string;
 }
@@ -51,7 +53,9 @@ export function welchDegreesOfFreedom(a: MeanSummary, b: MeanSummary): number {
  * Compare two arms summarised by mean and sample variance.
  *   d = m_B − m_A,  SE = √(s_A²/n_A + s_B²/n_B),  t = d/SE,  ν = Welch df,
  *   interval d ± t_{ν,1−α/2}·SE, p = 2·P(T_ν ≥ |t|).
- * Relative lift: `relativeLiftMoments` with Var(m̂) = s²/n, Student t at ν.
+ * Relative lift: Fieller's interval with Var(m̂) = s²/n and the same t quantile
+ * (`relativeLiftFigures`). One arm without variance (an all-zero control) still
+ * gets a test from the other arm's variance (ν = that arm's n − 1).
  * Assumes independent units and means close to normal (CLT); needs n ≥ 2 per arm.
  */
 export function compareMeanSummaries(
@@ -66,7 +70,8 @@ export function compareMeanSummaries(
     controlMean,
     variantMean,
     absoluteDifference: EMPTY_ESTIMATE,
-    relativeLift: EMPTY_ESTIMATE,
+    relativeLift: EMPTY_RELATIVE_LIFT,
+    moments: null,
     welch: { t: null, df: null },
     reason,
   });
@@ -81,20 +86,23 @@ export function compareMeanSummaries(
     const result = empty('zero variance in both arms: no test is possible');
     result.absoluteDifference = { estimate: difference, se: 0, ci: null, pValue: null };
     const lift = relativeLiftMoments(control.mean, 0, variant.mean, 0);
-    if (lift !== null) result.relativeLift = { estimate: lift.estimate, se: 0, ci: null, pValue: null };
+    if (lift !== null) result.relativeLift = { ...EMPTY_RELATIVE_LIFT, estimate: lift.estimate, se: 0, deltaMethod: { se: 0, ci: null, pValue: null } };
     return result;
   }
   const df = welchDegreesOfFreedom(control, variant);
   const absoluteDifference = intervalEstimate(difference, se, alpha, df);
-  const lift = relativeLiftMoments(control.mean, varianceOfMeanA, variant.mean, varianceOfMeanB);
+  const relativeLift = relativeLiftFigures(control.mean, varianceOfMeanA, variant.mean, varianceOfMeanB, absoluteDifference, alpha, df);
   const result: MeanComparison = {
     controlMean,
     variantMean,
     absoluteDifference,
-    relativeLift: lift === null ? EMPTY_ESTIMATE : intervalEstimate(lift.estimate, lift.se, alpha, df),
+    relativeLift,
+    moments: { meanA: control.mean, varianceOfMeanA, meanB: variant.mean, varianceOfMeanB },
     welch: { t: difference / se, df },
   };
-  if (lift === null) result.reason = 'control mean is 0: relative lift is undefined';
+  if (relativeLift.estimate === null) result.reason = 'control mean is 0: relative lift is undefined';
+  else if (control.variance === 0) result.reason = 'the control has no variance: the SE comes from the variant alone';
+  else if (variant.variance === 0) result.reason = 'the variant has no variance: the SE comes from the control alone';
   return result;
 }
 

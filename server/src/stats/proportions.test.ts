@@ -74,24 +74,32 @@ describe('absolute difference, unpooled Wald (reference: statsmodels 0.13.5)', (
   });
 });
 
-describe('relative lift, delta method (reference: R msm::deltamethod)', () => {
+describe('relative lift, delta method under relativeLift.deltaMethod (reference: R msm::deltamethod)', () => {
   it.each(liftReference)('%i/%i vs %i/%i', (xA, nA, xB, nB, se, low, high, p) => {
     const { relativeLift } = compareConversion({ n: nA, conversions: xA }, { n: nB, conversions: xB });
+    const delta = relativeLift.deltaMethod;
     expect(relativeLift.se!).toBeCloseTo(se, 10);
-    expect(relativeLift.ci![0]).toBeCloseTo(low, 9);
-    expect(relativeLift.ci![1]).toBeCloseTo(high, 9);
-    expect(relativeLift.pValue!).toBeCloseTo(p, 10);
+    expect(delta.se!).toBeCloseTo(se, 10);
+    expect(delta.ci![0]).toBeCloseTo(low, 9);
+    expect(delta.ci![1]).toBeCloseTo(high, 9);
+    expect(delta.pValue!).toBeCloseTo(p, 10);
   });
 
   it('uses the exact quantile, not 1.96: half-width / SE = 1.959963984540054', () => {
-    const { relativeLift } = compareConversion({ n: 10000, conversions: 500 }, { n: 10000, conversions: 560 });
-    const halfWidth = (relativeLift.ci![1] - relativeLift.ci![0]) / 2;
-    expect(halfWidth / relativeLift.se!).toBeCloseTo(1.959963984540054, 12);
+    const delta = compareConversion({ n: 10000, conversions: 500 }, { n: 10000, conversions: 560 }).relativeLift.deltaMethod;
+    const halfWidth = (delta.ci![1] - delta.ci![0]) / 2;
+    expect(halfWidth / delta.se!).toBeCloseTo(1.959963984540054, 12);
   });
 
   it('narrows at alpha 0.1 with qnorm(0.95) = 1.6448536269514722 (R 4.2.2)', () => {
     const { relativeLift } = compareConversion({ n: 10000, conversions: 500 }, { n: 10000, conversions: 560 }, { alpha: 0.1 });
-    expect((relativeLift.ci![1] - relativeLift.estimate!) / relativeLift.se!).toBeCloseTo(1.6448536269514722, 12);
+    expect((relativeLift.deltaMethod.ci![1] - relativeLift.estimate!) / relativeLift.deltaMethod.se!).toBeCloseTo(1.6448536269514722, 12);
+  });
+
+  it("the lift's p-value is the absolute difference's (Fieller inverts that test), not the delta method's", () => {
+    const result = compareConversion({ n: 10000, conversions: 500 }, { n: 10000, conversions: 560 });
+    expect(result.relativeLift.pValue).toBe(result.absoluteDifference.pValue);
+    expect(result.relativeLift.pValue).not.toBe(result.relativeLift.deltaMethod.pValue);
   });
 });
 
@@ -123,6 +131,48 @@ describe('degenerate conversion input', () => {
     const result = compareConversion({ n: 1000, conversions: 0 }, { n: 1000, conversions: 9 });
     expect(result.absoluteDifference.pValue).not.toBeNull();
     expect(result.relativeLift.estimate).toBeNull();
+    expect(result.relativeLift.ci).toBeNull();
     expect(result.reason).toMatch(/control rate is 0/);
+  });
+
+  // Issue 10: a broken variant (0 conversions) was never flagged, because the headline was the
+  // delta-method lift, whose SE is 0 when the variant's rate is 0.
+  it('0/2000 against 30/2000 is significant: the unpooled SE comes from the arm that varies (z ≈ −5.5)', () => {
+    const result = compareConversion({ n: 2000, conversions: 30 }, { n: 2000, conversions: 0 });
+    const d = result.absoluteDifference;
+    // SE = √(0.015·0.985/2000) = 0.0027181…, z = −0.015/SE = −5.5188 (unpooled; python3: -0.015/math.sqrt(0.015*0.985/2000)); pooled z = −5.4979.
+    expect(d.se!).toBeCloseTo(Math.sqrt((0.015 * 0.985) / 2000), 15);
+    expect(d.estimate! / d.se!).toBeCloseTo(-5.518773, 5);
+    expect(d.pValue!).toBeLessThan(1e-7);
+    expect(result.pooledZTest.z!).toBeCloseTo(-5.497881, 5);
+    expect(result.relativeLift.estimate).toBe(-1);
+    // Fieller: the variant's rate is 0 with no variance, so the lift interval is [−1, upper] with upper < 0.
+    expect(result.relativeLift.ci![0]).toBeCloseTo(-1, 12);
+    expect(result.relativeLift.ci![1]!).toBeLessThan(0);
+    expect(result.reason).toMatch(/SE comes from the control/);
+  });
+
+  it('control rate 0 against 30/2000 is significant too (the lift is undefined)', () => {
+    const result = compareConversion({ n: 2000, conversions: 0 }, { n: 2000, conversions: 30 });
+    expect(result.absoluteDifference.pValue!).toBeLessThan(1e-7);
+    expect(result.relativeLift.estimate).toBeNull();
+    expect(result.relativeLift.pValue).toBe(result.absoluteDifference.pValue);
+  });
+
+  it('all converted in the control against 1990/2000: defined test from the variant alone', () => {
+    const result = compareConversion({ n: 2000, conversions: 2000 }, { n: 2000, conversions: 1990 });
+    expect(result.absoluteDifference.se!).toBeCloseTo(Math.sqrt((0.995 * 0.005) / 2000), 15);
+    expect(result.absoluteDifference.pValue!).toBeGreaterThan(0);
+    expect(result.reason).toMatch(/every control unit converted/);
+  });
+
+  it('one unit per arm: defined figures or nulls with a reason, never NaN', () => {
+    for (const [xa, xb] of [[0, 1], [1, 0], [1, 1], [0, 0]] as const) {
+      const result = compareConversion({ n: 1, conversions: xa }, { n: 1, conversions: xb });
+      expect(JSON.stringify(result)).not.toMatch(/NaN|Infinity/);
+      if (result.absoluteDifference.pValue === null) expect(result.reason).toBeDefined();
+    }
+    const lopsided = compareConversion({ n: 1, conversions: 0 }, { n: 2000, conversions: 30 });
+    expect(lopsided.absoluteDifference.pValue).not.toBeNull();
   });
 });

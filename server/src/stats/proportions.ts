@@ -5,9 +5,9 @@
  * normal quantiles.
  */
 import { finiteOrNull, normalTwoSidedP } from './distributions.js';
-import { intervalEstimate, relativeLiftMoments, resolveAlpha } from './estimate.js';
-import { EMPTY_ESTIMATE } from './types.js';
-import type { CompareOptions, Estimate, SufficientStats } from './types.js';
+import { intervalEstimate, relativeLiftFigures, resolveAlpha } from './estimate.js';
+import { EMPTY_ESTIMATE, EMPTY_RELATIVE_LIFT } from './types.js';
+import type { ArmMoments, CompareOptions, Estimate, RelativeLift, SufficientStats } from './types.js';
 
 /** Units and conversions of one variant. */
 export interface ConversionCounts {
@@ -18,10 +18,12 @@ export interface ConversionCounts {
 export interface ConversionComparison {
   controlRate: number | null;
   variantRate: number | null;
-  /** p_B − p_A, unpooled (Wald) SE √(p_A(1−p_A)/n_A + p_B(1−p_B)/n_B), normal interval and p-value. */
+  /** p_B − p_A, unpooled (Wald) SE √(p_A(1−p_A)/n_A + p_B(1−p_B)/n_B), normal interval and p-value: the headline test. */
   absoluteDifference: Estimate;
-  /** (p_B − p_A)/p_A, delta-method SE, normal interval and p-value. */
-  relativeLift: Estimate;
+  /** (p_B − p_A)/p_A with Fieller's interval at z₁₋α/₂; delta-method figures under `deltaMethod`. */
+  relativeLift: RelativeLift;
+  /** The rates and the variances of the rates the figures come from; null without units. */
+  moments: ArmMoments | null;
   /** Pooled two-proportion z-test without continuity correction. */
   pooledZTest: { z: number | null; pValue: number | null };
   /** Why some figures are null; absent when everything is defined. */
@@ -65,8 +67,10 @@ export function pooledZTest(control: ConversionCounts, variant: ConversionCounts
  * Absolute difference d = p_B − p_A with SE = √(p_A(1−p_A)/n_A + p_B(1−p_B)/n_B),
  * interval d ± z₁₋α/₂·SE and p = 2Φ(−|d/SE|) (Wald; e.g. Agresti, Categorical
  * Data Analysis, 3rd ed., §1.4 and §2.2.3).
- * Relative lift (p_B − p_A)/p_A with the delta-method variance of
- * `relativeLiftMoments`, normal interval and p-value.
+ * Relative lift (p_B − p_A)/p_A with Fieller's interval from the same variances
+ * and z (`relativeLiftFigures`).
+ * One arm at rate 0 or 1 has no variance, but the other arm's still gives the
+ * unpooled SE: 0/2000 against 30/2000 is a defined, significant test.
  * Assumes independent units; the normal approximation wants at least a handful
  * of conversions and non-conversions per arm.
  */
@@ -83,7 +87,8 @@ export function compareConversion(
       controlRate: rateA,
       variantRate: rateB,
       absoluteDifference: EMPTY_ESTIMATE,
-      relativeLift: EMPTY_ESTIMATE,
+      relativeLift: EMPTY_RELATIVE_LIFT,
+      moments: null,
       pooledZTest: { z: null, pValue: null },
       reason: rateA === null ? 'control has no units' : 'variant has no units',
     };
@@ -91,13 +96,13 @@ export function compareConversion(
   const varianceOfMeanA = bernoulliVariance(rateA) / control.n;
   const varianceOfMeanB = bernoulliVariance(rateB) / variant.n;
   const absoluteDifference = intervalEstimate(rateB - rateA, Math.sqrt(varianceOfMeanA + varianceOfMeanB), alpha);
-  const lift = relativeLiftMoments(rateA, varianceOfMeanA, rateB, varianceOfMeanB);
-  const relativeLift = lift === null ? EMPTY_ESTIMATE : intervalEstimate(lift.estimate, lift.se, alpha);
+  const relativeLift = relativeLiftFigures(rateA, varianceOfMeanA, rateB, varianceOfMeanB, absoluteDifference, alpha);
   const result: ConversionComparison = {
     controlRate: rateA,
     variantRate: rateB,
     absoluteDifference,
     relativeLift,
+    moments: { meanA: rateA, varianceOfMeanA, meanB: rateB, varianceOfMeanB },
     pooledZTest: pooledZTest(control, variant),
   };
   const reason = conversionReason(rateA, rateB);
@@ -113,5 +118,7 @@ function conversionReason(rateA: number, rateB: number): string | undefined {
   if (rateA === 1 && rateB === 1) return 'every unit converted in both arms: no variance to test';
   if (degenerateA && degenerateB) return 'both arms have rate 0 or 1: no variance to test';
   if (rateA === 0) return 'control rate is 0: relative lift is undefined';
+  if (degenerateA) return 'every control unit converted: the SE comes from the variant alone';
+  if (degenerateB) return `variant rate is ${rateB}: the SE comes from the control alone`;
   return undefined;
 }

@@ -3,9 +3,9 @@
  * unit of randomisation (the visitor) is not the unit of analysis (the order).
  */
 import { finiteOrNull } from './distributions.js';
-import { intervalEstimate, resolveAlpha } from './estimate.js';
-import { EMPTY_ESTIMATE } from './types.js';
-import type { CompareOptions, Estimate } from './types.js';
+import { intervalEstimate, relativeLiftFigures, resolveAlpha } from './estimate.js';
+import { EMPTY_ESTIMATE, EMPTY_RELATIVE_LIFT } from './types.js';
+import type { ArmMoments, CompareOptions, Estimate, RelativeLift } from './types.js';
 
 /**
  * Per-variant sufficient statistics of a ratio metric: per unit i a numerator
@@ -30,8 +30,12 @@ export interface RatioEstimate {
 export interface RatioComparison {
   controlRatio: number | null;
   variantRatio: number | null;
+  /** R_B − R_A, delta-method SE, normal interval and p-value: the headline test. */
   absoluteDifference: Estimate;
-  relativeLift: Estimate;
+  /** R_B/R_A − 1 with Fieller's interval from the same variances and z; delta-method figures under `deltaMethod`. */
+  relativeLift: RelativeLift;
+  /** The ratios and their variances the figures come from; null when undefined. */
+  moments: ArmMoments | null;
   reason?: string;
 }
 
@@ -59,7 +63,8 @@ export function ratioEstimate(stats: RatioStats): RatioEstimate {
 /**
  * Compare ratio metrics between arms (independent arms, normal reference):
  *   d = R_B − R_A, Var(d) = Var(R̂_A) + Var(R̂_B);
- *   lift = R_B/R_A − 1, Var ≈ Var(R̂_B)/R_A² + R_B²·Var(R̂_A)/R_A⁴.
+ *   lift = R_B/R_A − 1 by Fieller on (R̂_A, Var(R̂_A)) and (R̂_B, Var(R̂_B)); its delta-method
+ *   variance Var(R̂_B)/R_A² + R_B²·Var(R̂_A)/R_A⁴ is reported under `deltaMethod`.
  */
 export function compareRatio(control: RatioStats, variant: RatioStats, options: CompareOptions = {}): RatioComparison {
   const alpha = resolveAlpha(options.alpha);
@@ -69,7 +74,8 @@ export function compareRatio(control: RatioStats, variant: RatioStats, options: 
     controlRatio: a.ratio,
     variantRatio: b.ratio,
     absoluteDifference: EMPTY_ESTIMATE,
-    relativeLift: EMPTY_ESTIMATE,
+    relativeLift: EMPTY_RELATIVE_LIFT,
+    moments: null,
     reason,
   });
   if (a.ratio === null || a.variance === null) return empty('control has fewer than 2 units or a zero denominator');
@@ -77,15 +83,19 @@ export function compareRatio(control: RatioStats, variant: RatioStats, options: 
   const se = Math.sqrt(a.variance + b.variance);
   const absoluteDifference = intervalEstimate(b.ratio - a.ratio, se, alpha);
   if (a.ratio === 0) {
-    return { ...empty('control ratio is 0: relative lift is undefined'), absoluteDifference };
+    return {
+      ...empty('control ratio is 0: relative lift is undefined'),
+      absoluteDifference,
+      relativeLift: { ...EMPTY_RELATIVE_LIFT, pValue: absoluteDifference.pValue, reason: 'control ratio is 0: relative lift is undefined' },
+      moments: { meanA: a.ratio, varianceOfMeanA: a.variance, meanB: b.ratio, varianceOfMeanB: b.variance },
+    };
   }
-  const a2 = a.ratio * a.ratio;
-  const liftSe = Math.sqrt(b.variance / a2 + (b.ratio * b.ratio * a.variance) / (a2 * a2));
   const result: RatioComparison = {
     controlRatio: a.ratio,
     variantRatio: b.ratio,
     absoluteDifference,
-    relativeLift: intervalEstimate((b.ratio - a.ratio) / Math.abs(a.ratio), liftSe, alpha),
+    relativeLift: relativeLiftFigures(a.ratio, a.variance, b.ratio, b.variance, absoluteDifference, alpha),
+    moments: { meanA: a.ratio, varianceOfMeanA: a.variance, meanB: b.ratio, varianceOfMeanB: b.variance },
   };
   if (!(se > 0)) result.reason = 'zero variance in both arms: no test is possible';
   return result;

@@ -117,12 +117,31 @@ export type SampleSizeQuery = z.output<typeof sampleSizeQuerySchema>;
 const nullableNumber = z.number().nullable();
 const interval = z.tuple([z.number(), z.number()]).nullable();
 
+/** An interval whose ends may be unbounded (null): Fieller's interval of a relative lift. */
+export const openIntervalSchema = z.tuple([nullableNumber, nullableNumber]).nullable();
+
 export const estimateSchema = z.object({ estimate: nullableNumber, se: nullableNumber, ci: interval, pValue: nullableNumber });
 
+/**
+ * The relative lift: `ci` is Fieller's interval (a null end is unbounded, explained by `reason`),
+ * `pValue` the absolute difference's (the test Fieller's interval inverts), `se` the delta-method SE;
+ * the delta-method interval and p-value (GrowthBook's) under `deltaMethod`.
+ */
+export const relativeLiftSchema = z.object({
+  estimate: nullableNumber,
+  se: nullableNumber,
+  ci: openIntervalSchema,
+  pValue: nullableNumber,
+  reason: z.string().optional(),
+  deltaMethod: z.object({ se: nullableNumber, ci: interval, pValue: nullableNumber }),
+});
+
 export const sequentialFiguresSchema = z.object({
+  /** The confidence sequence and always-valid p-value of the absolute difference (the headline). */
   absoluteDifference: z.object({ ci: interval, pValue: nullableNumber }),
-  relativeLift: z.object({ ci: interval, pValue: nullableNumber }),
-  /** Always-valid relative-lift p-value after the multiple-comparison adjustment. */
+  /** Fieller's interval with the sequence's radius; pValue is the absolute difference's. */
+  relativeLift: z.object({ ci: openIntervalSchema, pValue: nullableNumber, reason: z.string().optional() }),
+  /** Always-valid absolute-difference p-value after the multiple-comparison adjustment. */
   adjustedPValue: nullableNumber,
 });
 
@@ -136,8 +155,8 @@ export const srmResultSchema = z.object({
 
 const comparisonFields = {
   absoluteDifference: estimateSchema.optional(),
-  relativeLift: estimateSchema.optional(),
-  /** Headline p-value: the relative-lift p-value (fixed horizon). */
+  relativeLift: relativeLiftSchema.optional(),
+  /** Headline p-value: the absolute difference's (Wald for conversions, Welch for revenue), fixed horizon. */
   pValue: nullableNumber.optional(),
   adjustedPValue: nullableNumber.optional(),
   /** adjustedPValue < alpha; with sequential testing on, the always-valid adjusted p-value decides. */

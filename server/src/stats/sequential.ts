@@ -6,7 +6,8 @@
  * testing"), as pinned by design.md §5.
  */
 import { finiteOrNull } from './distributions.js';
-import type { Estimate } from './types.js';
+import { fiellerLift } from './fieller.js';
+import type { ArmMoments, Estimate, OpenInterval } from './types.js';
 
 export const DEFAULT_TUNING_PARAMETER = 5000;
 
@@ -61,4 +62,32 @@ export function sequentialInterval(
     pValue: finiteOrNull(pValue),
     halfWidth: hw,
   };
+}
+
+/** The sequential figures of one comparison: the headline (absolute difference) and the lift's interval. */
+export interface SequentialComparison {
+  absoluteDifference: { ci: [number, number] | null; pValue: number | null };
+  /** Fieller's interval with the sequence's radius; pValue is the absolute difference's (the test it inverts). */
+  relativeLift: { ci: OpenInterval | null; pValue: number | null; reason?: string };
+}
+
+/**
+ * Confidence sequence on the absolute difference (design.md §5: the headline test), and the relative
+ * lift's interval as the Fieller inversion with the same radius: the sequence's half-width divided by
+ * the SE plays the role of the quantile, so the lift interval excludes 0 exactly when the always-valid
+ * p-value is below alpha.
+ */
+export function sequentialComparison(
+  absolute: Estimate,
+  moments: ArmMoments | null,
+  totalUnits: number,
+  options: SequentialOptions = {},
+): SequentialComparison {
+  const abs = sequentialInterval(absolute, totalUnits, options);
+  const absoluteDifference = { ci: abs.ci, pValue: abs.pValue };
+  if (abs.halfWidth === null || absolute.se === null || !(absolute.se > 0) || moments === null) {
+    return { absoluteDifference, relativeLift: { ci: null, pValue: abs.pValue, reason: 'no sampling variance: no interval' } };
+  }
+  const lift = fiellerLift(moments.meanA, moments.varianceOfMeanA, moments.meanB, moments.varianceOfMeanB, abs.halfWidth / absolute.se);
+  return { absoluteDifference, relativeLift: { ci: lift.ci, pValue: abs.pValue, ...(lift.reason !== undefined && { reason: lift.reason }) } };
 }
