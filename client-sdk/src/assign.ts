@@ -4,7 +4,7 @@
  */
 import { saltedBucket } from './hash.js';
 import { evaluateCondition } from './targeting.js';
-import type { Assignment, Attributes, SdkExperiment, WarningHandler } from './types.js';
+import type { Assignment, Attributes, RegexMatcher, SdkExperiment, WarningHandler } from './types.js';
 
 const warned = new WeakSet<object>();
 
@@ -24,6 +24,8 @@ export function assignVariant(
   unitId: string,
   attributes?: Attributes,
   warn: WarningHandler = defaultWarn,
+  /** The targeting regex engine (evaluateCondition's); the host's RegExp when absent. */
+  regex?: RegexMatcher,
 ): Assignment | null {
   // 1. Guard the input. An empty (or non-string) id is "no identity": putting every id-less
   //    visitor in the same variant would bias the split, so they stay out.
@@ -35,7 +37,7 @@ export function assignVariant(
   if (typeof unitId !== 'string' || unitId === '') return null;
 
   // 2. Targeting: a unit whose attributes do not match is not in the experiment.
-  if (experiment.targeting != null && !matches(experiment, attributes, warn)) return null;
+  if (experiment.targeting != null && !matches(experiment, attributes, warn, regex)) return null;
 
   // 3. Namespace: u_ns = bucket(id + "__" + unitId) must fall in [start, end).
   const ns = experiment.namespace;
@@ -88,8 +90,8 @@ export function assignVariant(
 }
 
 // Kept out of assignVariant: a closure there would make V8 allocate a context on every call.
-function matches(experiment: SdkExperiment, attributes: Attributes | undefined, warn: WarningHandler): boolean {
-  return evaluateCondition(experiment.targeting, attributes, (m) => report(experiment, warn, m));
+function matches(experiment: SdkExperiment, attributes: Attributes | undefined, warn: WarningHandler, regex?: RegexMatcher): boolean {
+  return evaluateCondition(experiment.targeting, attributes, (m) => report(experiment, warn, m), regex);
 }
 
 // Warn once per experiment object, not once per call: assignment runs in hot loops. Messages are

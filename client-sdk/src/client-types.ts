@@ -1,6 +1,6 @@
 // Public types of the client shell (client.ts) and of the tracking plug-in it talks to.
 import type { Io, IoOptions } from './io.js';
-import type { Attributes, Json, SdkConfig, WarningHandler } from './types.js';
+import type { Attributes, Json, RegexMatcher, SdkConfig, WarningHandler } from './types.js';
 
 /** Why a result is what it is; anything but `assigned`, `sticky` and `linked` means "not in experiment" or forced. */
 export type VariantReason =
@@ -101,6 +101,12 @@ export interface ClientOptions extends IoOptions {
   tracking?: TrackingFactory;
   onError?: (error: SdkError) => void;
   onWarning?: WarningHandler;
+  /**
+   * Engine for the targeting `regex` operator; the browser's RegExp by default (the server refuses
+   * the pattern shapes known to backtrack exponentially). Pass a linear-time one, e.g. built on
+   * the `re2js` package, to rule out slow patterns entirely at the cost of its size.
+   */
+  regex?: RegexMatcher;
 }
 
 export interface GetVariantOptions {

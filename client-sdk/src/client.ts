@@ -187,11 +187,11 @@ export function createClient(options: ClientOptions = {}): Client {
     const pinnedIndex = pinned === undefined ? -1 : variants.findIndex((v) => v.key === pinned);
     let index: number;
     let reason: VariantReason;
-    if (pinnedIndex >= 0 && evaluateCondition(e.targeting, attributes, options.onWarning)) {
+    if (pinnedIndex >= 0 && evaluateCondition(e.targeting, attributes, options.onWarning, options.regex)) {
       index = pinnedIndex;
       reason = memory.linked[unit]?.[key] === pinned ? 'linked' : 'sticky';
     } else {
-      const a = assignVariant(e, unit, attributes, options.onWarning);
+      const a = assignVariant(e, unit, attributes, options.onWarning, options.regex);
       if (!a) return result(e, key, 0, 'not_in_experiment');
       index = a.variantIndex;
       reason = 'assigned';

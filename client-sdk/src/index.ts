@@ -13,6 +13,7 @@ export type {
   ConditionOp,
   Json,
   LeafCondition,
+  RegexMatcher,
   SdkConfig,
   SdkExperiment,
   SdkNamespace,

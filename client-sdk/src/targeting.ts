@@ -9,7 +9,7 @@
  * `validateCondition` (validate.ts) reports the same problems up front, for the server.
  */
 import { compareSemver, parseSemver } from './semver.js';
-import type { Attributes, Condition, LeafCondition, WarningHandler } from './types.js';
+import type { Attributes, Condition, LeafCondition, RegexMatcher, WarningHandler } from './types.js';
 
 /** Deeper trees are refused: the evaluator recurses, and nobody writes 32 levels by hand. */
 export const MAX_DEPTH = 32;
@@ -24,11 +24,13 @@ const fail = (message: string): never => {
 
 // No cache of our own: engines cache compiled patterns by (source, flags), and a Map here
 // would cost bytes in the size-budgeted core for little gain.
-function compileRegex(pattern: unknown, flags: unknown = ''): RegExp {
+const nativeRegex: RegexMatcher = (pattern, flags, input) => new RegExp(pattern, flags).test(input);
+
+function testRegex(pattern: unknown, flags: unknown, input: string, regex: RegexMatcher): boolean {
   // Stateful flags (g, y) would make test() depend on the previous call.
   if (typeof pattern !== 'string' || /[gy]/.test(flags as string)) return fail(BAD + 'regex');
   try {
-    return new RegExp(pattern, flags as string);
+    return regex(pattern, (flags as string) ?? '', input);
   } catch {
     return fail(BAD + 'regex');
   }
@@ -41,7 +43,7 @@ const isPrimitive = (v: unknown): boolean =>
 const compare = (op: string, d: number): boolean =>
   op === 'eq' ? d === 0 : op === 'neq' ? d !== 0 : op === 'gt' ? d > 0 : op === 'gte' ? d >= 0 : op === 'lt' ? d < 0 : op === 'lte' ? d <= 0 : fail('unknown operator ' + op);
 
-function testLeaf(c: LeafCondition, attrs: Attributes): boolean {
+function testLeaf(c: LeafCondition, attrs: Attributes, regex: RegexMatcher): boolean {
   if (typeof c.attribute !== 'string') fail(BAD + 'attribute');
   const actual = Object.hasOwn(attrs, c.attribute) ? attrs[c.attribute] : undefined;
   const expected = c.value;
@@ -62,8 +64,10 @@ function testLeaf(c: LeafCondition, attrs: Attributes): boolean {
     return (actual != null) === (expected ?? true);
   }
   if (op === 'regex') {
-    const re = compileRegex(expected, (c as { flags?: unknown }).flags);
-    return (typeof actual === 'string' || typeof actual === 'number') && re.test(String(actual));
+    // The pattern is checked even when the attribute is missing, so a bad one always warns.
+    const input = typeof actual === 'string' || typeof actual === 'number' ? String(actual) : '';
+    const found = testRegex(expected, (c as { flags?: unknown }).flags, input, regex);
+    return (typeof actual === 'string' || typeof actual === 'number') && found;
   }
   if (typeof op === 'string' && op.startsWith('semver_')) {
     const want = parseSemver(expected) ?? fail(BAD + op + ' value');
@@ -79,7 +83,7 @@ function testLeaf(c: LeafCondition, attrs: Attributes): boolean {
   return typeof n === 'number' && isFinite(n) && compare(op, n - (expected as number));
 }
 
-function test(c: Condition, attrs: Attributes, depth: number): boolean {
+function test(c: Condition, attrs: Attributes, depth: number, regex: RegexMatcher): boolean {
   if (depth > MAX_DEPTH) fail(BAD + 'depth');
   // No shape check here: `in` throws on a non-object, an array fails as a leaf, and
   // evaluateCondition catches either (validateCondition names the problem).
@@ -89,25 +93,28 @@ function test(c: Condition, attrs: Attributes, depth: number): boolean {
     if (!Array.isArray(list)) fail(BAD + 'all / any');
     // Evaluate every child even after the answer is known, so that a malformed branch is
     // reported (and excludes the unit) whatever the attribute values of this unit.
-    const results = list.map((child) => test(child, attrs, depth + 1));
+    const results = list.map((child) => test(child, attrs, depth + 1, regex));
     return isAll ? !results.includes(false) : results.includes(true);
   }
-  if ('not' in c) return !test(c.not, attrs, depth + 1);
-  return testLeaf(c, attrs);
+  if ('not' in c) return !test(c.not, attrs, depth + 1, regex);
+  return testLeaf(c, attrs, regex);
 }
 
 /**
  * True when `attributes` satisfy `condition`; null/undefined conditions match everybody.
- * A malformed condition gives false and a warning, never an exception.
+ * A malformed condition gives false and a warning, never an exception. `regex` runs the `regex`
+ * operator: the host's RegExp by default; the server passes a linear-time engine (RE2), since it
+ * runs admin-written patterns on attributes any holder of a public key sends.
  */
 export function evaluateCondition(
   condition: Condition | null | undefined,
   attributes?: Attributes,
   warn?: WarningHandler,
+  regex: RegexMatcher = nativeRegex,
 ): boolean {
   if (condition == null) return true;
   try {
-    return test(condition, attributes || {}, 0);
+    return test(condition, attributes || {}, 0, regex);
   } catch (e) {
     warn?.('targeting: ' + (e as Error).message);
     return false;

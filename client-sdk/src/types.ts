@@ -74,3 +74,10 @@ export type Condition =
 
 /** Receives non-fatal problems (bad weights, invalid targeting…); the SDK never throws into the page. */
 export type WarningHandler = (message: string) => void;
+
+/**
+ * Runs the targeting `regex` operator: true when `input` matches `pattern` (JavaScript syntax, flags
+ * among i m s u), throwing when the pattern cannot be compiled. The default is the host's RegExp;
+ * pass a linear-time engine (the server uses RE2) where patterns meet untrusted input at scale.
+ */
+export type RegexMatcher = (pattern: string, flags: string, input: string) => boolean;

@@ -43,7 +43,7 @@ function validateLeaf(c: Record<string, unknown>, path: string, errors: string[]
     else if (flags !== undefined && (typeof flags !== 'string' || !/^[imsu]*$/.test(flags))) {
       errors.push(`${path}.flags: only the flags i, m, s and u are allowed`);
     } else if (mayBacktrackCatastrophically(value)) {
-      errors.push(`${path}.value: nested quantifiers or back-references (e.g. "(a+)+") can take exponential time; simplify the pattern`);
+      errors.push(`${path}.value: nested quantifiers, a repeated alternation or back-references (e.g. "(a+)+", "(a|b)*") can take exponential time; simplify the pattern`);
     } else {
       try {
         new RegExp(value, (flags as string | undefined) ?? '');
@@ -59,15 +59,18 @@ function validateLeaf(c: Record<string, unknown>, path: string, errors: string[]
 }
 
 /**
- * Conservative ReDoS guard: refuses a quantified group that itself contains a quantifier
- * ("(a+)+", "(\\w*\\s?)*", "(x|y+){2,}") and back-references. Targeting runs in visitors' browsers
- * and in the server's /sdk/assign on attributes a visitor controls, so an admin-written pattern
- * must never be able to block either for seconds. Legitimate targeting patterns rarely need these.
+ * Conservative ReDoS guard for backtracking engines (browsers' RegExp): refuses back-references and
+ * a quantified group (`*`, `+`, `{n,}`) holding a quantifier ("(a+)+", "(\\w*\\s?)*", "(a?){9}")
+ * or an alternation ("(\\w|\\d)*", "(a|a)*$": overlapping branches are tried in every
+ * combination). Targeting runs in visitors' browsers on attributes a visitor controls, so an
+ * admin-written pattern must never be able to block a page for seconds; the server itself evaluates
+ * with a linear-time engine whatever the pattern. Legitimate targeting patterns rarely need these.
+ * It is a guard against the known exponential shapes, not a proof: see README "Targeting regexes".
  */
 export function mayBacktrackCatastrophically(pattern: string): boolean {
   if (/\\[1-9]|\\k</.test(pattern)) return true;
   const source = pattern.replace(/\\./g, 'x'); // neutralise escapes such as \( or \+
-  const stack: boolean[] = []; // per open group: does it contain a quantifier?
+  const stack: boolean[] = []; // per open group: does it contain a quantifier or an alternation?
   for (let i = 0; i < source.length; i++) {
     const ch = source[i]!;
     if (ch === '[') {
@@ -75,13 +78,15 @@ export function mayBacktrackCatastrophically(pattern: string): boolean {
       i = end === -1 ? source.length : end;
     } else if (ch === '(') {
       stack.push(false);
+      // "(?:", "(?=", "(?<name>": this "?" opens the group, it quantifies nothing.
+      if (source[i + 1] === '?') i++;
     } else if (ch === ')') {
       const inner = stack.pop() ?? false;
       const next = source[i + 1];
       const quantified = next === '*' || next === '+' || next === '{';
       if (inner && quantified) return true;
-      if (stack.length && (inner || quantified)) stack[stack.length - 1] = true;
-    } else if ((ch === '*' || ch === '+' || ch === '{') && stack.length) {
+      if (stack.length && (inner || quantified || next === '?')) stack[stack.length - 1] = true;
+    } else if ((ch === '*' || ch === '+' || ch === '{' || ch === '?' || ch === '|') && stack.length) {
       stack[stack.length - 1] = true;
     }
   }

@@ -1,6 +1,7 @@
 import { validateCondition } from '@touchpoint/client-sdk/validate';
 import { z } from 'zod';
 import { jsonValue, pagination, slug, text } from '../http/schema-helpers.js';
+import { targetingRegexProblems } from '../targeting/linear-regex.js';
 
 export const EXPERIMENT_STATUSES = ['draft', 'running', 'paused', 'stopped'] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
@@ -79,10 +80,16 @@ function checkVariants(variants: VariantIn[] | undefined, ctx: z.RefinementCtx):
   }
 }
 
-/** Targeting is checked by the SDK's own validator, so the server never accepts what the SDK would ignore. */
+/**
+ * Targeting is checked by the SDK's own validator, so the server never accepts what the SDK would
+ * ignore, and its regexes must also compile with the linear-time engine /sdk/assign evaluates them with.
+ */
 function checkTargeting(targeting: unknown, ctx: z.RefinementCtx): void {
   if (targeting === undefined || targeting === null) return;
-  for (const message of validateCondition(targeting)) ctx.addIssue({ code: 'custom', path: ['targeting'], message });
+  const problems = validateCondition(targeting);
+  // Only on a condition the SDK accepts: its depth is then bounded and every regex leaf well-typed.
+  if (problems.length === 0) problems.push(...targetingRegexProblems(targeting));
+  for (const message of problems) ctx.addIssue({ code: 'custom', path: ['targeting'], message });
 }
 
 function checkMetricLists(input: MetricLists, ctx: z.RefinementCtx): void {

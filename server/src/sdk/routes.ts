@@ -14,6 +14,7 @@ import { loadExperimentRefs } from '../events/repository.js';
 import { attributesProblems } from '../events/schemas.js';
 import { createIngestWriter } from '../events/writer.js';
 import { fieldError } from '../http/problem.js';
+import { linearRegex } from '../targeting/linear-regex.js';
 import { checkOrigin, preflight } from './cors.js';
 import { createRunningExperimentsSource } from './config.js';
 
@@ -81,8 +82,9 @@ export function sdkRoutes(deps: AppDeps) {
       const assignments = wanted.map((experimentKey) => {
         const experiment = byKey.get(experimentKey);
         if (!experiment) return { experimentKey, inExperiment: false, reason: 'not running' };
+        // Regexes run on RE2 (linear time): the attributes come from whoever holds the public key.
         const assigned = assignVariant(experiment, input.unitId, input.attributes, (message) =>
-          deps.logger.warn('assignment warning', { experimentKey, message }),
+          deps.logger.warn('assignment warning', { experimentKey, message }), linearRegex,
         );
         return assigned
           ? { experimentKey, inExperiment: true, variantKey: assigned.variantKey, variantIndex: assigned.variantIndex, payload: assigned.payload }
