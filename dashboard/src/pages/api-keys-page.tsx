@@ -9,6 +9,13 @@ import { Field } from '../components/field.js';
 import { formatDateTime } from '../components/format.js';
 import { Empty, ErrorState, Loading } from '../components/states.js';
 
+/**
+ * What the server does with an SDK key's origin list (server/src/sdk/cors.ts, README "API"): SDK keys
+ * are public, so an empty list lets any origin use the key; a list narrows it to those sites.
+ */
+export const ORIGINS_HINT =
+  'Browser origins that may use this key, one per line, e.g. https://shop.example.com. Empty: any origin may use it (SDK keys are public; a list narrows which sites can send with it).';
+
 /** API keys: list (never secrets), create (the secret is shown once), revoke with confirmation. */
 export function ApiKeysPage() {
   const api = useApi();
@@ -76,7 +83,7 @@ export function ApiKeysPage() {
                         {k.prefix}
                       </td>
                       <td data-label="Allowed origins" className="small">
-                        {k.kind === 'admin' ? '—' : k.allowedOrigins.length ? k.allowedOrigins.join(', ') : 'any (server-side use)'}
+                        {k.kind === 'admin' ? '—' : k.allowedOrigins.length ? k.allowedOrigins.join(', ') : 'any origin'}
                       </td>
                       <td data-label="Last used">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'never'}</td>
                       <td data-label="Actions">
@@ -181,7 +188,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (k: ApiKey & { secret: string
           <Field
             id="key-origins"
             label="Allowed origins"
-            hint="Browser origins that may send events with this key, one per line, e.g. https://shop.example.com. Empty: no browser origin is allowed (server-side use)."
+            hint={ORIGINS_HINT}
             errors={server('allowedOrigins')}
           >
             {(p) => <textarea {...p} rows={3} className="mono" spellCheck={false} value={origins} onChange={(e) => setOrigins(e.target.value)} />}

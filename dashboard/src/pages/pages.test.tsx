@@ -306,6 +306,15 @@ describe('API keys page', () => {
     expect(screen.queryByText('tp_sdk_ZzSecretValue')).toBeNull();
   });
 
+  it('says what the server does with an empty origin list: any origin may use the SDK key (issue 13 #11)', async () => {
+    renderApp('/keys', { 'GET /api/keys': json({ items: [apiKey(), apiKey({ id: 'key_CCCCCCCCCCCCCCCC', kind: 'sdk', name: 'Open SDK key', prefix: 'tp_sdk_Op…', allowedOrigins: [] })] }) });
+    const row = (await screen.findByText('Open SDK key')).closest('tr')!;
+    expect(within(row).getByText('any origin')).toBeTruthy();
+    const hint = screen.getByText(/one per line/);
+    expect(hint.textContent).toMatch(/Empty: any origin may use it/);
+    expect(hint.textContent).not.toMatch(/no browser origin/);
+  });
+
   it('shows the server message next to an invalid origin', async () => {
     const user = userEvent.setup();
     renderApp('/keys', {
