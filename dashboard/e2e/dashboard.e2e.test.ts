@@ -85,6 +85,11 @@ async function newPage(width: number, height: number): Promise<Page> {
   page.setDefaultNavigationTimeout(15_000);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(String(error)));
+  // The server's Content-Security-Policy (server/src/http/security-headers.ts) must let the real
+  // dashboard run: any script, style, image or fetch it refuses is a failure of the scenario.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(message.text());
+  });
   (page as Page & { problems?: string[] }).problems = problems;
   return page;
 }
@@ -300,6 +305,28 @@ describe('dashboard in headless Chromium', () => {
     await narrow.context().close();
     await page.context().close();
   }, 120_000);
+
+  it('is served with its security headers and refuses to render inside a foreign page\'s iframe', async () => {
+    const page = await newPage(1024, 768);
+    const response = await page.goto(baseUrl);
+    const headers = response!.headers();
+    expect(headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    await page.getByLabel('Admin key').waitFor();
+    // A page of another origin (localhost is another host than 127.0.0.1 to the browser) frames the dashboard.
+    const foreign = baseUrl.replace('127.0.0.1', 'localhost');
+    await page.route(`${foreign}/framing-test`, (route) =>
+      route.fulfill({ contentType: 'text/html', body: `<!doctype html><iframe id="victim" src="${baseUrl}/"></iframe>` }),
+    );
+    await page.goto(`${foreign}/framing-test`, { waitUntil: 'load' });
+    const framed = page.frames().find((frame) => frame !== page.mainFrame())!;
+    // Chromium replaces a refused frame with its error page; a framed dashboard would load its own URL.
+    await expect.poll(() => framed.url(), { timeout: 10_000 }).not.toBe('about:blank');
+    expect(framed.url()).toMatch(/^chrome-error:/);
+    (page as Page & { problems?: string[] }).problems!.length = 0; // the refusal itself is logged as a CSP error
+    await page.context().close();
+  }, 60_000);
 
   it('is usable 360 px wide: every page fits without horizontal scrolling', async () => {
     const page = await newPage(360, 740);

@@ -8,6 +8,7 @@ import { healthRoutes } from './health/routes.js';
 import type { AppDeps, AppEnv } from './http/context.js';
 import { PROBLEM_TYPES, type ProblemType, ProblemError, problemResponse } from './http/problem.js';
 import { requestLog } from './http/request-log.js';
+import { securityHeaders } from './http/security-headers.js';
 import { requireKey } from './keys/auth.js';
 import { createKeyCache } from './keys/cache.js';
 import { keyRoutes } from './keys/routes.js';
@@ -25,6 +26,7 @@ export function createApp(given: AppDeps) {
   const deps: AppDeps = { ...given, keyCache: given.keyCache ?? createKeyCache() };
   const app = new Hono<AppEnv>();
   app.use(requestLog(deps.logger));
+  app.use(securityHeaders());
   app.use(bodySizeLimit(deps.maxBodyBytes));
 
   app.route('/', healthRoutes(deps));
