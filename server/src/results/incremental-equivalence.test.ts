@@ -3,8 +3,9 @@
  * moves, an incremental refresh gives exactly the document a full computation gives at the same
  * `now` (everything but the `snapshot` meta). Random sequences (fast-check, the repo's pinned seed)
  * go through POST /sdk/events and DELETE /api/units/:unitId, so `received_at` is what ingestion
- * writes. Revenue values are multiples of 1/4: every sum is exact in float8, so the comparison can
- * be exact whatever order PostgreSQL adds the rows in.
+ * writes. Values are multiples of 1/4, some offset by 1e9 ('deposit': the case where raw Σy² would
+ * lose the variance): a unit's several events then add up exactly in float8 whatever order the plan
+ * reads them in (the per-day moments are exact numerics anyway), so the comparison can be exact.
  */
 import fc from 'fast-check';
 import { type Kysely, sql } from 'kysely';
@@ -20,7 +21,7 @@ import { type Clock, DAY, HOUR, type SdkItem, documentOf, resultsHarness, sendIt
 
 const MINUTE = 60_000;
 const UNITS = 8;
-const NAMES = ['view', 'add_to_cart', 'purchase'] as const;
+const NAMES = ['view', 'add_to_cart', 'purchase', 'deposit'] as const;
 
 /** Two experiments on the same traffic: one with finite attribution windows only, one with open ones. */
 const METRICS = [
@@ -30,10 +31,18 @@ const METRICS = [
   { key: 'eq-revenue-open', name: 'Revenue to the end', type: 'revenue', eventName: 'purchase', attributionHours: null },
   { key: 'eq-cart-ratio', name: 'Carts per view', type: 'ratio', numerator: { eventName: 'add_to_cart', aggregate: 'count' }, denominator: { eventName: 'view', aggregate: 'count' }, attributionHours: null },
   { key: 'eq-cart', name: 'Add to cart', type: 'conversion', eventName: 'add_to_cart', attributionHours: 6 },
+  { key: 'eq-deposit', name: 'Deposits near 1e9', type: 'revenue', eventName: 'deposit', attributionHours: 24 },
+  { key: 'eq-deposit-open', name: 'Deposits near 1e9 to the end', type: 'revenue', eventName: 'deposit', attributionHours: null },
 ];
 const EXPERIMENTS = {
-  finite: { primaryMetric: 'purchase', secondaryMetrics: ['eq-revenue', 'eq-aov'], guardrailMetrics: ['eq-funnel', 'eq-cart'] },
-  open: { primaryMetric: 'eq-funnel', secondaryMetrics: ['eq-revenue-open', 'eq-cart-ratio', 'purchase'] },
+  finite: { primaryMetric: 'purchase', secondaryMetrics: ['eq-revenue', 'eq-aov', 'eq-deposit'], guardrailMetrics: ['eq-funnel', 'eq-cart'] },
+  open: { primaryMetric: 'eq-funnel', secondaryMetrics: ['eq-revenue-open', 'eq-cart-ratio', 'purchase', 'eq-deposit-open'] },
+};
+
+/** The value an event of each name carries, from a number of quarters. */
+const VALUES: Partial<Record<(typeof NAMES)[number], (quarters: number) => number>> = {
+  purchase: (quarters) => quarters / 4,
+  deposit: (quarters) => 1e9 + quarters / 4,
 };
 
 type Traffic =
@@ -103,7 +112,8 @@ describeEachEngine('results: an incremental refresh equals a full computation', 
           items.flatMap((t): SdkItem[] => {
             const timestamp = new Date(clock.now.getTime() + t.offsetMs).toISOString();
             if (t.type === 'event') {
-              return [{ id: `eq-i${++itemId}`, type: 'event', unitId: unitId(t.unit), name: t.name, timestamp, ...(t.name === 'purchase' ? { value: t.quarters / 4 } : {}) }];
+              const value = VALUES[t.name]?.(t.quarters);
+              return [{ id: `eq-i${++itemId}`, type: 'event', unitId: unitId(t.unit), name: t.name, timestamp, ...(value !== undefined && { value }) }];
             }
             const variantKey = t.variant === 0 ? 'control' : 'urgent';
             return Object.values(keys).map((experimentKey) => ({ id: `eq-i${++itemId}`, type: 'exposure', unitId: unitId(t.unit), experimentKey, variantKey, timestamp }));
