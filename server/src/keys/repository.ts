@@ -97,22 +97,34 @@ export async function touchKey(db: Kysely<Database>, id: string, at: Date): Prom
 
 export type RevokeOutcome = 'revoked' | 'not-found' | 'last-admin-key';
 
-/** Revokes a key; refuses to revoke the last active admin key, which would lock everyone out. */
+/**
+ * Revokes a key; refuses to revoke the last active admin key, which would lock everyone out.
+ *
+ * Lock order: every active admin key by id, then the key itself. Two concurrent revocations of admin
+ * keys then queue on the same first row; locking the key's own row first (as this did) let each hold
+ * its own key while waiting for the other's: a deadlock (issue 13, finding 3).
+ */
 export async function revokeKey(db: Kysely<Database>, actor: Actor, id: string, at: Date): Promise<RevokeOutcome> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!row || row.revoked_at) return 'not-found';
-    if (row.kind === 'admin') {
-      // Lock all admin keys so two concurrent revocations cannot both pass this check.
+    // A key's kind never changes, so it can be read before any lock.
+    const kind = (await trx.selectFrom('api_keys').select('kind').where('id', '=', id).executeTakeFirst())?.kind;
+    if (kind === undefined) return 'not-found';
+    if (kind === 'admin') {
+      // Lock all active admin keys so two concurrent revocations cannot both pass the check below. FOR
+      // UPDATE waits for a concurrent revocation to commit and then skips the key it revoked.
       const active = await trx
         .selectFrom('api_keys')
         .select('id')
         .where('kind', '=', 'admin')
         .where('revoked_at', 'is', null)
+        .orderBy('id')
         .forUpdate()
         .execute();
+      if (!active.some((key) => key.id === id)) return 'not-found';
       if (active.length <= 1) return 'last-admin-key';
     }
+    const row = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!row || row.revoked_at) return 'not-found';
     const updated = await trx.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     await recordAudit(trx, actor, { entityType: 'api_key', entityKey: id, action: 'revoke', before: toApiKey(row), after: toApiKey(updated) });
     return 'revoked';
