@@ -3,13 +3,14 @@ import { expect, inject, it } from 'vitest';
 import { createApp } from '../app.js';
 import { connect } from '../db/connect.js';
 import { createKey } from '../keys/repository.js';
+import { withResponseValidation } from '../test/openapi-validator.js';
 import { createMemoryLogger } from './logger.js';
 
 // A database that dies under the app: the 500 path and readiness, on an engine we can stop at will.
 it('hides internal errors behind a request id, logs the cause, and reports not-ready', async () => {
   const handle = await connect({ dataDir: 'memory://', loadDataDir: await openAsBlob(inject('pgliteTemplate')) });
   const logger = createMemoryLogger();
-  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: 1024 * 1024 });
+  const app = withResponseValidation(createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: 1024 * 1024 }));
   const { secret } = await createKey(handle.db, { keyId: null, requestId: null }, { kind: 'admin', name: 'a' });
   expect((await app.request('/ready')).status).toBe(200);
   await handle.close();
@@ -35,7 +36,7 @@ it('hides internal errors behind a request id, logs the cause, and reports not-r
 
 it('answers unknown routes with a 404 problem document and never echoes an unsafe request id', async () => {
   const handle = await connect({ dataDir: 'memory://', loadDataDir: await openAsBlob(inject('pgliteTemplate')) });
-  const app = createApp({ db: handle.db, logger: createMemoryLogger(), now: () => new Date(), maxBodyBytes: 1024 });
+  const app = withResponseValidation(createApp({ db: handle.db, logger: createMemoryLogger(), now: () => new Date(), maxBodyBytes: 1024 }));
   const res = await app.request('/nowhere', { headers: { 'X-Request-Id': '<script>' } });
   expect(res.status).toBe(404);
   expect(res.headers.get('content-type')).toBe('application/problem+json');

@@ -5,7 +5,6 @@ import {
 } from '../experiments/schemas.js';
 import { apiKeySchema, createKeySchema, listKeysQuery } from '../keys/schemas.js';
 import { createMetricSchema, listMetricsQuery, metricSchema, updateMetricSchema } from '../metrics/schemas.js';
-import { PROBLEM_TYPES } from '../http/problem.js';
 import { createTouchpointSchema, listTouchpointsQuery, touchpointSchema, updateTouchpointSchema } from '../touchpoints/schemas.js';
 import { statsOperations } from '../stats/routes.js';
 import { sdkOperations } from '../sdk/routes.js';
@@ -13,6 +12,8 @@ import { resultsOperations } from '../results/routes.js';
 import { resultsSummaryOperation } from '../results/summary.js';
 import { unitOperations } from '../units/routes.js';
 import type { Operation } from './registry.js';
+import { conditionalParameters, headerComponents, problemResponseComponents, responsesOf, toSchema } from './responses.js';
+import { auditRecordSchema } from '../audit/schemas.js';
 
 /**
  * OpenAPI 3.1 generated from the very zod schemas that validate requests (zod's JSON Schema output is
@@ -20,11 +21,36 @@ import type { Operation } from './registry.js';
  */
 const list = (item: z.ZodType) => z.object({ items: z.array(item) });
 const withSecret = apiKeySchema.extend({ secret: z.string().describe('Shown once, never stored in clear') });
+const status = z.object({ status: z.string() });
+
+/** Catalog resources carry their version as an ETag; edits send it back as If-Match. */
+const read = { headers: ['ETag'] } as const;
+const created = { status: 201, headers: ['ETag', 'Location'], problems: [409] } as const;
+const edit = { headers: ['ETag'], conditional: 'if-match' } as const;
+/** Lifecycle actions: the body (`{ version }`) and If-Match are optional; a move the status does not allow is a 409. */
+const lifecycle = { body: lifecycleSchema, optionalBody: true, response: experimentSchema, headers: ['ETag'], conditional: 'if-match-optional', problems: [409] } as const;
 
 const core: Operation[] = [
-  { method: 'get', path: '/health', summary: 'Liveness', tag: 'health', auth: 'none', response: z.object({ status: z.string() }) },
-  { method: 'get', path: '/ready', summary: 'Readiness (checks the database)', tag: 'health', auth: 'none', response: z.object({ status: z.string() }) },
-  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'meta', auth: 'none' },
+  { method: 'get', path: '/health', summary: 'Liveness', tag: 'health', auth: 'none', response: status },
+  {
+    method: 'get',
+    path: '/ready',
+    summary: 'Readiness (checks the database)',
+    tag: 'health',
+    auth: 'none',
+    response: z.object({ status: z.literal('ready'), database: z.literal('ok') }),
+    otherResponses: {
+      503: { description: 'The database is unreachable: take this instance out of rotation', schema: z.object({ status: z.literal('unavailable'), database: z.string() }), headers: ['Retry-After'] },
+    },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    tag: 'meta',
+    auth: 'none',
+    response: z.looseObject({ openapi: z.literal('3.1.0'), info: z.record(z.string(), z.unknown()), paths: z.record(z.string(), z.unknown()) }),
+  },
   {
     method: 'get',
     path: '/problems/{type}',
@@ -34,57 +60,62 @@ const core: Operation[] = [
     response: z.object({ type: z.string(), title: z.string(), status: z.number().int(), description: z.string() }),
   },
   { method: 'get', path: '/api/touchpoints', summary: 'List touchpoints', tag: 'touchpoints', query: listTouchpointsQuery, response: list(touchpointSchema) },
-  { method: 'post', path: '/api/touchpoints', summary: 'Create a touchpoint', tag: 'touchpoints', body: createTouchpointSchema, response: touchpointSchema, status: 201 },
-  { method: 'get', path: '/api/touchpoints/{key}', summary: 'Read a touchpoint', tag: 'touchpoints', response: touchpointSchema },
-  { method: 'patch', path: '/api/touchpoints/{key}', summary: 'Update a touchpoint (If-Match or version)', tag: 'touchpoints', body: updateTouchpointSchema, response: touchpointSchema },
-  { method: 'delete', path: '/api/touchpoints/{key}', summary: 'Delete an unused touchpoint', tag: 'touchpoints', status: 204 },
+  { method: 'post', path: '/api/touchpoints', summary: 'Create a touchpoint', tag: 'touchpoints', body: createTouchpointSchema, response: touchpointSchema, ...created },
+  { method: 'get', path: '/api/touchpoints/{key}', summary: 'Read a touchpoint', tag: 'touchpoints', response: touchpointSchema, ...read },
+  { method: 'patch', path: '/api/touchpoints/{key}', summary: 'Update a touchpoint (If-Match or version)', tag: 'touchpoints', body: updateTouchpointSchema, response: touchpointSchema, ...edit },
+  { method: 'delete', path: '/api/touchpoints/{key}', summary: 'Delete a touchpoint no experiment uses (409 otherwise)', tag: 'touchpoints', status: 204, problems: [409] },
   { method: 'get', path: '/api/metrics', summary: 'List metrics', tag: 'metrics', query: listMetricsQuery, response: list(metricSchema) },
-  { method: 'post', path: '/api/metrics', summary: 'Create a metric', tag: 'metrics', body: createMetricSchema, response: metricSchema, status: 201 },
-  { method: 'get', path: '/api/metrics/{key}', summary: 'Read a metric', tag: 'metrics', response: metricSchema },
-  { method: 'patch', path: '/api/metrics/{key}', summary: 'Update a metric (If-Match or version)', tag: 'metrics', body: updateMetricSchema, response: metricSchema },
+  { method: 'post', path: '/api/metrics', summary: 'Create a metric', tag: 'metrics', body: createMetricSchema, response: metricSchema, ...created },
+  { method: 'get', path: '/api/metrics/{key}', summary: 'Read a metric', tag: 'metrics', response: metricSchema, ...read },
+  { method: 'patch', path: '/api/metrics/{key}', summary: 'Update a metric (If-Match or version)', tag: 'metrics', body: updateMetricSchema, response: metricSchema, ...edit },
   { method: 'get', path: '/api/experiments', summary: 'List experiments', tag: 'experiments', query: listExperimentsQuery, response: list(experimentSchema) },
-  { method: 'post', path: '/api/experiments', summary: 'Create an experiment (draft)', tag: 'experiments', body: createExperimentSchema, response: experimentSchema, status: 201 },
-  { method: 'get', path: '/api/experiments/{key}', summary: 'Read an experiment', tag: 'experiments', response: experimentSchema },
-  { method: 'patch', path: '/api/experiments/{key}', summary: 'Update an experiment (If-Match or version)', tag: 'experiments', body: updateExperimentSchema, response: experimentSchema },
-  { method: 'post', path: '/api/experiments/{key}/start', summary: 'Start or resume', tag: 'experiments', body: lifecycleSchema, response: experimentSchema },
-  { method: 'post', path: '/api/experiments/{key}/pause', summary: 'Pause', tag: 'experiments', body: lifecycleSchema, response: experimentSchema },
-  { method: 'post', path: '/api/experiments/{key}/stop', summary: 'Stop with a decision', tag: 'experiments', body: stopExperimentSchema, response: experimentSchema },
-  { method: 'post', path: '/api/experiments/{key}/archive', summary: 'Archive (draft or stopped)', tag: 'experiments', body: lifecycleSchema, response: experimentSchema },
-  { method: 'post', path: '/api/experiments/{key}/unarchive', summary: 'Unarchive', tag: 'experiments', body: lifecycleSchema, response: experimentSchema },
-  { method: 'get', path: '/api/experiments/{key}/audit', summary: 'Change history', tag: 'experiments', query: auditQuery },
+  { method: 'post', path: '/api/experiments', summary: 'Create an experiment (draft)', tag: 'experiments', body: createExperimentSchema, response: experimentSchema, ...created },
+  { method: 'get', path: '/api/experiments/{key}', summary: 'Read an experiment', tag: 'experiments', response: experimentSchema, ...read },
+  {
+    method: 'patch',
+    path: '/api/experiments/{key}',
+    summary: 'Update an experiment (If-Match or version); structural changes to a running one are a 409 unless they start a new phase',
+    tag: 'experiments',
+    body: updateExperimentSchema,
+    response: experimentSchema,
+    ...edit,
+  },
+  { method: 'post', path: '/api/experiments/{key}/start', summary: 'Start or resume', tag: 'experiments', ...lifecycle },
+  { method: 'post', path: '/api/experiments/{key}/pause', summary: 'Pause', tag: 'experiments', ...lifecycle },
+  { method: 'post', path: '/api/experiments/{key}/stop', summary: 'Stop with a decision', tag: 'experiments', ...lifecycle, body: stopExperimentSchema },
+  { method: 'post', path: '/api/experiments/{key}/archive', summary: 'Archive (draft or stopped)', tag: 'experiments', ...lifecycle },
+  { method: 'post', path: '/api/experiments/{key}/unarchive', summary: 'Unarchive', tag: 'experiments', ...lifecycle },
+  { method: 'get', path: '/api/experiments/{key}/audit', summary: 'Change history, newest first', tag: 'experiments', query: auditQuery, response: list(auditRecordSchema) },
   { method: 'get', path: '/api/keys', summary: 'List API keys (never their secrets)', tag: 'keys', query: listKeysQuery, response: list(apiKeySchema) },
   { method: 'post', path: '/api/keys', summary: 'Create a key; the secret is returned once', tag: 'keys', body: createKeySchema, response: withSecret, status: 201 },
-  { method: 'delete', path: '/api/keys/{id}', summary: 'Revoke a key', tag: 'keys', status: 204 },
+  { method: 'delete', path: '/api/keys/{id}', summary: 'Revoke a key (409 for the last active admin key)', tag: 'keys', status: 204, problems: [409] },
 ];
 
-const toSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+/** Every documented operation: the core above and those the features export. */
+export const operations: readonly Operation[] = [...core, ...statsOperations, ...sdkOperations, ...unitOperations, ...resultsOperations, resultsSummaryOperation];
 
 function operationObject(op: Operation) {
-  const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const params: Record<string, unknown>[] = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
   if (op.query) {
     const schema = toSchema(op.query) as { properties?: Record<string, unknown>; required?: string[] };
     for (const [name, property] of Object.entries(schema.properties ?? {})) {
-      params.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: property as { type: string } });
+      params.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: property });
     }
   }
-  const status = String(op.status ?? 200);
+  params.push(...conditionalParameters(op));
   return {
     summary: op.summary,
     tags: [op.tag],
     ...(op.auth === 'none' ? { security: [] } : op.auth === 'sdk' ? { security: [{ sdkKey: [] }, { sdkKeyQuery: [] }] } : {}),
     ...(params.length && { parameters: params }),
-    ...(op.body && { requestBody: { required: op.method !== 'post' || !op.path.match(/start|pause|stop|archive/), content: { 'application/json': { schema: toSchema(op.body) } } } }),
-    responses: {
-      [status]: op.response ? { description: 'OK', content: { 'application/json': { schema: toSchema(op.response) } } } : { description: 'OK' },
-      '4XX': { $ref: '#/components/responses/Problem' },
-      '5XX': { $ref: '#/components/responses/Problem' },
-    },
+    ...(op.body && { requestBody: { required: !op.optionalBody, content: { 'application/json': { schema: toSchema(op.body) } } } }),
+    responses: responsesOf(op),
   };
 }
 
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of [...core, ...statsOperations, ...sdkOperations, ...unitOperations, ...resultsOperations, resultsSummaryOperation]) {
+  for (const op of operations) {
     paths[op.path] ??= {};
     paths[op.path]![op.method] = operationObject(op);
   }
@@ -98,25 +129,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         sdkKey: { type: 'http', scheme: 'bearer', description: 'SDK key: /sdk/* only' },
         sdkKeyQuery: { type: 'apiKey', in: 'query', name: 'sdkKey', description: 'The SDK key as `?sdkKey=`, for navigator.sendBeacon, which cannot set headers' },
       },
-      responses: {
-        Problem: {
-          description: 'RFC 9457 problem document',
-          content: {
-            'application/problem+json': {
-              schema: {
-                type: 'object',
-                properties: {
-                  type: { type: 'string', enum: Object.keys(PROBLEM_TYPES).map((t) => `/problems/${t}`) },
-                  title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
-                  instance: { type: 'string' }, requestId: { type: 'string' },
-                  errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, pointer: { type: 'string' }, detail: { type: 'string' } } } },
-                },
-                required: ['type', 'title', 'status'],
-              },
-            },
-          },
-        },
-      },
+      headers: headerComponents,
+      responses: problemResponseComponents(),
     },
     paths,
   };

@@ -48,6 +48,8 @@ export const resultsOperations: Operation[] = [
     tag: 'results',
     query: resultsQuery,
     response: resultsResponse,
+    alternates: { 'text/csv': 'With ?format=csv: one row per metric and variant (a download: Content-Disposition)' },
+    headers: ['Content-Disposition'],
   },
   {
     method: 'post',
@@ -55,6 +57,8 @@ export const resultsOperations: Operation[] = [
     summary: 'Recompute and store the results snapshot now',
     tag: 'results',
     query: refreshQuery,
+    body: refreshBody,
+    optionalBody: true,
     response: resultsResponse,
   },
 ];

@@ -23,63 +23,221 @@ export type ResultsQuery = z.output<typeof resultsQuery>;
 
 export const refreshQuery = resultsQuery.pick({ segment: true, top: true });
 
-const estimate = z.object({
-  estimate: z.number().nullable(),
-  se: z.number().nullable(),
-  ci: z.tuple([z.number(), z.number()]).nullable(),
-  pValue: z.number().nullable(),
+// ---- The documented answer (OpenAPI) -----------------------------------------------------------
+// Every field of ExperimentResults (types.ts) and SnapshotInfo (service.ts) is listed with its type:
+// tests validate every answer against it (test/openapi-validator.ts). Objects allow more fields, as the
+// contract says more may be added; undefined figures are null, never NaN.
+
+const nullableNumber = z.number().nullable();
+const interval = z.tuple([z.number(), z.number()]).nullable();
+const isoDate = z.iso.datetime();
+
+const estimate = z.object({ estimate: nullableNumber, se: nullableNumber, ci: interval, pValue: nullableNumber });
+
+/** An interval whose ends may be unbounded (null): Fieller's interval of a relative lift. */
+const openInterval = z.tuple([nullableNumber, nullableNumber]).nullable();
+
+/**
+ * Relative lift (design.md §5): `ci` is Fieller's interval (a null end is unbounded, explained by
+ * `reason`), `pValue` the absolute difference's (the test Fieller's interval inverts), `se` the
+ * delta-method SE; the delta-method (GrowthBook) interval and p-value under `deltaMethod`.
+ */
+const relativeLift = z.object({
+  estimate: nullableNumber,
+  se: nullableNumber,
+  ci: openInterval,
+  pValue: nullableNumber,
+  reason: z.string().optional(),
+  deltaMethod: z.object({ se: nullableNumber, ci: interval, pValue: nullableNumber }),
+});
+
+const comparison = z.object({
+  /** The headline test: Wald (conversion), Welch (revenue) or delta method (ratio) on m_B − m_A. */
+  absoluteDifference: estimate,
+  relativeLift,
+  /** The absolute difference's p-value (fixed horizon). */
+  pValue: nullableNumber,
+  adjustedPValue: nullableNumber,
+  significant: z.boolean(),
+  chanceToBeatControl: nullableNumber,
+  chanceToWin: nullableNumber,
+  expectedLoss: nullableNumber,
+  credibleInterval: interval,
+  verdict: z.enum(['good', 'bad', 'inconclusive']),
+  /** Conversion and funnel metrics. */
+  pooledZTest: z.object({ z: nullableNumber, pValue: nullableNumber }).optional(),
+  /** Revenue metrics. */
+  welch: z.object({ t: nullableNumber, df: nullableNumber }).optional(),
+  /**
+   * With sequential testing on: the confidence sequence and always-valid p-value of the absolute
+   * difference (they decide `significant`), the lift's Fieller interval with the sequence's radius, and
+   * the always-valid p-value adjusted within the metric's family.
+   */
+  sequential: z
+    .object({
+      absoluteDifference: z.object({ ci: interval, pValue: nullableNumber }),
+      relativeLift: z.object({ ci: openInterval, pValue: nullableNumber, reason: z.string().optional() }),
+      adjustedPValue: nullableNumber,
+    })
+    .optional(),
+  /** Guardrail metrics: one-sided non-inferiority against the relative margin. */
+  guardrail: z
+    .object({ margin: z.number(), status: z.enum(['ok', 'harmed', 'inconclusive']), pValue: nullableNumber, reason: z.string().optional() })
+    .optional(),
+  /** Conversion and revenue metrics: null when no unit has pre-exposure data. */
+  cuped: z
+    .object({ theta: z.number(), varianceReduction: nullableNumber, absoluteDifference: estimate, relativeLift, pValue: nullableNumber })
+    .nullable()
+    .optional(),
+  reason: z.string().optional(),
 });
 
 const variantMetric = z.object({
   key: z.string(),
-  units: z.number(),
-  converted: z.number(),
-  value: z.number().nullable(),
-  sd: z.number().nullable().optional(),
-  comparison: z
-    .object({
-      absoluteDifference: estimate,
-      relativeLift: estimate,
-      pValue: z.number().nullable(),
-      adjustedPValue: z.number().nullable(),
-      significant: z.boolean(),
-      chanceToBeatControl: z.number().nullable(),
-      chanceToWin: z.number().nullable(),
-      expectedLoss: z.number().nullable(),
-      credibleInterval: z.tuple([z.number(), z.number()]).nullable(),
-      verdict: z.enum(['good', 'bad', 'inconclusive']),
-      sequential: z.record(z.string(), z.unknown()).optional(),
-      cuped: z.object({ theta: z.number(), varianceReduction: z.number().nullable(), relativeLift: estimate, absoluteDifference: estimate, pValue: z.number().nullable() }).nullable().optional(),
-      reason: z.string().optional(),
-    })
-    .passthrough()
-    .optional(),
+  units: z.number().int(),
+  converted: z.number().int(),
+  value: nullableNumber,
+  /** Revenue metrics only. */
+  sd: nullableNumber.optional(),
+  /** Absent on the control. */
+  comparison: comparison.optional(),
+});
+
+const funnelStep = z.object({
+  step: z.number().int().min(1),
+  eventName: z.string(),
+  variants: z.array(
+    z.object({
+      key: z.string(),
+      units: z.number().int(),
+      rateFromPrevious: nullableNumber,
+      rateOverall: nullableNumber,
+      comparison: z
+        .object({
+          absoluteDifference: estimate,
+          relativeLift,
+          pValue: nullableNumber,
+          /** Primary funnels only (adjusted across variants × steps); a descriptive step claims no significance. */
+          adjustedPValue: nullableNumber.optional(),
+          significant: z.boolean().optional(),
+          /** Steps of a funnel that is not the primary metric. */
+          descriptive: z.literal(true).optional(),
+          reason: z.string().optional(),
+        })
+        .optional(),
+    }),
+  ),
+});
+
+const metricResult = z.object({
+  key: z.string(),
+  name: z.string(),
+  type: z.enum(['conversion', 'revenue', 'ratio', 'funnel']),
+  role: z.enum(['primary', 'secondary', 'guardrail']),
+  direction: z.enum(['increase', 'decrease']),
+  attributionHours: z.number().nullable(),
+  /** The family its p-values are adjusted in: primary (k − 1), secondary (variants × secondary metrics), guardrail (none). */
+  family: z.enum(['primary', 'secondary', 'guardrail']),
+  /** Secondary metrics: exploratory findings. */
+  exploratory: z.literal(true).optional(),
+  variants: z.array(variantMetric),
+  steps: z.array(funnelStep).optional(),
+  reason: z.string().optional(),
+});
+
+const phaseSrm = z.object({
+  phase: z.number().int().nullable(),
+  startedAt: isoDate.nullable(),
+  endedAt: isoDate.nullable(),
+  coverage: nullableNumber,
+  weights: z.array(z.number()),
+  units: z.array(z.number().int()),
+  chiSquare: nullableNumber,
+  df: nullableNumber,
+  pValue: nullableNumber,
+  mismatch: z.boolean(),
+  reason: z.string().optional(),
+});
+
+const srmReport = z.object({
+  mismatch: z.boolean(),
+  chiSquare: nullableNumber,
+  df: nullableNumber,
+  pValue: nullableNumber,
+  threshold: z.number(),
+  phases: z.array(phaseSrm),
+  unitsOutsidePhases: z.number().int(),
+  reason: z.string().optional(),
+});
+
+const progress = z.object({
+  metric: z.string().nullable(),
+  minimumDetectableEffect: nullableNumber,
+  power: z.number(),
+  baseline: nullableNumber,
+  requiredPerVariant: nullableNumber,
+  requiredTotal: nullableNumber,
+  progress: nullableNumber,
+  daysElapsed: nullableNumber,
+  dailyUnits: nullableNumber,
+  daysRemaining: nullableNumber,
+  reason: z.string().optional(),
+});
+
+const dailyPoint = z.object({
+  date: z.iso.date(),
+  variants: z.array(
+    z.object({
+      key: z.string(),
+      units: z.number().int(),
+      value: nullableNumber,
+      /** Fieller's interval (with the sequence's radius when sequential); a null end is unbounded. */
+      lift: z.object({ estimate: nullableNumber, ci: openInterval, pValue: nullableNumber }).optional(),
+    }),
+  ),
+});
+
+const segments = z.object({
+  attribute: z.string(),
+  metric: z.string(),
+  top: z.number().int(),
+  values: z.array(z.object({ value: z.string().nullable(), kind: z.enum(['value', 'other', 'none']), units: z.number().int(), variants: z.array(variantMetric) })),
 });
 
 /** The documented response (OpenAPI); more fields may be present. */
-export const resultsResponse = z
-  .object({
-    experiment: z.object({ key: z.string(), status: z.string() }).passthrough(),
-    computedAt: z.string(),
-    period: z.object({ from: z.string().nullable(), to: z.string() }),
-    cupedLookbackDays: z.number(),
-    variants: z.array(z.object({ key: z.string(), name: z.string(), weight: z.number(), units: z.number() })),
-    exposures: z.object({ units: z.number(), analysedUnits: z.number(), multipleExposures: z.number(), multipleExposureShare: z.number().nullable() }),
-    srm: z.object({ mismatch: z.boolean(), chiSquare: z.number().nullable(), df: z.number().nullable(), pValue: z.number().nullable(), phases: z.array(z.record(z.string(), z.unknown())) }).passthrough(),
-    metrics: z.array(
-      z.object({ key: z.string(), name: z.string(), type: z.string(), role: z.string(), direction: z.string(), variants: z.array(variantMetric), steps: z.array(z.unknown()).optional() }).passthrough(),
-    ),
-    progress: z.record(z.string(), z.unknown()),
-    daily: z.object({ metric: z.string().nullable(), days: z.array(z.unknown()) }),
-    segments: z.record(z.string(), z.unknown()).optional(),
-    reasons: z.array(z.string()),
-    snapshot: z.object({
-      computedAt: z.string(),
-      ageSeconds: z.number(),
-      durationMs: z.number(),
-      source: z.enum(['snapshot', 'computed']),
-      /** Present when computed by this request: `full`, or `incremental` over `daysRecomputed` exposure days. */
-      refresh: z.object({ mode: z.enum(['full', 'incremental']), daysRecomputed: z.number().int() }).optional(),
-    }),
-  })
-  .passthrough();
+export const resultsResponse = z.object({
+  experiment: z.object({
+    key: z.string(),
+    name: z.string(),
+    status: z.enum(['draft', 'running', 'paused', 'stopped']),
+    startedAt: isoDate.nullable(),
+    stoppedAt: isoDate.nullable(),
+    alpha: z.number(),
+    correction: z.enum(['holm', 'bh']),
+    sequential: z.object({ tuningParameter: z.number() }).nullable(),
+    phase: z.number().int().nullable(),
+  }),
+  computedAt: isoDate,
+  period: z.object({ from: isoDate.nullable(), to: isoDate }),
+  cupedLookbackDays: z.number(),
+  variants: z.array(z.object({ key: z.string(), name: z.string(), weight: z.number(), units: z.number().int() })),
+  exposures: z.object({ units: z.number().int(), analysedUnits: z.number().int(), multipleExposures: z.number().int(), multipleExposureShare: nullableNumber }),
+  srm: srmReport,
+  metrics: z.array(metricResult),
+  progress,
+  daily: z.object({ metric: z.string().nullable(), days: z.array(dailyPoint) }),
+  /** With `?segment=` only. */
+  segments: segments.optional(),
+  reasons: z.array(z.string()),
+  snapshot: z.object({
+    computedAt: isoDate,
+    ageSeconds: z.number().min(0),
+    durationMs: z.number().min(0),
+    source: z.enum(['snapshot', 'computed']),
+    /** Present when computed by this request: `full`, or `incremental` over `daysRecomputed` exposure days. */
+    refresh: z.object({ mode: z.enum(['full', 'incremental']), daysRecomputed: z.number().int() }).optional(),
+  }),
+});
+
+/** The headline of one metric as GET /api/results/summary lists it: the full results' metric object. */
+export const metricResultSchema = metricResult;

@@ -12,6 +12,7 @@ import type { Database } from '../db/schema.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { readQuery } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
+import { metricResultSchema } from './schemas.js';
 import type { MetricResult } from './types.js';
 
 export interface ResultsSummary {
@@ -33,11 +34,12 @@ const summaryResponse = z.object({
       key: z.string(),
       results: z
         .object({
-          computedAt: z.string(),
-          ageSeconds: z.number(),
-          exposures: z.object({ units: z.number(), analysedUnits: z.number() }),
+          computedAt: z.iso.datetime(),
+          ageSeconds: z.number().min(0),
+          exposures: z.object({ units: z.number().int(), analysedUnits: z.number().int() }),
           srm: z.object({ mismatch: z.boolean() }),
-          metrics: z.array(z.record(z.string(), z.unknown())),
+          /** The primary metric exactly as in the full results (at most one). */
+          metrics: z.array(metricResultSchema).max(1),
         })
         .nullable(),
     }),
@@ -86,5 +88,6 @@ export const resultsSummaryOperation: Operation = {
   path: '/api/results/summary',
   summary: 'Headline (primary metric, exposures, SRM flag) of every running experiment, from stored snapshots only; results: null until one exists',
   tag: 'results',
+  query: summaryQuery,
   response: summaryResponse,
 };

@@ -16,6 +16,7 @@ import { createIngestWriter } from '../events/writer.js';
 import { fieldError } from '../http/problem.js';
 import { linearRegex } from '../targeting/linear-regex.js';
 import { checkOrigin, preflight } from './cors.js';
+import { assignResponse, sdkConfigResponse } from './schemas.js';
 import { createRunningExperimentsSource } from './config.js';
 
 export const assignRequestSchema = z.strictObject({
@@ -109,7 +110,24 @@ export function sdkRoutes(deps: AppDeps) {
 }
 
 export const sdkOperations: Operation[] = [
-  { method: 'get', path: '/sdk/config', summary: 'Running experiments in SDK form (ETag / 304)', tag: 'sdk', auth: 'sdk' },
-  { method: 'post', path: '/sdk/assign', summary: 'Server-side assignment with the SDK code; `logExposures` also records the exposures (idempotent per unit and experiment)', tag: 'sdk', auth: 'sdk', body: assignRequestSchema },
+  {
+    method: 'get',
+    path: '/sdk/config',
+    summary: 'Running experiments in SDK form; revalidate with If-None-Match (304 while unchanged)',
+    tag: 'sdk',
+    auth: 'sdk',
+    response: sdkConfigResponse,
+    headers: ['ETag', 'Cache-Control'],
+    conditional: 'if-none-match',
+  },
+  {
+    method: 'post',
+    path: '/sdk/assign',
+    summary: 'Server-side assignment with the SDK code; `logExposures` also records the exposures (idempotent per unit and experiment)',
+    tag: 'sdk',
+    auth: 'sdk',
+    body: assignRequestSchema,
+    response: assignResponse,
+  },
   eventOperation,
 ];

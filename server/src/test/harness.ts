@@ -3,6 +3,7 @@ import { createApp } from '../app.js';
 import type { Database } from '../db/schema.js';
 import { createMemoryLogger } from '../http/logger.js';
 import { createKey } from '../keys/repository.js';
+import { withResponseValidation } from './openapi-validator.js';
 
 const SYSTEM = { keyId: null, requestId: 'test' };
 
@@ -18,7 +19,8 @@ export interface Harness {
 /** A real app on a real database, with fresh admin and SDK keys; nothing is mocked. */
 export async function createHarness(db: Kysely<Database>, options: { now?: () => Date; maxBodyBytes?: number } = {}): Promise<Harness> {
   const logger = createMemoryLogger();
-  const app = createApp({ db, logger, now: options.now ?? (() => new Date()), maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 });
+  // Every response a test sees is checked against the OpenAPI document (openapi-validator.ts).
+  const app = withResponseValidation(createApp({ db, logger, now: options.now ?? (() => new Date()), maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 }));
   const adminKey = (await createKey(db, SYSTEM, { kind: 'admin', name: 'test admin' })).secret;
   const sdkKey = (await createKey(db, SYSTEM, { kind: 'sdk', name: 'test sdk' })).secret;
   return {

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { parseWith } from '../http/validate.js';
 import { text } from '../http/schema-helpers.js';
@@ -7,6 +8,8 @@ import type { Operation } from '../openapi/registry.js';
 import { eraseUnit } from './repository.js';
 
 const unitIdParam = text(1000, 1);
+
+const erasureResponse = z.object({ exposuresDeleted: z.number().int().min(0), eventsDeleted: z.number().int().min(0) });
 
 export function unitRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().delete('/:unitId', async (c) => {
@@ -17,5 +20,13 @@ export function unitRoutes(deps: AppDeps) {
 }
 
 export const unitOperations: Operation[] = [
-  { method: 'delete', path: '/api/units/{unitId}', summary: "Erase a unit's exposures and events (right to erasure)", tag: 'privacy' },
+  {
+    method: 'delete',
+    path: '/api/units/{unitId}',
+    summary: "Erase a unit's exposures and events (right to erasure); the audit keeps a SHA-256 digest of the id, never the id",
+    tag: 'privacy',
+    response: erasureResponse,
+    // The unit id is any storable string (1 to 1,000 characters): a longer one is a validation error.
+    problems: [422],
+  },
 ];

@@ -1,0 +1,38 @@
+/**
+ * What the SDK endpoints answer, as documented in OpenAPI (the SDK's own types, client-sdk/src/types.ts,
+ * are the contract these follow). Objects allow more fields: the SDK ignores unknown ones.
+ */
+import { z } from 'zod';
+
+const sdkVariant = z.object({ key: z.string(), weight: z.number(), payload: z.unknown().optional() });
+
+const sdkExperiment = z.object({
+  key: z.string(),
+  salt: z.string().optional(),
+  variants: z.array(sdkVariant).min(2),
+  coverage: z.number().min(0).max(1).optional(),
+  namespace: z.object({ id: z.string(), range: z.tuple([z.number(), z.number()]) }).nullable().optional(),
+  /** A condition (client-sdk/README.md, targeting): `{ attribute, op, value }`, `{ all }`, `{ any }` or `{ not }`. */
+  targeting: z.record(z.string(), z.unknown()).nullable().optional(),
+  sticky: z.boolean().optional(),
+});
+
+export const sdkConfigResponse = z.object({
+  experiments: z.array(sdkExperiment),
+  generatedAt: z.iso.datetime(),
+});
+
+const assigned = z.object({
+  experimentKey: z.string(),
+  inExperiment: z.literal(true),
+  variantKey: z.string(),
+  variantIndex: z.number().int().min(0),
+  payload: z.unknown().nullable(),
+});
+const notAssigned = z.object({ experimentKey: z.string(), inExperiment: z.literal(false), reason: z.string() });
+
+export const assignResponse = z.object({
+  assignments: z.array(z.discriminatedUnion('inExperiment', [assigned, notAssigned])),
+  /** With `logExposures` only: the exposures logged, and how many were new or already stored. */
+  exposures: z.object({ logged: z.number().int(), accepted: z.number().int(), duplicates: z.number().int() }).optional(),
+});
