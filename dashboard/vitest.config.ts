@@ -14,6 +14,10 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'e2e/**/*.e2e.test.ts'],
     setupFiles: ['src/test/setup.ts'],
     passWithNoTests: true,
+    // Sized for a loaded machine, not a quiet one: no test may fail because the box is busy.
     testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // expect.poll (the e2e test) gives up after 1 s by default.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -12,5 +12,7 @@ export default defineConfig({
     include: ['**/*.e2e.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // expect.poll gives up after 1 s by default; the polls that pass no timeout get a loaded machine's.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
