@@ -8,6 +8,7 @@ import { healthRoutes } from './health/routes.js';
 import type { AppDeps, AppEnv } from './http/context.js';
 import { PROBLEM_TYPES, type ProblemType, ProblemError, problemResponse } from './http/problem.js';
 import { requestLog } from './http/request-log.js';
+import { createAuthFailureLimiter } from './http/rate-limit.js';
 import { securityHeaders } from './http/security-headers.js';
 import { requireKey } from './keys/auth.js';
 import { createKeyCache } from './keys/cache.js';
@@ -23,7 +24,11 @@ import { unitRoutes } from './units/routes.js';
 
 /** Builds the whole HTTP app from its dependencies; no port is opened here (tests call app.request). */
 export function createApp(given: AppDeps) {
-  const deps: AppDeps = { ...given, keyCache: given.keyCache ?? createKeyCache() };
+  const deps: AppDeps = {
+    ...given,
+    keyCache: given.keyCache ?? createKeyCache(),
+    authFailures: given.authFailures ?? (given.rateLimits && createAuthFailureLimiter(given.db, given.logger, given.rateLimits)),
+  };
   const app = new Hono<AppEnv>();
   app.use(requestLog(deps.logger));
   app.use(securityHeaders());

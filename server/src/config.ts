@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { DEFAULT_STATEMENT_TIMEOUT_MS } from './db/deadlines.js';
 import { INGEST_WRITERS } from './events/writer.js';
+import type { RateLimits } from './http/rate-limit.js';
 
 /**
  * The one place that reads `process.env`. Everything else receives a `Config`.
@@ -12,7 +14,7 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Where PGlite keeps its files (ignored with DATABASE_URL). `memory://` keeps nothing. */
   dataDir: string;
-  /** Optional preset admin key (at least 16 characters). */
+  /** Optional preset admin key (adminKeyProblem: at least 20 characters and an estimated 64 bits). */
   adminKey: string | undefined;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
@@ -27,9 +29,51 @@ export interface Config {
   ingestWriters: number;
   /** DEMO=1: seed demo touchpoints, metrics, experiments and traffic on start (once). */
   demo: boolean;
+  /** PostgreSQL: deadline of every statement of the request pool, in ms (db/deadlines.ts). */
+  dbStatementTimeoutMs: number;
+  /** PostgreSQL: deadline of every statement of background jobs (results refresh), in ms; 0 = none. */
+  dbJobTimeoutMs: number;
+  /** Failed-authentication and SDK request limits (http/rate-limit.ts). */
+  rateLimits: RateLimits;
 }
 
 export class ConfigError extends Error {}
+
+/** Minimum estimated entropy of a preset ADMIN_KEY; generated keys carry about 190 bits. */
+export const MIN_ADMIN_KEY_BITS = 64;
+export const MIN_ADMIN_KEY_LENGTH = 20;
+
+/**
+ * An estimate of a key's entropy: the length of its shortest repeating unit ("password1password1…"
+ * counts as "password1") times the Shannon entropy of that unit's own character frequencies.
+ * "aaaaaaaaaaaaaaaa" scores 0 and "abab…" 1 bit, while a random base62 key of 20 characters scores
+ * about 80. It cannot see every weak key (a keyboard walk of distinct characters scores well), so
+ * the README says to generate the key; it refuses the obviously weak ones typed by hand.
+ */
+export function estimatedBits(key: string): number {
+  const all = [...key];
+  // Shortest period p: every character equals the one p places before it.
+  let period = 1;
+  while (period < all.length && !all.every((ch, i) => i < period || ch === all[i - period])) period++;
+  const chars = all.slice(0, period);
+  const counts = new Map<string, number>();
+  for (const ch of chars) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / chars.length) * Math.log2(n / chars.length);
+  return chars.length * perChar;
+}
+
+/** Why a preset ADMIN_KEY is refused, or null. */
+export function adminKeyProblem(key: string): string | null {
+  if (key.length < MIN_ADMIN_KEY_LENGTH || key.length > 200 || /\s/.test(key)) {
+    return `ADMIN_KEY must be ${MIN_ADMIN_KEY_LENGTH} to 200 characters without whitespace`;
+  }
+  const bits = estimatedBits(key);
+  if (bits < MIN_ADMIN_KEY_BITS) {
+    return `ADMIN_KEY is too guessable (about ${Math.floor(bits)} bits by its character frequencies, at least ${MIN_ADMIN_KEY_BITS} needed): generate one, e.g. \`openssl rand -base64 32\``;
+  }
+  return null;
+}
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -49,9 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const baseDir = env.INIT_CWD ?? process.cwd();
   const repoRoot = path.resolve(import.meta.dirname, '../..');
   const adminKey = env.ADMIN_KEY || undefined;
-  if (adminKey !== undefined && (adminKey.length < 16 || adminKey.length > 200 || /\s/.test(adminKey))) {
-    throw new ConfigError('ADMIN_KEY must be 16 to 200 characters without whitespace');
-  }
+  const adminKeyRefusal = adminKey === undefined ? null : adminKeyProblem(adminKey);
+  if (adminKeyRefusal) throw new ConfigError(adminKeyRefusal);
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -71,5 +114,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // At most 8 of the pool's 10 connections, so every other route always finds one.
     ingestWriters: intVar(env, 'INGEST_WRITERS', INGEST_WRITERS, 1, 8),
     demo: env.DEMO === '1' || env.DEMO === 'true',
+    dbStatementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 100, 600_000),
+    dbJobTimeoutMs: intVar(env, 'DB_JOB_TIMEOUT_MS', 300_000, 0, 3_600_000),
+    rateLimits: {
+      authFailures: intVar(env, 'AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
+      authWindowSeconds: intVar(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
+      sdkRequestsPerMinute: intVar(env, 'SDK_RATE_LIMIT_PER_MINUTE', 60_000, 0, 100_000_000),
+      trustedProxyHops: intVar(env, 'TRUSTED_PROXY_HOPS', 0, 0, 10),
+    },
   };
 }

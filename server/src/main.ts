@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const { created } = await bootstrapKeys(handle.db, config.adminKey);
   // DEMO=1: after bootstrap (the demo's own temporary keys must not count as "the first keys").
   if (config.demo) await seedDemo({ db: handle.db, logger });
-  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters });
+  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits });
   // Results snapshots of running experiments are refreshed in the background, so opening an
   // experiment page reads a snapshot instead of rescanning every event.
   const stopScheduler = config.resultsRefreshSeconds > 0

@@ -152,6 +152,15 @@ export interface ResultsSnapshotTable {
   state: NullableJson<Record<string, unknown>>;
 }
 
+/** A fixed-window counter shared by every instance (http/rate-limit.ts). */
+export interface RateLimitWindowTable {
+  scope: string;
+  /** A digest of what is counted (a client address), never the value itself. */
+  subject: string;
+  window_start: Timestamp;
+  hits: number;
+}
+
 export interface Database {
   touchpoints: TouchpointTable;
   metrics: MetricTable;
@@ -164,4 +173,5 @@ export interface Database {
   exposures: ExposureTable;
   events: EventTable;
   results_snapshots: ResultsSnapshotTable;
+  rate_limit_windows: RateLimitWindowTable;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { KeyCache } from '../keys/cache.js';
 import type { Logger } from './logger.js';
+import type { AuthFailureLimiter, RateLimits } from './rate-limit.js';
 
 export interface AuthenticatedKey {
   id: string;
@@ -31,4 +32,10 @@ export interface AppDeps {
   ingestWriters?: number;
   /** SDK-key cache shared by authentication and revocation; createApp makes one when absent. */
   keyCache?: KeyCache;
+  /** True once a graceful stop has begun (http/drain.ts): `/ready` answers 503. */
+  draining?: () => boolean;
+  /** Rate limits (http/rate-limit.ts); none when absent. main.ts passes the configured ones. */
+  rateLimits?: RateLimits;
+  /** Failed-authentication counter shared by every authenticating middleware; createApp makes it from rateLimits. */
+  authFailures?: AuthFailureLimiter;
 }

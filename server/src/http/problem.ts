@@ -19,6 +19,7 @@ export const PROBLEM_TYPES = {
   'payload-too-large': { status: 413, title: 'Payload too large', description: 'The request body exceeds the size limit.' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', description: 'Send the body as application/json.' },
   'validation-failed': { status: 422, title: 'Validation failed', description: 'One or more fields are invalid; `errors` names each field.' },
+  'rate-limited': { status: 429, title: 'Too many requests', description: 'Too many failed authentications from this address, or too many requests with this SDK key; wait for Retry-After seconds.' },
   'precondition-required': { status: 428, title: 'Precondition required', description: 'Send If-Match or a `version` field, so concurrent edits are not lost.' },
   'service-unavailable': { status: 503, title: 'Service unavailable', description: 'The database is unreachable; retry later (see Retry-After).' },
   'internal-error': { status: 500, title: 'Internal error', description: 'Something failed on our side; the request id is in the logs.' },

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../http/context.js';
+import { clientAddress } from '../http/client-address.js';
 import { ProblemError } from '../http/problem.js';
 import { findActiveKeyByDigest, touchKey } from './repository.js';
 import { hashKey } from './tokens.js';
@@ -12,7 +13,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * kind gets 403, a missing or unknown key 401.
  */
 export function requireKey(
-  deps: Pick<AppDeps, 'db' | 'now' | 'logger' | 'keyCache'>,
+  deps: Pick<AppDeps, 'db' | 'now' | 'logger' | 'keyCache' | 'authFailures' | 'rateLimits'>,
   allowed: readonly KeyKind[],
   /** Query parameter that may carry an SDK key: `navigator.sendBeacon` cannot set headers. */
   { queryParam }: { queryParam?: string } = {},
@@ -34,8 +35,13 @@ export function requireKey(
     const digest = hashKey(secret);
     let key = deps.keyCache?.get(digest, now.getTime()) ?? null;
     if (!key) {
+      // An address over the failure limit is answered 429 from memory: a flood of guesses costs no
+      // database work. A cached SDK key (above) still passes, so a shop behind the same NAT keeps working.
+      const address = deps.authFailures ? clientAddress(c, deps.rateLimits?.trustedProxyHops ?? 0) : '';
+      deps.authFailures?.assertAllowed(address, now.getTime());
       key = await findActiveKeyByDigest(deps.db, digest);
       if (key) deps.keyCache?.set(digest, key, now.getTime());
+      else await deps.authFailures?.recordFailure(address, now.getTime());
     }
     if (!key) throw new ProblemError('unauthorized', 'Unknown or revoked API key.', challenge);
     // Only public SDK keys may travel in a URL (URLs end up in logs and browser history).

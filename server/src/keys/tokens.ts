@@ -26,7 +26,7 @@ export function generateKeyId(): string {
 
 /**
  * Keys are stored as SHA-256 digests. A plain digest is enough (no slow hash): generated keys carry
- * ~190 bits of entropy and preset keys must be at least 16 characters, so there is nothing to brute-force.
+ * ~190 bits of entropy and preset keys need at least 20 characters and an estimated 64 bits (config.ts), so there is nothing to brute-force.
  */
 export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -42,7 +42,7 @@ export function digestsEqual(a: string, b: string): boolean {
 /**
  * What the API shows of a key after creation: enough to recognise it, useless to use it. Generated
  * keys show their public `tp_<kind>_` marker and 4 random characters; any other key (a preset
- * ADMIN_KEY, which may be as short as 16 characters) shows at most 4 characters and at most a
+ * ADMIN_KEY, which may be as short as 20 characters) shows at most 4 characters and at most a
  * quarter of itself, so the listing never gives away half of a short secret.
  */
 export function displayPrefix(key: string): string {

@@ -14,6 +14,7 @@ import { loadExperimentRefs } from '../events/repository.js';
 import { attributesProblems } from '../events/schemas.js';
 import { createIngestWriter } from '../events/writer.js';
 import { fieldError } from '../http/problem.js';
+import { rateLimit } from '../http/rate-limit.js';
 import { linearRegex } from '../targeting/linear-regex.js';
 import { checkOrigin, preflight } from './cors.js';
 import { assignResponse, sdkConfigResponse } from './schemas.js';
@@ -63,6 +64,14 @@ export function sdkRoutes(deps: AppDeps) {
     .use('*', preflight())
     .use('*', requireKey(deps, ['sdk', 'admin'], { queryParam: 'sdkKey' }))
     .use('*', checkOrigin())
+    // Writes and assignments per SDK key (reads of /sdk/config are cheap, and 304s while unchanged).
+    .use('*', rateLimit({
+      limit: deps.rateLimits?.sdkRequestsPerMinute ?? 0,
+      windowMs: 60_000,
+      subject: (c) => (c.req.method === 'POST' && c.get('apiKey').kind === 'sdk' ? c.get('apiKey').id : undefined),
+      describe: 'POST /sdk/events and /sdk/assign requests per minute with this SDK key on this instance',
+      now: () => deps.now().getTime(),
+    }))
     .get('/config', async (c) => {
       const { config, etag } = await running();
       c.header('ETag', etag);

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, MIN_ADMIN_KEY_BITS, adminKeyProblem, estimatedBits, loadConfig } from './config.js';
+import { generateKey } from './keys/tokens.js';
+
+/** Issue 13 #5: `ADMIN_KEY=aaaaaaaaaaaaaaaa` was accepted as the key to everything. */
+describe('ADMIN_KEY strength', () => {
+  it.each(['aaaaaaaaaaaaaaaa', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'abababababababababababababababab', 'password1password1password1', 'short-but-Rand0m'])('refuses %s', (key) => {
+    expect(adminKeyProblem(key)).not.toBeNull();
+    expect(() => loadConfig({ ADMIN_KEY: key })).toThrow(ConfigError);
+  });
+
+  it('accepts generated and typical random keys', () => {
+    for (const key of [generateKey('admin'), 'q7Zp2Lx9Vr4Tn8Kc1Bw6', 'pL0sY1tFNaJ3bq3cTFO9c0Z2cQ3t2b5b3rM8Qm4q0yM=']) {
+      expect(adminKeyProblem(key), key).toBeNull();
+      expect(loadConfig({ ADMIN_KEY: key }).adminKey).toBe(key);
+    }
+  });
+
+  it('estimates bits as length × the Shannon entropy of the key\'s own characters', () => {
+    expect(estimatedBits('aaaaaaaa')).toBe(0);
+    expect(estimatedBits('abcabcabcab')).toBeCloseTo(3 * Math.log2(3), 10); // the unit "abc" repeated
+    expect(estimatedBits('abcdefgh')).toBeCloseTo(24, 10); // 8 equally frequent symbols: 3 bits each
+    expect(estimatedBits('ab'.repeat(MIN_ADMIN_KEY_BITS))).toBe(2);
+  });
+
+  it('the server refuses to start with a weak key and says why', () => {
+    const serverDir = path.resolve(import.meta.dirname, '..');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts'], {
+      cwd: serverDir,
+      env: { ...process.env, ADMIN_KEY: 'aaaaaaaaaaaaaaaa', DATA_DIR: 'memory://', PORT: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Configuration error: ADMIN_KEY/);
+  });
+});
+
+describe('rate-limit settings', () => {
+  it('have defaults and refuse values out of range', () => {
+    expect(loadConfig({}).rateLimits).toEqual({ authFailures: 20, authWindowSeconds: 60, sdkRequestsPerMinute: 60_000, trustedProxyHops: 0 });
+    expect(loadConfig({ AUTH_FAILURE_LIMIT: '0', SDK_RATE_LIMIT_PER_MINUTE: '0', TRUSTED_PROXY_HOPS: '1' }).rateLimits).toMatchObject({ authFailures: 0, sdkRequestsPerMinute: 0, trustedProxyHops: 1 });
+    expect(() => loadConfig({ AUTH_FAILURE_WINDOW_SECONDS: '0' })).toThrow(/AUTH_FAILURE_WINDOW_SECONDS/);
+    expect(() => loadConfig({ TRUSTED_PROXY_HOPS: 'x' })).toThrow(/TRUSTED_PROXY_HOPS/);
+  });
+});
