@@ -17,7 +17,7 @@ describeEachEngine('experiments API', (db) => {
     expect(res.headers.get('location')).toBe('/api/experiments/cta-copy');
     const created = (await res.json()) as Experiment;
     expect(created).toMatchObject({
-      key: 'cta-copy', status: 'draft', salt: 'cta-copy', coverage: 1, alpha: 0.05, correction: 'holm', sequential: null,
+      key: 'cta-copy', status: 'draft', salt: 'cta-copy', coverage: 1, alpha: 0.05, correction: 'holm', sequential: { tuningParameter: 5000 },
       primaryMetric: 'purchase', secondaryMetrics: ['add-to-cart'], guardrailMetrics: [], phase: null, version: 1, decision: null,
       variants: [{ key: 'control', weight: 0.5, payload: { label: 'Buy now' } }, { key: 'urgent', weight: 0.5 }],
     });

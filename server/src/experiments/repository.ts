@@ -4,6 +4,7 @@ import { containsPattern } from '../db/like.js';
 import type { Database, ExperimentTable } from '../db/schema.js';
 import { type FieldError, ProblemError, fieldError } from '../http/problem.js';
 import { validationProblem } from '../http/validate.js';
+import { DEFAULT_TUNING_PARAMETER } from '../stats/index.js';
 import type { CreateExperiment, Experiment } from './schemas.js';
 
 type ExperimentRow = Selectable<ExperimentTable>;
@@ -163,8 +164,9 @@ export async function createExperiment(db: Db, actor: Actor, input: CreateExperi
         salt: input.salt ?? input.key,
         alpha: input.alpha,
         correction: input.correction,
-        sequential: input.sequential != null,
-        sequential_tuning: input.sequential?.tuningParameter ?? 5000,
+        // Absent = on (design.md §5: peeking-safe by default), with N* as given or 5,000; null = fixed horizon.
+        sequential: input.sequential !== null,
+        sequential_tuning: input.sequential?.tuningParameter ?? DEFAULT_TUNING_PARAMETER,
         minimum_detectable_effect: input.minimumDetectableEffect ?? null,
         sticky_bucketing: input.stickyBucketing,
         created_at: now,

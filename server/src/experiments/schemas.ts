@@ -119,7 +119,12 @@ export const createExperimentSchema = z
     guardrailMetrics: settings.guardrailMetrics.default([]),
     alpha: settings.alpha.default(0.05),
     correction: settings.correction.default('holm'),
-    sequential: settings.sequential.optional(),
+    sequential: settings.sequential
+      .optional()
+      .describe(
+        'Sequential testing (confidence sequences), on by default: absent = { tuningParameter: 5000 }; send N* = the planned total sample ' +
+          '(the dashboard does when a minimum detectable effect is set). null = fixed horizon: no verdict before the planned sample.',
+      ),
     minimumDetectableEffect: settings.minimumDetectableEffect.optional(),
     stickyBucketing: settings.stickyBucketing.default(false),
   })

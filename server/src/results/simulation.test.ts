@@ -42,7 +42,7 @@ describeEachEngine('results: simulated traffic with a known truth', (getDb) => {
     ({ h, clock } = await resultsHarness(db));
     const variants = ['control', 'same', 'better'].map((key) => ({ key, name: key, weight: 1 / 3 }));
     const metrics = [{ key: 'revenue', name: 'Revenue', type: 'revenue', eventName: 'purchase' }];
-    const id = await startedExperiment(h, db, 'sim-test', { metrics, experiment: { variants, secondaryMetrics: ['revenue'], minimumDetectableEffect: 0.2 } });
+    const id = await startedExperiment(h, db, 'sim-test', { metrics, experiment: { variants, secondaryMetrics: ['revenue'], minimumDetectableEffect: 0.2, sequential: null } });
     const data = simulate(42);
     await insertExposures(db, id, data.exposures);
     await insertEvents(db, data.events);
