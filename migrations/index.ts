@@ -8,6 +8,7 @@ import * as resultsSnapshots from './0006_results_snapshots.js';
 import * as dropExposureItems from './0007_drop_exposure_items.js';
 import * as incrementalResults from './0008_incremental_results.js';
 import * as storeBatchFunction from './0009_store_batch_function.js';
+import * as rateLimitWindows from './0010_rate_limit_windows.js';
 import * as sequentialByDefault from './0011_sequential_by_default.js';
 
 /**
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0007_drop_exposure_items': dropExposureItems,
   '0008_incremental_results': incrementalResults,
   '0009_store_batch_function': storeBatchFunction,
+  '0010_rate_limit_windows': rateLimitWindows,
   '0011_sequential_by_default': sequentialByDefault,
 };
