@@ -4,6 +4,7 @@
 import { summarizeMoments } from '../stats/index.js';
 import { type AnalysisSettings, compareVariants } from './compare.js';
 import { dailySeries } from './daily.js';
+import { adjustSecondaryFamily, fixedHorizonHold, holdVerdicts, unadjustGuardrail } from './families.js';
 import { CUPED_LOOKBACK_DAYS, type MetricDefinition, type Period, type Phase } from './definitions.js';
 import { funnelSteps } from './funnel.js';
 import { progressToward } from './progress.js';
@@ -75,14 +76,18 @@ export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): Ex
       role: metric.role,
       direction: metric.direction,
       attributionHours: metric.attributionHours,
+      family: metric.role,
+      ...(metric.role === 'secondary' && { exploratory: true as const }),
       variants: compareVariants(metric, keys.map((key, i) => ({ key, stats: stats[i]! })), settings),
     };
     if (metric.type === 'funnel') {
       const totals = funnelTotalsByVariant(rows as FunnelRow[], k, metric.steps?.length ?? 0);
-      result.steps = funnelSteps(metric.steps ?? [], totals.map((t, i) => ({ key: keys[i]!, ...t })), settings);
+      result.steps = funnelSteps(metric.steps ?? [], totals.map((t, i) => ({ key: keys[i]!, ...t })), settings, { inference: metric.role === 'primary' });
     }
     return result;
   });
+  adjustSecondaryFamily(metrics.filter((m) => m.role === 'secondary'), settings);
+  for (const m of metrics) if (m.role === 'guardrail') unadjustGuardrail(m, settings);
   if (!q.metrics.length) reasons.push('the experiment has no metrics');
   const srm = phaseAwareSrm(q.phases, q.unitsByPhase, experiment.variants.map((v) => v.weight));
   if (srm.mismatch) reasons.push('sample ratio mismatch: the split differs from the weights; do not trust these results before finding the cause');
@@ -101,6 +106,17 @@ export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): Ex
     startedAt: q.period?.from ?? null,
     end: q.end,
   });
+
+  const hold = fixedHorizonHold(settings, progress);
+  if (hold !== null) {
+    // Guardrails keep their status: harm is worth flagging before the planned sample.
+    for (const m of metrics) {
+      if (m.role === 'guardrail') continue;
+      holdVerdicts(m.variants, hold);
+      for (const step of m.steps ?? []) holdVerdicts(step.variants, hold);
+    }
+    reasons.push(`${hold}: no verdict before it (turn sequential testing on to look at any time)`);
+  }
 
   const perDay = new Map<string, Stats[]>();
   if (primary) {
@@ -129,7 +145,10 @@ export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): Ex
     daily: { metric: primary?.key ?? null, days: primary ? dailySeries(primary, keys, perDay, settings) : [] },
     reasons,
   };
-  if (q.segment && primary) results.segments = segmentResults(primary, q.simpleMetrics.indexOf(primary), keys, q.segment, settings);
+  if (q.segment && primary) {
+    results.segments = segmentResults(primary, q.simpleMetrics.indexOf(primary), keys, q.segment, settings);
+    if (hold !== null) for (const value of results.segments.values) holdVerdicts(value.variants, hold);
+  }
   return results;
 }
 

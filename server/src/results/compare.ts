@@ -5,9 +5,12 @@
  * direction-aware verdict).
  */
 import {
+  type ArmMoments,
   type BayesianResult,
   type Correction,
   type Estimate,
+  type RelativeLift,
+  type SequentialComparison,
   adjustPValues,
   bayesianConversion,
   bayesianNormal,
@@ -15,10 +18,11 @@ import {
   compareCupedMoments,
   compareMeanSummaries,
   compareRatio,
-  sequentialInterval,
+  sequentialComparison,
   summarizeMoments,
 } from '../stats/index.js';
 import type { MetricDefinition } from './definitions.js';
+import { DEFAULT_GUARDRAIL_MARGIN, type GuardrailCheck, guardrailCheck } from './guardrail.js';
 import { type MetricStats, cupedMomentsOf, ratioStatsOf } from './sufficient-stats.js';
 
 export interface AnalysisSettings {
@@ -31,13 +35,21 @@ export type Verdict = 'good' | 'bad' | 'inconclusive';
 
 /** The comparison of one variant with the control (absent on the control itself). */
 export interface VariantComparison {
+  /** The headline test: Wald (conversion), Welch (revenue) or delta method (ratio) on m_B − m_A. */
   absoluteDifference: Estimate;
-  relativeLift: Estimate;
-  /** Relative-lift p-value (design.md §5 headline). */
+  /** (m_B − m_A)/|m_A| with Fieller's interval; the delta-method figures under `deltaMethod`. */
+  relativeLift: RelativeLift;
+  /** The absolute difference's p-value (design.md §5 headline), fixed horizon. */
   pValue: number | null;
-  /** Across the k − 1 treatments, Holm or BH (experiment.correction). */
+  /**
+   * Adjusted within the metric's family (Holm or BH, experiment.correction): the primary metric's k − 1
+   * comparisons; the secondary metrics' variants × metrics; a guardrail is a family of one.
+   */
   adjustedPValue: number | null;
-  /** Adjusted p-value below alpha (the adjusted always-valid p-value when sequential testing is on). */
+  /**
+   * Adjusted p-value below alpha (the adjusted always-valid p-value when sequential testing is on);
+   * false before the planned sample of a fixed-horizon experiment.
+   */
   significant: boolean;
   /** P(variant > control). */
   chanceToBeatControl: number | null;
@@ -50,11 +62,10 @@ export interface VariantComparison {
   verdict: Verdict;
   pooledZTest?: { z: number | null; pValue: number | null };
   welch?: { t: number | null; df: number | null };
-  sequential?: {
-    absoluteDifference: { ci: [number, number] | null; pValue: number | null };
-    relativeLift: { ci: [number, number] | null; pValue: number | null };
-    adjustedPValue: number | null;
-  };
+  /** The confidence sequence of the absolute difference (headline) and the lift's Fieller interval with its radius. */
+  sequential?: SequentialComparison & { adjustedPValue: number | null };
+  /** Guardrail metrics: the one-sided non-inferiority test against the metric's margin. */
+  guardrail?: GuardrailCheck;
   cuped?: CupedFigures | null;
   reason?: string;
 }
@@ -64,7 +75,8 @@ export interface CupedFigures {
   /** 1 − Var(adjusted difference)/Var(raw difference). */
   varianceReduction: number | null;
   absoluteDifference: Estimate;
-  relativeLift: Estimate;
+  relativeLift: RelativeLift;
+  /** The adjusted absolute difference's p-value. */
   pValue: number | null;
 }
 
@@ -82,7 +94,10 @@ export interface VariantMetric {
 
 interface RawComparison {
   absoluteDifference: Estimate;
-  relativeLift: Estimate;
+  relativeLift: RelativeLift;
+  moments: ArmMoments | null;
+  /** Welch df for revenue; undefined for the normal reference (conversion, ratio). */
+  df?: number | undefined;
   bayes: BayesianResult;
   lossBayes: BayesianResult;
   extra: Pick<VariantComparison, 'pooledZTest' | 'welch' | 'cuped'>;
@@ -95,6 +110,7 @@ const negate = (e: Estimate): Estimate => ({
   ci: e.ci === null ? null : [-e.ci[1], -e.ci[0]],
   pValue: e.pValue,
 });
+const negateLift = (e: Pick<Estimate, 'estimate' | 'se'>) => ({ estimate: e.estimate === null ? null : -e.estimate, se: e.se });
 
 /** CUPED when pre-exposure data exist in the two arms together; null otherwise. */
 function cupedFigures(control: MetricStats & { n: number }, variant: MetricStats & { n: number }, alpha: number): CupedFigures | null {
@@ -105,16 +121,16 @@ function cupedFigures(control: MetricStats & { n: number }, variant: MetricStats
     varianceReduction: result.varianceReduction,
     absoluteDifference: result.absoluteDifference,
     relativeLift: result.relativeLift,
-    pValue: result.relativeLift.pValue,
+    pValue: result.absoluteDifference.pValue,
   };
 }
 
 const NO_BAYES: BayesianResult = { chanceToBeatControl: null, expectedLoss: null, credibleInterval: null };
 
 /** Means and ratios: the normal-approximation Bayesian figures, and the loss in the metric's good direction. */
-function normalBayes(metric: MetricDefinition, f: { absoluteDifference: Estimate; relativeLift: Estimate }, alpha: number): Pick<RawComparison, 'bayes' | 'lossBayes'> {
+function normalBayes(metric: MetricDefinition, f: { absoluteDifference: Estimate; relativeLift: RelativeLift }, alpha: number): Pick<RawComparison, 'bayes' | 'lossBayes'> {
   const bayes = bayesianNormal(f.absoluteDifference, f.relativeLift, { alpha });
-  const lossBayes = metric.direction === 'decrease' ? bayesianNormal(negate(f.absoluteDifference), negate(f.relativeLift), { alpha }) : bayes;
+  const lossBayes = metric.direction === 'decrease' ? bayesianNormal(negate(f.absoluteDifference), negateLift(f.relativeLift), { alpha }) : bayes;
   return { bayes, lossBayes };
 }
 
@@ -135,6 +151,7 @@ function rawComparison(
     return {
       absoluteDifference: f.absoluteDifference,
       relativeLift: f.relativeLift,
+      moments: f.moments,
       bayes,
       // For a metric where lower is better the loss of shipping B is E[max(p_B − p_A, 0)]: swap the arms.
       lossBayes: withBayes && metric.direction === 'decrease' ? bayesianConversion(cb, ca, { ...options, credibleInterval: false }) : bayes,
@@ -147,6 +164,8 @@ function rawComparison(
     return {
       absoluteDifference: f.absoluteDifference,
       relativeLift: f.relativeLift,
+      moments: f.moments,
+      df: f.welch.df ?? undefined,
       ...(withBayes ? normalBayes(metric, f, alpha) : { bayes: NO_BAYES, lossBayes: NO_BAYES }),
       extra: { welch: f.welch, cuped: cupedFigures(a, b, alpha) },
       reason: f.reason,
@@ -156,6 +175,7 @@ function rawComparison(
   return {
     absoluteDifference: f.absoluteDifference,
     relativeLift: f.relativeLift,
+    moments: f.moments,
     ...(withBayes ? normalBayes(metric, f, alpha) : { bayes: NO_BAYES, lossBayes: NO_BAYES }),
     extra: {},
     reason: f.reason,
@@ -169,16 +189,18 @@ export function metricValue(metric: MetricDefinition, s: MetricStats & { n: numb
   return s.sum / s.n;
 }
 
-function verdictOf(metric: MetricDefinition, significant: boolean, lift: Estimate, absolute: Estimate): Verdict {
-  const direction = lift.estimate ?? absolute.estimate;
-  if (!significant || direction === null || direction === 0) return 'inconclusive';
-  return (direction > 0) === (metric.direction === 'increase') ? 'good' : 'bad';
+/** Significant and in the metric's good direction → good; the other way → bad. The sign is the absolute difference's. */
+export function verdictOf(direction: MetricDefinition['direction'], significant: boolean, absolute: Estimate): Verdict {
+  const sign = absolute.estimate;
+  if (!significant || sign === null || sign === 0) return 'inconclusive';
+  return (sign > 0) === (direction === 'increase') ? 'good' : 'bad';
 }
 
 /**
- * Every variant of one metric, the first being the control. Headline p-value = relative-lift p-value;
- * adjusted across the k − 1 comparisons; with sequential testing the always-valid p-values are
- * adjusted the same way and decide `significant`.
+ * Every variant of one metric, the first being the control. Headline p-value = the absolute
+ * difference's; adjusted across the k − 1 comparisons (the primary metric's family; `families.ts`
+ * re-adjusts the secondary metrics together); with sequential testing the always-valid p-values are
+ * adjusted the same way and decide `significant`. A guardrail metric also gets its non-inferiority check.
  */
 export function compareVariants(
   metric: MetricDefinition,
@@ -190,17 +212,12 @@ export function compareVariants(
   if (!control) return [];
   const { alpha, correction, sequential } = settings;
   const raws = others.map((v) => rawComparison(metric, control.stats, v.stats, alpha, bayesian));
-  const adjusted = adjustPValues(raws.map((r) => r.relativeLift.pValue), correction);
+  const adjusted = adjustPValues(raws.map((r) => r.absoluteDifference.pValue), correction);
+  const totalOf = (i: number) => control.stats.n + (others[i]?.stats.n ?? 0);
   const sequentialFigures = sequential
-    ? raws.map((r, i) => {
-        const options = { alpha, tuningParameter: sequential.tuningParameter };
-        const total = control.stats.n + (others[i]?.stats.n ?? 0);
-        const abs = sequentialInterval(r.absoluteDifference, total, options);
-        const rel = sequentialInterval(r.relativeLift, total, options);
-        return { absoluteDifference: { ci: abs.ci, pValue: abs.pValue }, relativeLift: { ci: rel.ci, pValue: rel.pValue } };
-      })
+    ? raws.map((r, i) => sequentialComparison(r.absoluteDifference, r.moments, totalOf(i), { alpha, tuningParameter: sequential.tuningParameter }))
     : null;
-  const sequentialAdjusted = sequentialFigures ? adjustPValues(sequentialFigures.map((s) => s.relativeLift.pValue), correction) : null;
+  const sequentialAdjusted = sequentialFigures ? adjustPValues(sequentialFigures.map((s) => s.absoluteDifference.pValue), correction) : null;
 
   const describe = (v: { key: string; stats: MetricStats & { n: number } }): VariantMetric => {
     const result: VariantMetric = { key: v.key, units: v.stats.n, converted: v.stats.converted, value: metricValue(metric, v.stats) };
@@ -216,7 +233,7 @@ export function compareVariants(
       const comparison: VariantComparison = {
         absoluteDifference: raw.absoluteDifference,
         relativeLift: raw.relativeLift,
-        pValue: raw.relativeLift.pValue,
+        pValue: raw.absoluteDifference.pValue,
         adjustedPValue,
         significant,
         chanceToBeatControl: raw.bayes.chanceToBeatControl,
@@ -234,7 +251,17 @@ export function compareVariants(
         significant = sequentialAdjustedPValue !== null && sequentialAdjustedPValue < alpha;
         comparison.significant = significant;
       }
-      comparison.verdict = verdictOf(metric, significant, raw.relativeLift, raw.absoluteDifference);
+      comparison.verdict = verdictOf(metric.direction, significant, raw.absoluteDifference);
+      if (metric.role === 'guardrail') {
+        comparison.guardrail = guardrailCheck(raw.absoluteDifference, raw.moments, {
+          direction: metric.direction,
+          margin: metric.guardrailMargin ?? DEFAULT_GUARDRAIL_MARGIN,
+          alpha,
+          df: raw.df,
+          significant,
+          sequential: sequential ? { tuningParameter: sequential.tuningParameter, totalUnits: totalOf(i) } : null,
+        });
+      }
       const reason = raw.reason ?? raw.bayes.reason;
       if (reason !== undefined) comparison.reason = reason;
       return { ...describe(v), comparison };

@@ -4,7 +4,7 @@
  * from the per-(variant, exposure day) sufficient statistics of the results query, so it costs no
  * second scan. Days without exposures between the first and the last are filled in.
  */
-import type { Estimate } from '../stats/index.js';
+import type { OpenInterval, RelativeLift } from '../stats/index.js';
 import { type AnalysisSettings, compareVariants } from './compare.js';
 import type { MetricDefinition } from './definitions.js';
 import { type MetricStats, addMetricStats, emptyMetricStats } from './sufficient-stats.js';
@@ -15,8 +15,11 @@ export interface DailyPoint {
     key: string;
     units: number;
     value: number | null;
-    /** Relative lift vs control with its interval (the confidence sequence when sequential testing is on). */
-    lift?: { estimate: number | null; ci: [number, number] | null; pValue: number | null };
+    /**
+     * Relative lift vs control with its Fieller interval (with the confidence sequence's radius when
+     * sequential testing is on; a null end is unbounded) and the absolute difference's p-value.
+     */
+    lift?: { estimate: number | null; ci: OpenInterval | null; pValue: number | null };
   }[];
 }
 
@@ -57,12 +60,16 @@ export function dailySeries(
       date: day,
       variants: compared.map((v) => {
         const c = v.comparison;
-        const liftOf = (e: Estimate, ci: [number, number] | null) => ({ estimate: e.estimate, ci, pValue: e.pValue });
+        const liftOf = (e: RelativeLift, ci: OpenInterval | null, pValue: number | null) => ({ estimate: e.estimate, ci, pValue });
         return {
           key: v.key,
           units: v.units,
           value: v.value,
-          ...(c && { lift: liftOf(c.relativeLift, c.sequential ? c.sequential.relativeLift.ci : c.relativeLift.ci) }),
+          ...(c && {
+            lift: c.sequential
+              ? liftOf(c.relativeLift, c.sequential.relativeLift.ci, c.sequential.absoluteDifference.pValue)
+              : liftOf(c.relativeLift, c.relativeLift.ci, c.pValue),
+          }),
         };
       }),
     });

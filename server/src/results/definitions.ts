@@ -23,6 +23,8 @@ export interface MetricDefinition {
   /** Hours after the unit's first exposure during which its events count; null = until the period ends. */
   attributionHours: number | null;
   direction: 'increase' | 'decrease';
+  /** Guardrails: the relative harm tolerated by the non-inferiority test; absent or null = DEFAULT_GUARDRAIL_MARGIN (2 %). */
+  guardrailMargin?: number | null;
 }
 
 export interface Phase {

@@ -59,13 +59,20 @@ describeEachEngine('results: simulated traffic with a known truth', (getDb) => {
     expect(control.value).toBeGreaterThan(0.08);
     expect(control.value).toBeLessThan(0.12);
     for (const [variant, truth] of [[same, 0], [better, 0.3]] as const) {
+      // Fieller's interval (bounded here: the control rate is far from 0).
       const [low, high] = variant.comparison.relativeLift.ci;
       expect(low).toBeLessThan(truth);
       expect(high).toBeGreaterThan(truth);
     }
     expect(better.comparison.chanceToBeatControl).toBeGreaterThan(0.95);
-    expect(better.comparison.significant).toBe(true);
-    expect(better.comparison.verdict).toBe('good');
+    expect(better.comparison.adjustedPValue).toBeLessThan(0.05);
+    // A fixed horizon (sequential: null) planned for a 20 % effect: 3,000 units per arm are short of the
+    // planned sample, so the verdict waits for it (issue 10) while the figures stay visible.
+    expect(body.progress.progress).toBeLessThan(1);
+    expect(better.comparison.significant).toBe(false);
+    expect(better.comparison.verdict).toBe('inconclusive');
+    expect(better.comparison.reason).toMatch(/^fixed horizon: planned sample not reached \(\d+ %\)/);
+    expect(body.reasons.some((r: string) => r.startsWith('fixed horizon'))).toBe(true);
     expect(same.comparison.verdict).toBe('inconclusive');
   });
 

@@ -13,6 +13,10 @@ export interface MetricResult {
   role: MetricRole;
   direction: 'increase' | 'decrease';
   attributionHours: number | null;
+  /** The family its p-values are adjusted in: primary (k − 1 comparisons), secondary (variants × secondary metrics), guardrail (none). */
+  family: 'primary' | 'secondary' | 'guardrail';
+  /** Secondary metrics: exploratory findings, not the experiment's decision. */
+  exploratory?: true;
   variants: VariantMetric[];
   /** Funnel metrics only. */
   steps?: FunnelStep[];
