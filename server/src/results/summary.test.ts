@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../test/engines.js';
 import { type Harness, fixtures } from '../test/harness.js';
@@ -55,6 +56,14 @@ describeEachEngine('results summary (GET /api/results/summary)', (getDb) => {
     const res = await h.call('PATCH', '/api/experiments/summary-a', { name: 'Renamed', version: experiment.version });
     expect(res.status).toBe(200);
     expect((await summary()).items.find((i) => i.key === 'summary-a')!.results).toBeNull();
+  });
+
+  it('drops a snapshot stored by an older version of the results code (its refresh state version)', async () => {
+    expect((await h.call('GET', '/api/experiments/summary-b/results?maxAge=0')).status).toBe(200);
+    const b = () => summary().then((body) => body.items.find((i) => i.key === 'summary-b')!.results);
+    expect(await b()).not.toBeNull();
+    await sql`update results_snapshots set state = jsonb_set(state, '{version}', '1') where segment = ''`.execute(getDb().db);
+    expect(await b()).toBeNull();
   });
 
   it('is for admin keys only', async () => {

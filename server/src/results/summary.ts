@@ -2,7 +2,8 @@
  * GET /api/results/summary: the headline of every running experiment's stored results, in one query,
  * for the dashboard's lists (experiments list, funnel overview). It reads snapshots only and never
  * computes: opening a list of thirty experiments must not start thirty computations. An experiment
- * without a usable snapshot (none yet, or older than its last change) is listed with `results: null`;
+ * without a usable snapshot (none yet, older than its last change, or from an older version of the
+ * results code) is listed with `results: null`;
  * the scheduler (or a GET of its results) makes one.
  */
 import { Hono } from 'hono';
@@ -12,6 +13,7 @@ import type { Database } from '../db/schema.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { readQuery } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
+import { REFRESH_STATE_VERSION } from './incremental.js';
 import { metricResultSchema } from './schemas.js';
 import type { MetricResult } from './types.js';
 
@@ -48,7 +50,9 @@ const summaryResponse = z.object({
 
 async function loadResultsSummaries(db: Kysely<Database>, now: Date): Promise<ResultsSummary[]> {
   // The JSON paths pick the few fields a list shows, so whole documents (daily series, segments)
-  // never leave the database.
+  // never leave the database. A snapshot computed by another version of the results code (its
+  // refresh state's version) is not shown: after an upgrade it may carry verdicts the current rules
+  // would not give (a fixed-horizon "significant" before the planned sample, a variance from raw sums).
   const { rows } = await sql<{ key: string; computed_at: Date | null; exposures: { units: number; analysedUnits: number } | null; mismatch: boolean | null; metric: MetricResult | null }>`
     select x.key, s.computed_at,
            jsonb_build_object('units', s.results -> 'exposures' -> 'units', 'analysedUnits', s.results -> 'exposures' -> 'analysedUnits') as exposures,
@@ -56,6 +60,7 @@ async function loadResultsSummaries(db: Kysely<Database>, now: Date): Promise<Re
            coalesce(jsonb_path_query_first(s.results, '$.metrics[*] ? (@.role == "primary")'), s.results -> 'metrics' -> 0) as metric
     from experiments x
     left join results_snapshots s on s.experiment_id = x.id and s.segment = '' and s.computed_at >= x.updated_at
+      and s.state ->> 'version' = ${String(REFRESH_STATE_VERSION)}
     where x.status = 'running' and x.archived_at is null
     order by x.key`.execute(db);
   return rows.map((row) => ({
