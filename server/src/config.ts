@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_STATEMENT_TIMEOUT_MS } from './db/deadlines.js';
+import { DEFAULT_STATEMENT_TIMEOUT_MS } from './db/deadlines.js';
 import { INGEST_WRITERS } from './events/writer.js';
 import type { RateLimits } from './http/rate-limit.js';
 
@@ -29,6 +30,10 @@ export interface Config {
   ingestWriters: number;
   /** DEMO=1: seed demo touchpoints, metrics, experiments and traffic on start (once). */
   demo: boolean;
+  /** PostgreSQL: deadline of every statement of the request pool, in ms (db/deadlines.ts). */
+  dbStatementTimeoutMs: number;
+  /** PostgreSQL: deadline of every statement of background jobs (results refresh), in ms; 0 = none. */
+  dbJobTimeoutMs: number;
   /** PostgreSQL: deadline of every statement of the request pool, in ms (db/deadlines.ts). */
   dbStatementTimeoutMs: number;
   /** PostgreSQL: deadline of every statement of background jobs (results refresh), in ms; 0 = none. */
@@ -114,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // At most 8 of the pool's 10 connections, so every other route always finds one.
     ingestWriters: intVar(env, 'INGEST_WRITERS', INGEST_WRITERS, 1, 8),
     demo: env.DEMO === '1' || env.DEMO === 'true',
+    dbStatementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 100, 600_000),
+    dbJobTimeoutMs: intVar(env, 'DB_JOB_TIMEOUT_MS', 300_000, 0, 3_600_000),
     dbStatementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 100, 600_000),
     dbJobTimeoutMs: intVar(env, 'DB_JOB_TIMEOUT_MS', 300_000, 0, 3_600_000),
     rateLimits: {

@@ -1,9 +1,12 @@
 import { serve } from '@hono/node-server';
 import type { ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connect } from './db/connect.js';
 import { MigrationError, migrateToLatest } from './db/migrate.js';
+import { createLeadership } from './db/leader-lock.js';
+import { type Drain, createDrain } from './http/drain.js';
 import { createLogger } from './http/logger.js';
 import { bootstrapKeys } from './keys/bootstrap.js';
 import { startResultsScheduler } from './results/scheduler.js';
@@ -19,13 +22,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch((error: unknown) =>
+  const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.dbStatementTimeoutMs }).catch((error: unknown) =>
     fail(`Cannot open the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}): ${String(error)}`),
   );
+  // Migrations and demo seeding run without a statement deadline: waiting for another instance's
+  // migration lock, or building an index on a large table, may take longer than any request should.
+  const maintenance = await handle.withDeadline(0);
   try {
-    const applied = await migrateToLatest(handle.db);
+    const applied = await migrateToLatest(maintenance.db);
     if (applied.length) logger.info('migrations applied', { migrations: applied });
   } catch (error) {
+    await maintenance.close().catch(() => {});
     await handle.close().catch(() => {});
     if (error instanceof MigrationError) fail(`${error.message}\nThe server did not start. Fix the database or the migration, then start again.`);
     fail(`Cannot migrate the database: ${String(error)}`);
@@ -33,13 +40,18 @@ async function main(): Promise<void> {
 
   const { created } = await bootstrapKeys(handle.db, config.adminKey);
   // DEMO=1: after bootstrap (the demo's own temporary keys must not count as "the first keys").
-  if (config.demo) await seedDemo({ db: handle.db, logger });
-  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits });
+  if (config.demo) await seedDemo({ db: maintenance.db, logger });
+  await maintenance.close();
+  let drain: Drain | undefined;
+  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, draining: () => drain?.draining() ?? false });
   // Results snapshots of running experiments are refreshed in the background, so opening an
-  // experiment page reads a snapshot instead of rescanning every event.
+  // experiment page reads a snapshot instead of rescanning every event. Background jobs have their own
+  // connection and deadline (DB_JOB_TIMEOUT_MS: a full refresh of a large experiment is one long
+  // scan), and run on one instance at a time (db/leader-lock.ts).
+  const jobs = await handle.withDeadline(config.dbJobTimeoutMs, 1);
   const stopScheduler = config.resultsRefreshSeconds > 0
-    ? startResultsScheduler({ db: handle.db, logger, now: () => new Date() }, { intervalMs: config.resultsRefreshSeconds * 1000 })
-    : () => {};
+    ? startResultsScheduler({ db: jobs.db, logger, now: () => new Date() }, { intervalMs: config.resultsRefreshSeconds * 1000, leadership: createLeadership(handle, logger) })
+    : async () => {};
 
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
@@ -57,6 +69,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
   });
   server.on('error', (error) => fail(`Cannot listen on ${config.host}:${config.port}: ${error.message}`));
+  drain = createDrain(server as Server, { graceMs: config.shutdownGraceMs, logger });
   // Requests Node's HTTP parser rejects (bad framing, a body longer than its Content-Length…) never
   // reach the app; answer them with a problem document too instead of a bare "400 Bad Request".
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -66,27 +79,20 @@ async function main(): Promise<void> {
   });
 
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
-    // Stop accepting connections; in-flight requests finish, then the database closes.
-    const force = setTimeout(() => {
-      logger.warn('grace period over, closing remaining connections');
-      if ('closeAllConnections' in server) server.closeAllConnections();
-    }, config.shutdownGraceMs);
-    force.unref();
-    stopScheduler();
-    server.close(async () => {
-      clearTimeout(force);
-      await handle.close().catch((error: unknown) => logger.error('database close failed', { error: String(error) }));
-      logger.info('stopped');
-      process.exit(0);
-    });
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    // /ready → 503, stop accepting, close idle keep-alive connections, `Connection: close` on the rest,
+    // cut at the grace period (http/drain.ts). The scheduler's tick in progress gets the same grace.
+    const grace = new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+    const [{ forced }] = await Promise.all([drain!.start(), Promise.race([stopScheduler(), grace])]);
+    for (const pool of [jobs, handle]) await pool.close().catch((error: unknown) => logger.error('database close failed', { error: String(error) }));
+    logger.info('stopped', { forcedAfterGrace: forced });
+    process.exit(0);
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 function fail(message: string): never {

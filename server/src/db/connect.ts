@@ -4,7 +4,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { type Deadlines, deadlinesFor, withDeadlineRecovery } from './deadlines.js';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, type Deadlines, deadlinesFor, withDeadlineRecovery } from './deadlines.js';
 import { redactDatabaseUrl } from '../http/redact.js';
 
 export type Engine = 'pglite' | 'postgres';
@@ -42,7 +42,6 @@ export interface ConnectOptions {
   statementTimeoutMs?: number;
 }
 
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
 
 // int8 (counts, bigserial ids) and numeric come back as strings from PostgreSQL; we parse them once,
 // here, so that both engines hand the application plain numbers. All our int8 values stay far below 2^53.

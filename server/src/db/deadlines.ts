@@ -17,6 +17,9 @@ export interface Deadlines {
   acquireMs: number;
 }
 
+/** DB_STATEMENT_TIMEOUT_MS when unset: long enough for any request's statement, short enough to fail over. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
+
 /**
  * Time the server's own cancellation gets to arrive before the client gives up on the connection: a
  * slow statement then ends as a clean 57014 on a connection that stays in the pool.

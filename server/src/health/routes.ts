@@ -6,6 +6,11 @@ export function healthRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .get('/health', (c) => c.json({ status: 'ok' }))
     .get('/ready', async (c) => {
+      // Shutting down (http/drain.ts): out of rotation first, before the listener closes.
+      if (deps.draining?.()) {
+        c.header('Retry-After', '5');
+        return c.json({ status: 'unavailable', database: 'not checked: shutting down' }, 503);
+      }
       try {
         await sql`select 1`.execute(deps.db);
         return c.json({ status: 'ready', database: 'ok' });

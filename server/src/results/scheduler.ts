@@ -3,9 +3,11 @@
  * Each refresh is incremental (refresh.ts: the exposure days that changed since the last tick; a full
  * recompute at most hourly). One experiment at a time (every refresh still scans the experiment's
  * exposures; running them in parallel would only compete for the same disk), stalest first, at most
- * `batch` per tick.
+ * `batch` per tick. With several instances on one PostgreSQL, only the one holding the background-jobs
+ * lock refreshes (db/leader-lock.ts); the others' ticks only check whether the lock became free.
  */
 import type { Kysely } from 'kysely';
+import type { Leadership } from '../db/leader-lock.js';
 import type { Database } from '../db/schema.js';
 import { getExperiment } from '../experiments/repository.js';
 import type { Logger } from '../http/logger.js';
@@ -20,6 +22,8 @@ export interface SchedulerOptions {
   maxAgeMs?: number;
   /** Experiments per tick; default 20. */
   batch?: number;
+  /** Who may run the refresh; default: this instance always (a single process). */
+  leadership?: Leadership;
 }
 
 /** One pass: refresh every stale running experiment (up to `batch`); returns the keys refreshed. */
@@ -41,20 +45,31 @@ export async function refreshStaleResults(
   return done;
 }
 
-/** Starts the timer; returns `stop`. Ticks never overlap, and the timer does not keep the process alive. */
-export function startResultsScheduler(deps: { db: Kysely<Database>; logger: Logger; now: () => Date }, options: SchedulerOptions = {}): () => void {
+/**
+ * Starts the timer; returns `stop`, which resolves once a tick in progress has finished and the
+ * leader lock is given up. Ticks never overlap, and the timer does not keep the process alive.
+ */
+export function startResultsScheduler(deps: { db: Kysely<Database>; logger: Logger; now: () => Date }, options: SchedulerOptions = {}): () => Promise<void> {
   const intervalMs = options.intervalMs ?? 60_000;
   const settings = { maxAgeMs: options.maxAgeMs ?? intervalMs, batch: options.batch ?? 20 };
-  let running = false;
+  const leadership = options.leadership;
+  let tick: Promise<void> | undefined;
   const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    refreshStaleResults(deps, settings)
+    if (tick) return;
+    tick = (async () => {
+      if (leadership && !(await leadership.acquire())) return;
+      const refreshed = await refreshStaleResults(deps, settings);
+      if (refreshed.length > 0) deps.logger.debug('results refreshed', { experiments: refreshed });
+    })()
       .catch((error: unknown) => deps.logger.warn('results scheduler tick failed', { error: String(error) }))
       .finally(() => {
-        running = false;
+        tick = undefined;
       });
   }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await tick;
+    await leadership?.release();
+  };
 }

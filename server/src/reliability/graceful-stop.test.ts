@@ -1,0 +1,134 @@
+import { type Server, Agent, request as httpRequest } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { openAsBlob } from 'node:fs';
+import { serve } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createApp } from '../app.js';
+import { type DatabaseHandle, connect } from '../db/connect.js';
+import { type Drain, createDrain } from '../http/drain.js';
+import { createMemoryLogger } from '../http/logger.js';
+
+/**
+ * Issue 13, finding 8: on SIGTERM a busy keep-alive client was served for the whole grace period and
+ * `/ready` kept saying 200. main.ts stops through http/drain.ts; here the same drain runs on the real
+ * app behind a real HTTP server, with real keep-alive clients (node:http agents).
+ */
+interface Answer { status: number; connection: string | undefined; body: string; socket: Socket }
+
+function get(port: number, path: string, agent: Agent): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body, socket: req.socket! }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const closed = (socket: Socket) => (socket.destroyed ? Promise.resolve() : new Promise<void>((resolve) => socket.once('close', () => resolve())));
+
+describe('graceful stop', () => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await connect({ dataDir: 'memory://', loadDataDir: await openAsBlob(inject('pgliteTemplate')) });
+  });
+  afterAll(() => handle?.close());
+
+  /** The real app on a real port; requests to /held wait until released (a request in flight). */
+  async function startServer(graceMs: number) {
+    const logger = createMemoryLogger();
+    let drain: Drain | undefined;
+    const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: 1024 * 1024, draining: () => drain?.draining() ?? false });
+    const held: Array<() => void> = [];
+    const fetch = async (req: Request) => {
+      if (new URL(req.url).pathname === '/held') {
+        await new Promise<void>((resolve) => held.push(resolve));
+        return app.fetch(new Request(new URL('/health', req.url)));
+      }
+      return app.fetch(req);
+    };
+    const server = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
+    });
+    drain = createDrain(server, { graceMs, logger });
+    return { server, drain, app, held, port: (server.address() as AddressInfo).port, logger };
+  }
+
+  it('turns /ready to 503 first, closes idle keep-alive connections, sends Connection: close to busy ones, and closes without waiting out the grace period', async () => {
+    const { drain, app, held, port } = await startServer(60_000);
+    const idleAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const busyAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const heldAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      // An idle keep-alive connection, a request in flight, and a client that keeps its connection busy.
+      const idle = await get(port, '/health', idleAgent);
+      expect(idle.connection).toBe('keep-alive');
+      const inFlight = get(port, '/held', heldAgent);
+      while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      let busyAnswers = 0;
+      let busyClosedAnswers = 0;
+      let busyStopped: unknown;
+      let draining = false;
+      const busyLoop = (async () => {
+        for (;;) {
+          try {
+            // Only requests sent once draining has begun count (an answer already on the wire does not).
+            const sentWhileDraining = draining;
+            const answer = await get(port, '/health', busyAgent);
+            if (sentWhileDraining) busyAnswers++;
+            if (sentWhileDraining && answer.connection === 'close') busyClosedAnswers++;
+          } catch (error) {
+            busyStopped = error; // refused: the server no longer accepts connections
+            return;
+          }
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      const stopped = drain.start();
+      draining = true;
+      // 1. out of rotation at once
+      const ready = await app.request('/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('retry-after')).toBeTruthy();
+      // 2. the idle connection is closed by the server
+      await closed(idle.socket);
+      // 3. the busy client is told to go away and then cannot reconnect
+      await busyLoop;
+      expect(busyStopped).toMatchObject({ code: expect.stringMatching(/ECONNREFUSED|ECONNRESET/) });
+      // Its connection was either idle between two requests (closed then) or busy (answered once more,
+      // with Connection: close); never served on and on.
+      expect(busyAnswers).toBeLessThanOrEqual(1);
+      expect(busyClosedAnswers).toBe(busyAnswers);
+      // 4. the request in flight is answered, with Connection: close, and its connection then closes
+      held.shift()!();
+      const answered = await inFlight;
+      expect([answered.status, answered.connection]).toEqual([200, 'close']);
+      await closed(answered.socket);
+      // …and the server closed by itself: the 60 s grace period was not needed.
+      expect(await stopped).toEqual({ forced: false });
+    } finally {
+      for (const agent of [idleAgent, busyAgent, heldAgent]) agent.destroy();
+    }
+  });
+
+  it('cuts a request that outlives the grace period', async () => {
+    const { drain, held, port, logger } = await startServer(300);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const stuck = get(port, '/held', agent).then(
+        () => 'answered',
+        (error: NodeJS.ErrnoException) => error.code,
+      );
+      while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await drain.start()).toEqual({ forced: true });
+      expect(await stuck).toBe('ECONNRESET');
+      expect(logger.lines.some((l) => l.message === 'grace period over, closing remaining connections')).toBe(true);
+      held.shift()!();
+    } finally {
+      agent.destroy();
+    }
+  });
+});
