@@ -126,6 +126,8 @@ export interface NewExperiment {
   secondaryMetrics?: string[];
   guardrailMetrics?: string[];
   alpha?: number;
+  /** Absent = on with N* = 5,000; null = fixed horizon (no verdict before the planned sample). */
+  sequential?: { tuningParameter: number } | null;
   minimumDetectableEffect?: number | null;
 }
 

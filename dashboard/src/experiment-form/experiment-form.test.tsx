@@ -212,3 +212,36 @@ describe('experiment form: accessibility', () => {
     expect(document.getElementById('cond-0-value')?.getAttribute('aria-describedby')).toBe('cond-0-value-error');
   });
 });
+
+describe('experiment form: sequential testing', () => {
+  async function fillAndCreate(user: ReturnType<typeof userEvent.setup>) {
+    await user.type(screen.getByLabelText('Key', { selector: '#key' }), 'checkout-cta-copy');
+    await user.type(screen.getByLabelText('Name', { selector: '#name' }), 'Checkout CTA copy');
+    await user.selectOptions(screen.getByLabelText('Where in the funnel this runs'), 'checkout-cta');
+    await user.selectOptions(screen.getByLabelText('Primary metric'), 'purchase');
+    await user.click(screen.getByRole('button', { name: 'Create experiment' }));
+  }
+
+  it('is on by default, explained, tuned to the planned total sample, and sent with the experiment', async () => {
+    const user = userEvent.setup();
+    const { server } = await openNewForm({ 'POST /api/experiments': json(experiment(), 201) });
+    const box = screen.getByLabelText('Sequential testing (recommended)') as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    expect(screen.getByText(/Look at the results as often as you like/)).toBeTruthy();
+    // The planning estimate (102,974 units in total) becomes N*.
+    await waitFor(() => expect(document.querySelector('[data-slot="tuning-parameter"]')?.textContent).toBe('102,974'));
+    await fillAndCreate(user);
+    await waitFor(() => expect(server.callsTo('POST /api/experiments')).toHaveLength(1));
+    expect(server.callsTo('POST /api/experiments')[0]?.body).toMatchObject({ sequential: { tuningParameter: 102_974 }, minimumDetectableEffect: 0.05 });
+  });
+
+  it('unticked: a fixed horizon, with the reason no verdict shows before the planned sample', async () => {
+    const user = userEvent.setup();
+    const { server } = await openNewForm({ 'POST /api/experiments': json(experiment(), 201) });
+    await user.click(screen.getByLabelText('Sequential testing (recommended)'));
+    expect(screen.getByText(/no verdict is shown before it/)).toBeTruthy();
+    await fillAndCreate(user);
+    await waitFor(() => expect(server.callsTo('POST /api/experiments')).toHaveLength(1));
+    expect(server.callsTo('POST /api/experiments')[0]?.body).toMatchObject({ sequential: null });
+  });
+});

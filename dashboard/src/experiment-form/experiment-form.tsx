@@ -7,6 +7,7 @@ import type { SectionProps } from './context.js';
 import { type FieldErrors, type FormDraft, type Lockable, lockReason, toCreateBody, toPatch, validate } from './model.js';
 import { MetricsPicker } from './metrics-picker.js';
 import { SampleSizeEstimate } from './sample-size-estimate.js';
+import { AnalysisSection } from './analysis-section.js';
 import { TargetingEditor } from './targeting-editor.js';
 import { TouchpointPicker } from './touchpoint-picker.js';
 import { VariantsEditor } from './variants-editor.js';
@@ -160,6 +161,7 @@ export function ExperimentForm({ initial, original, touchpoints: initialTouchpoi
         }}
       />
       <SampleSizeEstimate {...section} />
+      <AnalysisSection {...section} />
 
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={busy}>

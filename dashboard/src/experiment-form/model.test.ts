@@ -122,3 +122,26 @@ describe('live experiments', () => {
     expect(toPatch({ ...draft, newPhase: true, hypothesis: '' }, original)).toEqual({ hypothesis: null });
   });
 });
+
+describe('sequential testing in the form model', () => {
+  const named = () => ({ ...emptyDraft('checkout-cta'), key: 'x', name: 'X' });
+
+  it('a new experiment: on, N* = the planned total sample when an effect is set, else 5,000; off = null', () => {
+    expect(toCreateBody(named()).sequential).toEqual({ tuningParameter: 5000 });
+    expect(toCreateBody({ ...named(), plannedTotal: 31_234 }).sequential).toEqual({ tuningParameter: 31_234 });
+    expect(toCreateBody({ ...named(), plannedTotal: 31_234, mde: '' }).sequential).toEqual({ tuningParameter: 5000 });
+    expect(toCreateBody({ ...named(), plannedTotal: 12 }).sequential).toEqual({ tuningParameter: 100 });
+    expect(toCreateBody({ ...named(), sequential: false }).sequential).toBeNull();
+  });
+
+  it('an existing experiment keeps its setting and N*; only a change of the choice is patched', () => {
+    const fixed = experiment({ sequential: null });
+    expect(draftFromExperiment(fixed).sequential).toBe(false);
+    expect(toPatch(draftFromExperiment(fixed), fixed)).toEqual({});
+    const tuned = experiment({ sequential: { tuningParameter: 20_000 } });
+    const draft = { ...draftFromExperiment(tuned), plannedTotal: 99_999 };
+    expect(toPatch(draft, tuned)).toEqual({});
+    expect(toPatch({ ...draft, sequential: false }, tuned)).toEqual({ sequential: null });
+    expect(toPatch({ ...draftFromExperiment(fixed), sequential: true }, fixed)).toEqual({ sequential: { tuningParameter: 5000 } });
+  });
+});

@@ -42,6 +42,12 @@ export interface FormDraft {
   guardrailMetrics: string[];
   /** Relative minimum detectable effect in percent (stored as minimumDetectableEffect). */
   mde: string;
+  /** Sequential testing (on by default); off = fixed horizon. */
+  sequential: boolean;
+  /** N* of an existing experiment, kept while sequential testing stays on; null for a new one. */
+  tuningParameter: number | null;
+  /** The planning section's total sample (all variants), when its estimate is ready: N* of a new experiment. */
+  plannedTotal: number | null;
   newPhase: boolean;
 }
 
@@ -90,6 +96,9 @@ export function emptyDraft(touchpointKey = ''): FormDraft {
     secondaryMetrics: [],
     guardrailMetrics: [],
     mde: '5',
+    sequential: true,
+    tuningParameter: null,
+    plannedTotal: null,
     newPhase: false,
   };
 }
@@ -121,6 +130,9 @@ export function draftFromExperiment(e: Experiment): FormDraft {
     secondaryMetrics: e.secondaryMetrics,
     guardrailMetrics: e.guardrailMetrics,
     mde: e.minimumDetectableEffect === null ? '' : percentText(e.minimumDetectableEffect),
+    sequential: e.sequential !== null,
+    tuningParameter: e.sequential?.tuningParameter ?? null,
+    plannedTotal: null,
     newPhase: false,
   };
 }
@@ -267,6 +279,23 @@ function buildVariants(draft: FormDraft): Variant[] {
   });
 }
 
+/** The server's N* when nothing better is known (design.md §5). */
+export const DEFAULT_TUNING_PARAMETER = 5000;
+/** The server's bounds for N*. */
+const TUNING_RANGE = [100, 100_000_000] as const;
+
+/**
+ * N* of the confidence sequence: the experiment's own when it has one; else the planned total sample
+ * when a minimum detectable effect is set and the planning estimate is ready; else 5,000.
+ */
+export function tuningParameterOf(draft: FormDraft): number {
+  if (draft.tuningParameter !== null) return draft.tuningParameter;
+  if (draft.mde.trim() && draft.plannedTotal !== null && Number.isFinite(draft.plannedTotal)) {
+    return Math.min(TUNING_RANGE[1], Math.max(TUNING_RANGE[0], Math.round(draft.plannedTotal)));
+  }
+  return DEFAULT_TUNING_PARAMETER;
+}
+
 /** The full body for POST /api/experiments (call only when validate() returned no errors). */
 export function toCreateBody(draft: FormDraft): NewExperiment {
   const targeting = buildTargeting(draft.targeting).value ?? null;
@@ -285,6 +314,7 @@ export function toCreateBody(draft: FormDraft): NewExperiment {
     secondaryMetrics: draft.secondaryMetrics,
     guardrailMetrics: draft.guardrailMetrics,
     minimumDetectableEffect: draft.mde.trim() ? round(Number(draft.mde) / 100) : null,
+    sequential: draft.sequential ? { tuningParameter: tuningParameterOf(draft) } : null,
   };
 }
 
@@ -306,6 +336,7 @@ export function toPatch(draft: FormDraft, original: Experiment): ExperimentPatch
   if (!same(full.secondaryMetrics, original.secondaryMetrics)) patch.secondaryMetrics = full.secondaryMetrics!;
   if (!same(full.guardrailMetrics, original.guardrailMetrics)) patch.guardrailMetrics = full.guardrailMetrics!;
   if (!same(full.minimumDetectableEffect, original.minimumDetectableEffect)) patch.minimumDetectableEffect = full.minimumDetectableEffect ?? null;
+  if (draft.sequential !== (original.sequential !== null)) patch.sequential = full.sequential ?? null;
   if (draft.newPhase && original.status !== 'draft' && (patch.variants || patch.targeting !== undefined || patch.coverage !== undefined)) patch.newPhase = true;
   return patch;
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApi } from '../app/api-context.js';
 import { useDebounced, useResource } from '../app/use-resource.js';
 import { Field } from '../components/field.js';
@@ -36,6 +36,12 @@ export function SampleSizeEstimate({ draft, update, errorsOf, lock }: SectionPro
         : Promise.resolve(null),
     [api, ready, b, m, params.variants, dailyUnits],
   );
+
+  // The planned total sample becomes N* of a new experiment's sequential test (AnalysisSection).
+  const plannedTotal = ready && estimate.state === 'ready' && estimate.data?.perVariant != null ? (estimate.data.total ?? estimate.data.perVariant * params.variants) : null;
+  useEffect(() => {
+    if (plannedTotal !== draft.plannedTotal) update({ plannedTotal }, []);
+  }, [plannedTotal, draft.plannedTotal, update]);
 
   return (
     <fieldset className="section">
