@@ -28,6 +28,7 @@ import type * as Core from '@touchpoint/client-sdk';
 import type { Attributes, Client, SdkConfig, SdkError, SdkExperiment } from '@touchpoint/client-sdk';
 import type { createClient } from '@touchpoint/client-sdk/client';
 import { createApp } from '../../server/src/app.js';
+import { withResponseValidation } from '../../server/src/test/openapi-validator.js';
 import { type DatabaseHandle, connect } from '../../server/src/db/connect.js';
 import { migrateToLatest } from '../../server/src/db/migrate.js';
 import { createLogger } from '../../server/src/http/logger.js';
@@ -81,6 +82,8 @@ let otherOrigin = '';
 let adminKey = '';
 let sdkKey = '';
 let vendorMurmur = '';
+/** Departures from the OpenAPI document in the server's answers (withResponseValidation). */
+const violations: string[] = [];
 const hops: Hop[] = [];
 let apiDown = false;
 
@@ -289,7 +292,10 @@ beforeAll(async () => {
   browser = launched;
 
   adminKey = (await createKey(handle.db, SYSTEM, { kind: 'admin', name: 'SDK e2e admin' })).secret;
-  const app = createApp({ db: handle.db, logger: createLogger('error'), now: () => new Date(), maxBodyBytes: 1024 * 1024 });
+  // Every answer the browser gets is checked against the OpenAPI document (asserted after the tests).
+  const app = withResponseValidation(createApp({ db: handle.db, logger: createLogger('error'), now: () => new Date(), maxBodyBytes: 1024 * 1024 }), {
+    onViolation: (message) => violations.push(message),
+  });
   apiServer = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -318,6 +324,10 @@ beforeAll(async () => {
     await api('POST', `/api/experiments/${e.key}/start`);
   }
 }, 120_000);
+
+afterAll(() => {
+  expect(violations, 'API answers that do not match the OpenAPI document').toEqual([]);
+});
 
 afterAll(async () => {
   await browser?.close();

@@ -16,6 +16,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app.js';
+import { withResponseValidation } from '../../server/src/test/openapi-validator.js';
 import { type DatabaseHandle, connect } from '../../server/src/db/connect.js';
 import { migrateToLatest } from '../../server/src/db/migrate.js';
 import { createLogger } from '../../server/src/http/logger.js';
@@ -32,6 +33,8 @@ let handle: DatabaseHandle | undefined;
 let server: ReturnType<typeof serve> | undefined;
 let baseUrl = '';
 let adminKey = '';
+/** Departures from the OpenAPI document in the server's answers (withResponseValidation). */
+const violations: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -53,7 +56,12 @@ beforeAll(async () => {
   handle = await connect({ dataDir: 'memory://' });
   await migrateToLatest(handle.db);
   adminKey = (await createKey(handle.db, { keyId: null, requestId: 'e2e' }, { kind: 'admin', name: 'E2E admin' })).secret;
-  const app = createApp({ db: handle.db, logger: createLogger('error'), now: () => new Date(), maxBodyBytes: 1024 * 1024, dashboardDir: distDir });
+  // Every API answer the dashboard gets is checked against the OpenAPI document (asserted after the
+  // tests); the pages and assets the server serves for the dashboard are not API operations.
+  const app = withResponseValidation(createApp({ db: handle.db, logger: createLogger('error'), now: () => new Date(), maxBodyBytes: 1024 * 1024, dashboardDir: distDir }), {
+    onViolation: (message) => violations.push(message),
+    skip: (request) => !/^\/(?:api|sdk|openapi\.json|problems|health|ready)(?:\/|$)/.test(new URL(request.url).pathname),
+  });
   server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -65,6 +73,10 @@ beforeAll(async () => {
     timeout: 30_000,
   });
 }, 120_000);
+
+afterAll(() => {
+  expect(violations, 'API answers that do not match the OpenAPI document').toEqual([]);
+});
 
 afterAll(async () => {
   await browser?.close();

@@ -10,6 +10,7 @@ import { type Drain, createDrain } from './http/drain.js';
 import { createLogger } from './http/logger.js';
 import { bootstrapKeys } from './keys/bootstrap.js';
 import { startResultsScheduler } from './results/scheduler.js';
+import { watchPool } from './telemetry/metrics.js';
 import { seedDemo } from './demo/seed.js';
 
 /** Start-up: config → database → migrations → bootstrap keys → HTTP; shutdown in the reverse order. */
@@ -39,11 +40,12 @@ async function main(): Promise<void> {
   }
 
   const { created } = await bootstrapKeys(handle.db, config.adminKey);
+  watchPool({ stats: () => handle.poolStats?.() });
   // DEMO=1: after bootstrap (the demo's own temporary keys must not count as "the first keys").
   if (config.demo) await seedDemo({ db: maintenance.db, logger });
   await maintenance.close();
   let drain: Drain | undefined;
-  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, draining: () => drain?.draining() ?? false });
+  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, metricsToken: config.metricsToken, draining: () => drain?.draining() ?? false });
   // Results snapshots of running experiments are refreshed in the background, so opening an
   // experiment page reads a snapshot instead of rescanning every event. Background jobs have their own
   // connection and deadline (DB_JOB_TIMEOUT_MS: a full refresh of a large experiment is one long

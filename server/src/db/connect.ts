@@ -25,6 +25,8 @@ export interface DatabaseHandle {
   openSession?: () => Promise<pg.Client>;
   /** PGlite only: the whole data directory as a tarball (used to make test templates). */
   dumpDataDir?: () => Promise<Blob>;
+  /** PostgreSQL only: the pool's connections (open, idle) and requests waiting for one, for GET /metrics. */
+  poolStats?: () => { total: number; idle: number; waiting: number };
 }
 
 export interface ConnectOptions {
@@ -74,6 +76,7 @@ async function connectPostgres(databaseUrl: string, poolSize: number, deadlines:
     engine: 'postgres',
     location: redactDatabaseUrl(databaseUrl),
     close: () => db.destroy(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     withDeadline: (statementTimeoutMs, size = 1) => connectPostgres(databaseUrl, size, deadlinesFor(statementTimeoutMs)),
     openSession: async () => {
       const client = new pg.Client({ ...clientConfig, connectionTimeoutMillis: deadlines.acquireMs });
