@@ -19,6 +19,7 @@ import { touchpointRoutes } from './touchpoints/routes.js';
 import { bodySizeLimit } from './http/body.js';
 import { serveDashboard } from './http/dashboard.js';
 import { statsRoutes } from './stats/routes.js';
+import { httpMetrics, metricsRoutes } from './telemetry/routes.js';
 import { sdkRoutes } from './sdk/routes.js';
 import { unitRoutes } from './units/routes.js';
 
@@ -30,11 +31,13 @@ export function createApp(given: AppDeps) {
     authFailures: given.authFailures ?? (given.rateLimits && createAuthFailureLimiter(given.db, given.logger, given.rateLimits)),
   };
   const app = new Hono<AppEnv>();
+  app.use(httpMetrics());
   app.use(requestLog(deps.logger));
   app.use(securityHeaders());
   app.use(bodySizeLimit(deps.maxBodyBytes));
 
   app.route('/', healthRoutes(deps));
+  app.route('/metrics', metricsRoutes(deps));
   let openApi: Record<string, unknown> | undefined;
   app.get('/openapi.json', (c) => c.json((openApi ??= buildOpenApiDocument())));
   app.get('/problems/:type', (c) => {

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { DEFAULT_STATEMENT_TIMEOUT_MS } from './db/deadlines.js';
-import { DEFAULT_STATEMENT_TIMEOUT_MS } from './db/deadlines.js';
 import { INGEST_WRITERS } from './events/writer.js';
 import type { RateLimits } from './http/rate-limit.js';
 
@@ -34,12 +33,10 @@ export interface Config {
   dbStatementTimeoutMs: number;
   /** PostgreSQL: deadline of every statement of background jobs (results refresh), in ms; 0 = none. */
   dbJobTimeoutMs: number;
-  /** PostgreSQL: deadline of every statement of the request pool, in ms (db/deadlines.ts). */
-  dbStatementTimeoutMs: number;
-  /** PostgreSQL: deadline of every statement of background jobs (results refresh), in ms; 0 = none. */
-  dbJobTimeoutMs: number;
   /** Failed-authentication and SDK request limits (http/rate-limit.ts). */
   rateLimits: RateLimits;
+  /** Bearer token that GET /metrics requires; unset: loopback clients only (telemetry/routes.ts). */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +63,12 @@ export function estimatedBits(key: string): number {
   let perChar = 0;
   for (const n of counts.values()) perChar -= (n / chars.length) * Math.log2(n / chars.length);
   return chars.length * perChar;
+}
+
+function metricsToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 16 || raw.length > 200 || /\s/.test(raw)) throw new ConfigError('METRICS_TOKEN must be 16 to 200 characters without whitespace');
+  return raw;
 }
 
 /** Why a preset ADMIN_KEY is refused, or null. */
@@ -121,8 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: env.DEMO === '1' || env.DEMO === 'true',
     dbStatementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 100, 600_000),
     dbJobTimeoutMs: intVar(env, 'DB_JOB_TIMEOUT_MS', 300_000, 0, 3_600_000),
-    dbStatementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 100, 600_000),
-    dbJobTimeoutMs: intVar(env, 'DB_JOB_TIMEOUT_MS', 300_000, 0, 3_600_000),
+    metricsToken: metricsToken(env.METRICS_TOKEN),
     rateLimits: {
       authFailures: intVar(env, 'AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
       authWindowSeconds: intVar(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),

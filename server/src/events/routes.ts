@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { readJson } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
+import { ingestedItems } from '../telemetry/metrics.js';
 import { parseItems, resolveExposures, toEventRows } from './classify.js';
 import type { ExperimentLookup } from './experiment-cache.js';
 import type { IngestWriter } from './writer.js';
@@ -28,8 +29,16 @@ export function eventRoutes(deps: AppDeps, { store, lookupExperiments }: { store
       duplicates: stored.duplicates + parsed.duplicates,
       rejected: [...parsed.rejected, ...exposures.rejected].sort((a, b) => a.index - b.index),
     };
+    countIngested(body.accepted, body.duplicates, body.rejected.length);
     return c.json(body, 202);
   });
+}
+
+/** touchpoint_ingested_items_total, by outcome (also for the exposures /sdk/assign logs). */
+export function countIngested(accepted: number, duplicates: number, rejected: number): void {
+  if (accepted) ingestedItems.inc({ outcome: 'accepted' }, accepted);
+  if (duplicates) ingestedItems.inc({ outcome: 'duplicate' }, duplicates);
+  if (rejected) ingestedItems.inc({ outcome: 'rejected' }, rejected);
 }
 
 export const eventOperation: Operation = {

@@ -1,6 +1,7 @@
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { AppDeps } from '../http/context.js';
 import { ProblemError } from '../http/problem.js';
+import { watchIngestQueue } from '../telemetry/metrics.js';
 import { type BatchPart, type StoreResult, storeBatches } from './repository.js';
 import { createWriteCoalescer } from './write-coalescer.js';
 
@@ -36,5 +37,19 @@ export function createIngestWriter(deps: Pick<AppDeps, 'db' | 'ingestWriters'>):
     maxWaitingItems: MAX_WAITING_ITEMS,
     overloaded: () => new ProblemError('service-unavailable', 'Ingestion is saturated; retry later.', { headers: { 'Retry-After': '2' } }),
   });
-  return async (part) => (part.events.length + part.exposures.length > 0 ? store(part) : { accepted: 0, duplicates: 0 });
+  // Items handed over and not yet committed, for touchpoint_ingest_queue_items (GET /metrics).
+  let pending = 0;
+  const probe = { depth: () => pending };
+  watchIngestQueue(probe);
+  return async (part) => {
+    const size = part.events.length + part.exposures.length;
+    if (size === 0) return { accepted: 0, duplicates: 0 };
+    void probe; // held by this closure: the queue is counted for as long as the writer lives
+    pending += size;
+    try {
+      return await store(part);
+    } finally {
+      pending -= size;
+    }
+  };
 }

@@ -34,10 +34,10 @@ export interface AppDeps {
   keyCache?: KeyCache;
   /** True once a graceful stop has begun (http/drain.ts): `/ready` answers 503. */
   draining?: () => boolean;
-  /** True once a graceful stop has begun (http/drain.ts): `/ready` answers 503. */
-  draining?: () => boolean;
   /** Rate limits (http/rate-limit.ts); none when absent. main.ts passes the configured ones. */
   rateLimits?: RateLimits;
   /** Failed-authentication counter shared by every authenticating middleware; createApp makes it from rateLimits. */
   authFailures?: AuthFailureLimiter;
+  /** Bearer token for GET /metrics; without it only loopback clients may scrape (telemetry/routes.ts). */
+  metricsToken?: string | undefined;
 }

@@ -29,7 +29,7 @@ const STOPPED = 'q-stopped';
 const NUM_RUNS = 25;
 
 /** One property per name (the specs are built once the keys exist; the coverage test holds the two lists together). */
-const SPEC_NAMES = ['health', 'ready', 'openapi', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery'];
+const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery'];
 
 interface GetSpec {
   /** The route, as the OpenAPI document writes it. */
@@ -116,6 +116,7 @@ describeEachEngine('hostile queries, path parameters and headers on GET', (db) =
       health: { route: '/health', path: '/health', params: {}, strict: false, auth: 'none' },
       ready: { route: '/ready', path: '/ready', params: {}, strict: false, auth: 'none' },
       openapi: { route: '/openapi.json', path: '/openapi.json', params: {}, strict: false, auth: 'none' },
+      prometheus: { route: '/metrics', path: '/metrics', params: {}, strict: false, auth: 'none', contentType: () => /^text\/plain; version=0\.0\.4/ },
       problem: { route: '/problems/{type}', path: '/problems/validation-failed', params: {}, strict: false, auth: 'none' },
       touchpoints: { route: '/api/touchpoints', path: '/api/touchpoints', params: { funnelStage: STAGES, kind: KINDS, q: SEARCH, ...PAGING }, strict: true, numeric: ['limit', 'offset'], auth: 'admin' },
       touchpoint: { route: '/api/touchpoints/{key}', path: '/api/touchpoints/checkout-cta', params: {}, strict: false, auth: 'admin' },

@@ -8,6 +8,7 @@ import { createMetricSchema, listMetricsQuery, metricSchema, updateMetricSchema 
 import { createTouchpointSchema, listTouchpointsQuery, touchpointSchema, updateTouchpointSchema } from '../touchpoints/schemas.js';
 import { statsOperations } from '../stats/routes.js';
 import { sdkOperations } from '../sdk/routes.js';
+import { metricsOperation } from '../telemetry/routes.js';
 import { resultsOperations } from '../results/routes.js';
 import { resultsSummaryOperation } from '../results/summary.js';
 import { unitOperations } from '../units/routes.js';
@@ -92,7 +93,7 @@ const core: Operation[] = [
 ];
 
 /** Every documented operation: the core above and those the features export. */
-export const operations: readonly Operation[] = [...core, ...statsOperations, ...sdkOperations, ...unitOperations, ...resultsOperations, resultsSummaryOperation];
+export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, ...unitOperations, ...resultsOperations, resultsSummaryOperation];
 
 function operationObject(op: Operation) {
   const params: Record<string, unknown>[] = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { getExperiment } from '../experiments/repository.js';
+import { refreshDuration } from '../telemetry/metrics.js';
 import { type LoadedExperiment, computeResults } from './compute.js';
 import type { RefreshReport } from './incremental.js';
 import { type RefreshOptions, refreshDefaultResults } from './refresh.js';
@@ -74,6 +75,7 @@ async function computeAndStore(
       }
     : await refreshDefaultResults(db, experiment, now, options);
   const durationMs = performance.now() - started;
+  refreshDuration.observe({ kind: request.segment ? 'segment' : (report?.mode ?? 'full') }, durationMs / 1000);
   await writeSnapshot(db, experiment.id, snapshotKey(request), { computedAt: now, durationMs, results, state });
   const snapshot: SnapshotInfo = { computedAt: now.toISOString(), ageSeconds: 0, durationMs: Math.round(durationMs), source: 'computed' };
   if (report) snapshot.refresh = report;

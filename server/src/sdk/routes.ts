@@ -7,7 +7,7 @@ import { jsonValue, slug, text } from '../http/schema-helpers.js';
 import { readJson, validationProblem } from '../http/validate.js';
 import { requireKey } from '../keys/auth.js';
 import type { Operation } from '../openapi/registry.js';
-import { eventOperation, eventRoutes } from '../events/routes.js';
+import { countIngested, eventOperation, eventRoutes } from '../events/routes.js';
 import { type ParsedBatch, resolveExposures } from '../events/classify.js';
 import { createExperimentCache } from '../events/experiment-cache.js';
 import { loadExperimentRefs } from '../events/repository.js';
@@ -113,6 +113,7 @@ export function sdkRoutes(deps: AppDeps) {
       );
       const { rows: exposures } = resolveExposures(items, await lookupExperiments(items.map((e) => e.item.experimentKey)));
       const stored = await store({ events: [], exposures, receivedAt: now });
+      countIngested(stored.accepted, stored.duplicates, 0);
       return c.json({ assignments, exposures: { logged: exposures.length, ...stored } });
     })
     .route('/events', eventRoutes(deps, { store, lookupExperiments }));

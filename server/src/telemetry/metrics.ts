@@ -1,0 +1,93 @@
+import client from 'prom-client';
+
+/**
+ * Prometheus metrics of this process (design.md §11), served by GET /metrics (routes.ts). A scrape
+ * reports one process, so the counters are process-wide: every app built in the process (tests
+ * build many) adds to the same ones, and tests compare before and after. Gauges read their sources
+ * at scrape time; ingest queues are held weakly, so an app that is gone stops counting and is collected.
+ */
+export const registry = new client.Registry();
+client.collectDefaultMetrics({ register: registry, prefix: 'touchpoint_' });
+
+const registers = [registry];
+
+export const httpRequests = new client.Counter({
+  name: 'touchpoint_http_requests_total',
+  help: 'HTTP requests answered, by method, route pattern and status.',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers,
+});
+
+export const httpDuration = new client.Histogram({
+  name: 'touchpoint_http_request_duration_seconds',
+  help: 'Time to answer HTTP requests, by method, route pattern and status.',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers,
+});
+
+export const ingestedItems = new client.Counter({
+  name: 'touchpoint_ingested_items_total',
+  help: 'Exposures and events received on /sdk/events and /sdk/assign, by outcome (accepted, duplicate, rejected).',
+  labelNames: ['outcome'] as const,
+  registers,
+});
+
+export const refreshDuration = new client.Histogram({
+  name: 'touchpoint_results_refresh_duration_seconds',
+  help: 'Time to refresh a results snapshot, by kind (full, incremental, segment).',
+  labelNames: ['kind'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers,
+});
+
+export interface QueueProbe {
+  /** Items handed to the ingest writer and not yet committed (waiting for a writer or being written). */
+  depth(): number;
+}
+export interface PoolProbe {
+  /** PostgreSQL pool: connections open, idle, and requests waiting for one. */
+  stats(): { total: number; idle: number; waiting: number } | undefined;
+}
+
+const queues = new Set<WeakRef<QueueProbe>>();
+/** Held strongly: only the process's main pool is watched (main.ts), once. */
+const pools = new Set<PoolProbe>();
+
+function live<T extends object>(refs: Set<WeakRef<T>>): T[] {
+  const alive: T[] = [];
+  for (const ref of refs) {
+    const probe = ref.deref();
+    if (probe) alive.push(probe);
+    else refs.delete(ref);
+  }
+  return alive;
+}
+
+/** The owner must keep `probe` referenced for as long as it should be counted. */
+export const watchIngestQueue = (probe: QueueProbe): void => void queues.add(new WeakRef(probe));
+export const watchPool = (probe: PoolProbe): void => void pools.add(probe);
+
+new client.Gauge({
+  name: 'touchpoint_ingest_queue_items',
+  help: 'Items accepted by ingestion and not yet committed (the write coalescer\'s queue and writes in flight).',
+  registers,
+  collect() {
+    this.set(live(queues).reduce((sum, probe) => sum + probe.depth(), 0));
+  },
+});
+
+new client.Gauge({
+  name: 'touchpoint_db_pool_connections',
+  help: 'PostgreSQL connection pool: connections by state (total, idle) and requests waiting for one (embedded PGlite has no pool).',
+  labelNames: ['state'] as const,
+  registers,
+  collect() {
+    const totals = { total: 0, idle: 0, waiting: 0 };
+    for (const probe of pools) {
+      const stats = probe.stats();
+      if (stats) for (const state of ['total', 'idle', 'waiting'] as const) totals[state] += stats[state];
+    }
+    for (const state of ['total', 'idle', 'waiting'] as const) this.set({ state }, totals[state]);
+  },
+});
