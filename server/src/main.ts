@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connect } from './db/connect.js';
 import { MigrationError, migrateToLatest } from './db/migrate.js';
+import { DataDirInUseError } from './db/pglite-lock.js';
 import { createLeadership } from './db/leader-lock.js';
 import { type Drain, createDrain } from './http/drain.js';
 import { createLogger } from './http/logger.js';
@@ -24,7 +25,11 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.dbStatementTimeoutMs }).catch((error: unknown) =>
-    fail(`Cannot open the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}): ${String(error)}`),
+    fail(
+      error instanceof DataDirInUseError
+        ? `Touchpoint did not start: ${error.message}.`
+        : `Cannot open the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}): ${String(error)}`,
+    ),
   );
   // Migrations and demo seeding run without a statement deadline: waiting for another instance's
   // migration lock, or building an index on a large table, may take longer than any request should.

@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { lockDataDir } from './pglite-lock.js';
 import { DEFAULT_STATEMENT_TIMEOUT_MS, type Deadlines, deadlinesFor, withDeadlineRecovery } from './deadlines.js';
 import { redactDatabaseUrl } from '../http/redact.js';
 
@@ -88,10 +89,18 @@ async function connectPostgres(databaseUrl: string, poolSize: number, deadlines:
 }
 
 async function connectPglite(dataDir: string, loadDataDir?: Blob | File): Promise<DatabaseHandle> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  let unlock = () => {};
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(dataDir, { recursive: true });
+    // Before PGlite touches a file: a second process must not open the same directory (pglite-lock.ts).
+    unlock = lockDataDir(dataDir);
+  }
   const pglite = await PGlite.create(dataDir, {
     ...(loadDataDir ? { loadDataDir } : {}),
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber },
+  }).catch((error: unknown) => {
+    unlock();
+    throw error;
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   const handle: DatabaseHandle = {
@@ -103,6 +112,7 @@ async function connectPglite(dataDir: string, loadDataDir?: Blob | File): Promis
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();
+      unlock();
     },
   };
   return handle;

@@ -5,7 +5,8 @@ import { migrateDown, migrateToLatest } from './migrate.js';
 // `npm run migrate` / `npm run migrate:down`: same database selection as the server.
 const direction = process.argv[2] === 'down' ? 'down' : 'up';
 const config = loadConfig();
-const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+// Migrations run without a statement deadline (an index build on a large table may take minutes).
+const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: 0 });
 try {
   const applied = direction === 'up' ? await migrateToLatest(handle.db) : await migrateDown(handle.db);
   const verb = direction === 'up' ? 'applied' : 'reverted';

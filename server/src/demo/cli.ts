@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { connect } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { DataDirInUseError } from '../db/pglite-lock.js';
 import { createLogger } from '../http/logger.js';
 import { bootstrapKeys } from '../keys/bootstrap.js';
 import { DEFAULT_SEED, DEFAULT_VISITORS, formatDemoSummary, seedDemo } from './seed.js';
@@ -34,8 +35,14 @@ try {
   if (error instanceof ConfigError) fail(`Configuration error: ${error.message}`);
   throw error;
 }
-const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch((error: unknown) =>
-  fail(`Cannot open the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}): ${String(error)}`),
+// Seeding writes hundreds of thousands of rows in large statements: no request deadline applies.
+const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: 0 }).catch((error: unknown) =>
+  fail(
+    error instanceof DataDirInUseError
+      ? // The embedded database belongs to one process: with the server running, the demo cannot write to it.
+        `The demo did not run: ${error.message}.\nStop the server and run \`npm run demo\` again, or start the server with \`DEMO=1 npm start\` (it seeds on start).`
+      : `Cannot open the database (${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}): ${String(error)}`,
+  ),
 );
 try {
   await migrateToLatest(handle.db);
