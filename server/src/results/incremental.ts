@@ -33,7 +33,11 @@ export const RECEIVE_MARGIN_MS = 10 * 60_000;
  */
 export const RECONCILE_INTERVAL_MS = 60 * 60_000;
 
-/** Bump when the stored state or the SQL that produces the rows changes meaning: forces a full recompute. */
+/**
+ * Bump when the stored state, the SQL that produces the rows or the document's rules change meaning:
+ * forces a full recompute, and the results summary ignores snapshots of another version.
+ * 2: rows carry exact centred moments instead of raw Σy².
+ */
 export const REFRESH_STATE_VERSION = 2;
 
 /** The exposure side of one (UTC day, variant, phase), as the fingerprint scan returns it. */
