@@ -30,7 +30,7 @@ export { fiellerContains, fiellerLift, fiellerSet } from './fieller.js';
 export type { FiellerLift, FiellerSet } from './fieller.js';
 export { compareMean, compareMeanSummaries, summarize, welchDegreesOfFreedom } from './means.js';
 export type { MeanComparison } from './means.js';
-export { combineCoMoments, combineMoments, compareCupedMoments, momentsOf, pooledCrossTerm, summarizeMoments, sumsAbout } from './moments.js';
+export { combineCoMoments, combineMoments, compareCupedMoments, momentsOf, pooledCrossTerm, ratioEstimateFromMoments, summarizeMoments, sumsAbout } from './moments.js';
 export type { CoMoments, CupedMoments, Moments } from './moments.js';
 export { detectableEffect, durationDays, rawSampleSize, sampleSizePerVariant } from './planning.js';
 export type { DetectableEffectResult, MdeType, SampleSizeInput, SampleSizeResult } from './planning.js';

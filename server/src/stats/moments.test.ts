@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareCuped } from './cuped.js';
 import { summarize } from './means.js';
-import { type CoMoments, type Moments, combineCoMoments, combineMoments, compareCupedMoments, momentsOf, summarizeMoments, sumsAbout } from './moments.js';
+import { type CoMoments, type Moments, combineCoMoments, combineMoments, compareCupedMoments, momentsOf, ratioEstimateFromMoments, summarizeMoments, sumsAbout } from './moments.js';
+import { ratioEstimate } from './ratio.js';
 import { mulberry32, normal } from './testing/random.js';
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
@@ -138,5 +139,68 @@ describe('compareCupedMoments: CUPED on moments', () => {
     expect(relative(far.theta, near.theta)).toBeLessThan(1e-9);
     expect(relative(far.absoluteDifference.se!, near.absoluteDifference.se!)).toBeLessThan(1e-9);
     expect(Math.abs(far.absoluteDifference.estimate! - near.absoluteDifference.estimate!)).toBeLessThan(1e-6);
+  });
+});
+
+describe('ratioEstimateFromMoments: the delta-method ratio on moments', () => {
+  /** Orders x (1–3) and their value y per unit. */
+  const units = () => {
+    const random = mulberry32(11);
+    return Array.from({ length: 500 }, () => {
+      const x = 1 + Math.floor(3 * random());
+      return [x, 40 * x + 25 * normal(random)] as const;
+    });
+  };
+  const moments = (pairs: readonly (readonly [number, number])[]): CoMoments => {
+    const x = momentsOf(pairs.map((p) => p[0]));
+    const y = momentsOf(pairs.map((p) => p[1]));
+    const mx = x.sum / x.n;
+    const my = y.sum / y.n;
+    return { n: x.n, sumX: x.sum, sumY: y.sum, m2X: x.m2, m2Y: y.m2, comoment: pairs.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0) };
+  };
+  /** Two-pass reference: Σ(y − R·x)²/(n − 1)/(n·x̄²), R from the first pass. */
+  const twoPass = (pairs: readonly (readonly [number, number])[]) => {
+    const n = pairs.length;
+    const sx = pairs.reduce((s, p) => s + p[0], 0);
+    const r = pairs.reduce((s, p) => s + p[1], 0) / sx;
+    const residual = pairs.reduce((s, p) => s + (p[1] - r * p[0]) ** 2, 0) / (n - 1);
+    return { ratio: r, variance: residual / (n * (sx / n) ** 2) };
+  };
+
+  it('equals ratioEstimate on raw sums for ordinary order values', () => {
+    const pairs = units();
+    const raw = ratioEstimate({
+      n: pairs.length,
+      sum: pairs.reduce((s, p) => s + p[1], 0),
+      sumSquares: pairs.reduce((s, p) => s + p[1] * p[1], 0),
+      denSum: pairs.reduce((s, p) => s + p[0], 0),
+      denSumSquares: pairs.reduce((s, p) => s + p[0] * p[0], 0),
+      sumProducts: pairs.reduce((s, p) => s + p[0] * p[1], 0),
+    });
+    const fromMoments = ratioEstimateFromMoments(moments(pairs));
+    expect(fromMoments.ratio).toBeCloseTo(raw.ratio!, 12);
+    expect(relative(fromMoments.variance!, raw.variance!)).toBeLessThan(1e-9);
+    expect(relative(fromMoments.variance!, twoPass(pairs).variance)).toBeLessThan(1e-9);
+  });
+
+  it('keeps the two-pass variance with one order per unit worth 1e9 + 25·N(0, 1), where raw sums do not', () => {
+    const random = mulberry32(12);
+    const pairs = Array.from({ length: 500 }, () => [1, 1e9 + 25 * normal(random)] as const);
+    const reference = twoPass(pairs).variance;
+    expect(relative(ratioEstimateFromMoments(moments(pairs)).variance!, reference)).toBeLessThan(1e-9);
+    const raw = ratioEstimate({
+      n: pairs.length,
+      sum: pairs.reduce((s, p) => s + p[1], 0),
+      sumSquares: pairs.reduce((s, p) => s + p[1] * p[1], 0),
+      denSum: pairs.length,
+      denSumSquares: pairs.length,
+      sumProducts: pairs.reduce((s, p) => s + p[1], 0),
+    });
+    expect(raw.variance === null || relative(raw.variance, reference) > 1e-3).toBe(true);
+  });
+
+  it('is undefined without units, with one unit, or with a zero denominator', () => {
+    expect(ratioEstimateFromMoments({ n: 1, sumX: 2, sumY: 10, m2X: 0, m2Y: 0, comoment: 0 })).toEqual({ ratio: 5, variance: null });
+    expect(ratioEstimateFromMoments({ n: 5, sumX: 0, sumY: 0, m2X: 0, m2Y: 0, comoment: 0 })).toEqual({ ratio: null, variance: null });
   });
 });

@@ -12,6 +12,7 @@
 import { compareMeanSummaries } from './means.js';
 import type { MeanComparison } from './means.js';
 import { cupedAdjust } from './cuped.js';
+import type { RatioEstimate } from './ratio.js';
 import type { CompareOptions, MeanSummary, SufficientStats } from './types.js';
 
 /** One sample: size, sum and centred second moment M2 = Σ(y − ȳ)². */
@@ -121,4 +122,20 @@ export function compareCupedMoments(
     theta: adjustment.theta,
     varianceReduction: adjustment.varianceReduction,
   };
+}
+
+/**
+ * `ratioEstimate` on moments (x the per-unit denominator, y the numerator): R̂ = Σy/Σx and the
+ * delta-method variance (Deng, Knoblich & Lu 2018, eq. 3)
+ *   Var(R̂) ≈ (s_y² − 2R·s_xy + R²·s_x²)/(n·x̄²)
+ * with s² = M2/(n − 1) and s_xy = C/(n − 1): no raw Σy², so a numerator near 1e9 keeps its precision.
+ * The numerator is Σ(y − R·x)²/(n − 1), the variance of the residual (ȳ − R·x̄ = 0).
+ */
+export function ratioEstimateFromMoments(m: CoMoments): RatioEstimate {
+  const ratio = m.sumX === 0 ? null : m.sumY / m.sumX;
+  if (ratio === null || m.n < 2) return { ratio, variance: null };
+  const meanX = m.sumX / m.n;
+  const residual = (m.m2Y - 2 * ratio * m.comoment + ratio * ratio * m.m2X) / (m.n - 1);
+  const variance = Math.max(0, residual) / (m.n * meanX * meanX);
+  return { ratio: Number.isFinite(ratio) ? ratio : null, variance: Number.isFinite(variance) ? variance : null };
 }
