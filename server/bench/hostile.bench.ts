@@ -29,7 +29,7 @@ for (const [i, pattern] of ['^(\\w|\\d)*$', '(a|a)*$'].entries()) {
   await call('POST', `/api/experiments/${key}/start`, undefined);
   await sql`update experiments set targeting = ${JSON.stringify({ attribute: 'code', op: 'regex', value: pattern })}::jsonb, version = version + 1 where key = ${key}`.execute(handle.db);
 }
-const time = async (label: string, f: () => Promise<Response>) => {
+const time = async (label: string, f: () => Response | Promise<Response>) => {
   const ms: number[] = []; const statuses = new Set<number>();
   for (let i = 0; i < 30; i++) { const t = performance.now(); const r = await f(); await r.text(); ms.push(performance.now() - t); statuses.add(r.status); }
   ms.sort((a, b) => a - b);
