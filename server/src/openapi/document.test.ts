@@ -43,6 +43,28 @@ describeEachEngine('OpenAPI document', (db) => {
     expect((await h.call('GET', '/problems/nope', undefined, { key: null })).status).toBe(404);
   });
 
+  it('documents conditional requests: If-None-Match and 304 on /sdk/config, If-Match on edits, ETag and Location headers', async () => {
+    const h = await createHarness(db().db);
+    type Op = { parameters?: { name: string; in: string }[]; responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, unknown> }> };
+    const doc = (await (await h.call('GET', '/openapi.json', undefined, { key: null })).json()) as { paths: Record<string, Record<string, Op>> };
+    const config = doc.paths['/sdk/config']!.get!;
+    expect(config.parameters).toContainEqual(expect.objectContaining({ name: 'If-None-Match', in: 'header' }));
+    expect(config.responses['304']).toMatchObject({ headers: { ETag: expect.anything() } });
+    expect(config.responses['304']!.content).toBeUndefined();
+    for (const [path, method] of [['/api/experiments/{key}', 'patch'], ['/api/touchpoints/{key}', 'patch'], ['/api/metrics/{key}', 'patch'], ['/api/experiments/{key}/start', 'post']] as const) {
+      const op = doc.paths[path]![method]!;
+      expect(op.parameters, `${method} ${path}`).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header' }));
+      expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['200', '412']));
+      expect(op.responses['200']!.headers, `${method} ${path}`).toHaveProperty('ETag');
+    }
+    expect(doc.paths['/api/experiments']!.post!.responses['201']!.headers).toEqual(expect.objectContaining({ ETag: expect.anything(), Location: expect.anything() }));
+    // Every response has a schema, including those that had none: SDK config and assignment, audit, erasure.
+    for (const [path, method] of [['/sdk/config', 'get'], ['/sdk/assign', 'post'], ['/api/experiments/{key}/audit', 'get'], ['/api/units/{unitId}', 'delete']] as const) {
+      expect(doc.paths[path]![method]!.responses['200']!.content, `${method} ${path}`).toHaveProperty(['application/json', 'schema', 'properties']);
+    }
+    expect(Object.keys(doc.paths['/api/experiments/{key}/results']!.get!.responses['200']!.content!)).toEqual(['application/json', 'text/csv']);
+  });
+
   it('answers health and readiness without a key', async () => {
     const h = await createHarness(db().db);
     expect(await (await h.call('GET', '/health', undefined, { key: null })).json()).toEqual({ status: 'ok' });
