@@ -17,13 +17,18 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_00
 
 /**
  * design.md §7: "a 2xx on /sdk/events means the events are committed". The network between the app
- * and PostgreSQL is cut in the middle of a load from concurrent clients; the server must answer 503
+ * and PostgreSQL fails in the middle of a load from concurrent clients; the server must answer 503
  * (never 2xx for items it could not commit), and once the network is back, clients retrying with the
  * same ids must end with every acknowledged item stored exactly once.
+ * `cut`: every connection is reset and new ones refused. `black-hole`: a silent partition, nothing
+ * answers and nothing is reset; only the pool's deadlines (db/deadlines.ts, here 1 s) turn it into
+ * 503s, and a commit whose answer was lost is not acknowledged, so its retry is a duplicate.
  * Run from ingest.test.ts on PostgreSQL only.
  */
-export async function runFaultScenario(suiteDb: Kysely<Database>): Promise<void> {
+export async function runFaultScenario(suiteDb: Kysely<Database>, mode: 'cut' | 'black-hole' = 'cut'): Promise<void> {
   const cleanup: Array<() => Promise<void>> = [];
+  // Item ids of their own per mode: both scenarios run on one suite database.
+  const ID_PREFIX = mode === 'cut' ? 'f' : 'fb';
   try {
     // The suite's database, reached through a proxy we can cut (the real server keeps running).
     const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(suiteDb);
@@ -33,7 +38,7 @@ export async function runFaultScenario(suiteDb: Kysely<Database>): Promise<void>
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     url.pathname = `/${rows[0]!.name}`;
-    const proxied = await connect({ databaseUrl: url.toString(), poolSize: 4 });
+    const proxied = await connect({ databaseUrl: url.toString(), poolSize: 4, statementTimeoutMs: 1000 });
     cleanup.push(() => proxy.close(), () => proxied.close());
     const h = await createEventsHarness(proxied.db);
 
@@ -51,7 +56,7 @@ export async function runFaultScenario(suiteDb: Kysely<Database>): Promise<void>
     const runClient = async (client: number) => {
       let afterRestore = 0;
       for (let b = 0; b < MAX_BATCHES_PER_CLIENT && afterRestore < 3; b++) {
-        const prefix = `f-${client}-${b}`;
+        const prefix = `${ID_PREFIX}-${client}-${b}`;
         const items = [
           ...Array.from({ length: ITEMS_PER_KIND }, (_, i) => exposure(`${prefix}-x${i}`, `fu-${prefix}-${i}`, i % 2 ? 'urgent' : 'control')),
           ...Array.from({ length: ITEMS_PER_KIND }, (_, i) => event(`${prefix}-e${i}`, `fu-${prefix}-${i}`, 'purchase', { value: i })),
@@ -84,7 +89,8 @@ export async function runFaultScenario(suiteDb: Kysely<Database>): Promise<void>
 
     const load = Promise.all(Array.from({ length: CLIENTS }, (_, c) => runClient(c)));
     await waitFor('some batches acknowledged before the cut', () => tally.acked >= 2 * CLIENTS);
-    proxy.cut();
+    if (mode === 'cut') proxy.cut();
+    else proxy.blackHole();
     phase = 'down';
     await waitFor('503 answers during the outage', () => tally.unavailable >= 3 * CLIENTS);
     await sleep(500);
@@ -99,12 +105,12 @@ export async function runFaultScenario(suiteDb: Kysely<Database>): Promise<void>
     // one exposure row per experiment), and every exposed unit's row comes from its own item.
     expect(await countEvents(h.db, ackedEvents)).toBe(ackedEvents.length);
     expect(await countExposures(h.db, ackedExposures)).toBe(ackedExposures.length);
-    const units = await h.db.selectFrom('exposures').select(['unit_id', 'first_item_id', 'multiple_variants']).where('unit_id', 'like', 'fu-f-%').execute();
+    const units = await h.db.selectFrom('exposures').select(['unit_id', 'first_item_id', 'multiple_variants']).where('unit_id', 'like', `fu-${ID_PREFIX}-%`).execute();
     expect(units.length).toBe(ackedExposures.length);
     expect(units.every((u) => !u.multiple_variants && u.first_item_id.startsWith(u.unit_id.slice(3, u.unit_id.lastIndexOf('-'))))).toBe(true);
-    const stored = await h.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('event_id', 'like', 'f-%').executeTakeFirstOrThrow();
+    const stored = await h.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('event_id', 'like', `${ID_PREFIX}-%`).executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(ackedEvents.length);
-    console.info(`[fault] ${tally.acked} batches acknowledged, ${tally.unavailable} answers 503, ${tally.duplicatesReported} duplicates reported on retries`);
+    console.info(`[fault ${mode}] ${tally.acked} batches acknowledged, ${tally.unavailable} answers 503, ${tally.duplicatesReported} duplicates reported on retries`);
   } finally {
     for (const step of cleanup.reverse()) await step();
   }

@@ -127,5 +127,6 @@ describeEachEngine('event ingestion', (db, engine) => {
   // connection to cut. CI runs it (DATABASE_URL is set there).
   if (engine === 'postgres') {
     it('answers 503 while the database is unreachable, then stores every acknowledged item exactly once', () => runFaultScenario(db().db));
+    it('answers 503 while the database is black-holed (deadlines), then stores every acknowledged item exactly once', () => runFaultScenario(db().db, 'black-hole'));
   }
 });

@@ -12,8 +12,11 @@ export const postgresUrl = process.env.DATABASE_URL || undefined;
  * deadlock, an advisory lock shared by two instances). Without DATABASE_URL it is skipped, and its
  * name says why in the test report.
  */
-export const describePostgres = (name: string, suite: () => void) =>
-  postgresUrl ? describe(`${name} [postgres]`, suite) : describe.skip(`${name} [postgres] — skipped: set DATABASE_URL to run it`, suite);
+export function describePostgres(name: string, suite: () => void): void {
+  if (postgresUrl) return void describe(`${name} [postgres]`, suite);
+  process.stdout.write(`[touchpoint] skipped "${name}": it needs PostgreSQL; set DATABASE_URL to run it\n`);
+  describe.skip(`${name} [postgres] — skipped: set DATABASE_URL to run it`, suite);
+}
 
 export interface TestDatabase {
   url: string;
