@@ -36,6 +36,8 @@ export interface MetricTable {
   attribution_hours: number | null;
   direction: string;
   description: string | null;
+  /** Guardrails: relative non-inferiority margin in (0, 1); null = the default (2 %). */
+  guardrail_margin: ColumnType<number | null, number | null | undefined, number | null>;
   version: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;

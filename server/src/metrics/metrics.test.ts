@@ -202,6 +202,16 @@ describeEachEngine('metrics', (db) => {
       expect(await res.json()).toMatchObject({ attributionHours: null, version: 2 });
     });
 
+    it('a guardrail margin (relative, in (0, 1)) is stored, patched and cleared; null = the 2 % default', async () => {
+      expect(await create({ ...fixtures.metric('margin-metric'), guardrailMargin: 0.05 })).toMatchObject({ guardrailMargin: 0.05 });
+      const res = await h.call('PATCH', '/api/metrics/margin-metric', { guardrailMargin: null, version: 1 });
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect(await res.json()).toMatchObject({ guardrailMargin: null, version: 2 });
+      for (const bad of [0, 1, -0.1, 1.5, 'x']) {
+        await refused(() => h.call('POST', '/api/metrics', { ...fixtures.metric('bad-margin'), guardrailMargin: bad }), 422, 'validation-failed', ['guardrailMargin']);
+      }
+    });
+
     it('PATCH without a version → 428', async () => {
       await create(fixtures.metric('noversion-metric'));
       await refused(() => h.call('PATCH', '/api/metrics/noversion-metric', { name: 'x' }), 428, 'precondition-required');

@@ -19,6 +19,7 @@ export function toMetric(row: Selectable<MetricTable>): Metric {
     attributionHours: row.attribution_hours,
     direction: row.direction as Metric['direction'],
     description: row.description,
+    guardrailMargin: row.guardrail_margin,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -43,6 +44,7 @@ export async function createMetric(db: Kysely<Database>, actor: Actor, input: Cr
         attribution_hours: input.attributionHours,
         direction: input.direction,
         description: input.description ?? null,
+        guardrail_margin: input.guardrailMargin ?? null,
         created_at: now,
         updated_at: now,
       })
@@ -109,6 +111,7 @@ export async function updateMetric(
         ...(patch.attributionHours !== undefined && { attribution_hours: patch.attributionHours }),
         ...(patch.direction !== undefined && { direction: patch.direction }),
         ...(patch.description !== undefined && { description: patch.description }),
+        ...(patch.guardrailMargin !== undefined && { guardrail_margin: patch.guardrailMargin }),
         version: current.version + 1,
         updated_at: now,
       })

@@ -23,6 +23,11 @@ const describing = {
   attributionHours: z.number().int().min(1).max(24 * 365).nullable(),
   direction: z.enum(['increase', 'decrease']),
   description: text(5000).nullable(),
+  /**
+   * When the metric guards an experiment: the relative harm tolerated by the one-sided
+   * non-inferiority test (0.02 = not worse than the control by more than 2 %); null = 2 %.
+   */
+  guardrailMargin: z.number().gt(0).lt(1).nullable(),
 };
 
 type Definition = {
@@ -76,6 +81,7 @@ export const createMetricSchema = z
     attributionHours: describing.attributionHours.default(DEFAULT_ATTRIBUTION_HOURS),
     direction: describing.direction.default('increase'),
     description: describing.description.optional(),
+    guardrailMargin: describing.guardrailMargin.optional(),
   })
   .superRefine((metric, ctx) => {
     for (const issue of definitionIssues(metric)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
@@ -88,6 +94,7 @@ export const updateMetricSchema = z.strictObject({
   attributionHours: describing.attributionHours.optional(),
   direction: describing.direction.optional(),
   description: describing.description.optional(),
+  guardrailMargin: describing.guardrailMargin.optional(),
   version: z.number().int().min(1).optional(),
 });
 
@@ -108,6 +115,8 @@ export const metricSchema = z.object({
   attributionHours: z.number().int().nullable(),
   direction: z.enum(['increase', 'decrease']),
   description: z.string().nullable(),
+  /** Guardrail non-inferiority margin (relative); null = the default 2 %. */
+  guardrailMargin: z.number().nullable(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -37,6 +37,7 @@ describeEachEngine('results: simulated traffic with a known truth', (getDb) => {
   let clock: Clock;
   let body: any;
   let sequentialBody: any;
+  let guardedBody: any;
   beforeAll(async () => {
     const db = getDb().db;
     ({ h, clock } = await resultsHarness(db));
@@ -48,9 +49,30 @@ describeEachEngine('results: simulated traffic with a known truth', (getDb) => {
     await insertEvents(db, data.events);
     const sid = await startedExperiment(h, db, 'sim-sequential', { experiment: { variants, sequential: { tuningParameter: 5000 } } });
     await insertExposures(db, sid, data.exposures);
+    // The same traffic with revenue as a guardrail whose metric sets a 5 % margin.
+    const guardMetric = { key: 'revenue-guard', name: 'Revenue (guardrail)', type: 'revenue', eventName: 'purchase', guardrailMargin: 0.05 };
+    const gid = await startedExperiment(h, db, 'sim-guarded', { metrics: [guardMetric], experiment: { variants, guardrailMetrics: ['revenue-guard'] } });
+    await insertExposures(db, gid, data.exposures);
     clock.now = at(9 * DAY);
     body = await results(h, 'sim-test');
     sequentialBody = await results(h, 'sim-sequential');
+    guardedBody = await results(h, 'sim-guarded');
+  });
+
+  it('labels the families: primary, secondary (exploratory), guardrail with its non-inferiority check', () => {
+    expect(body.metrics.map((m: any) => [m.key, m.family, m.exploratory ?? false])).toEqual([
+      ['purchase', 'primary', false],
+      ['revenue', 'secondary', true],
+    ]);
+    const guard = guardedBody.metrics.find((m: any) => m.key === 'revenue-guard');
+    expect(guard.family).toBe('guardrail');
+    const [, same, better] = guard.variants;
+    // The metric's own margin, read from the database; +30 % revenue is non-inferior by any margin.
+    expect(same.comparison.guardrail).toMatchObject({ margin: 0.05 });
+    expect(better.comparison.guardrail).toMatchObject({ margin: 0.05, status: 'ok' });
+    expect(better.comparison.guardrail.pValue).toBeLessThan(0.05);
+    // A guardrail is a family of one: its adjusted p-value is its own.
+    expect(better.comparison.adjustedPValue).toBe(better.comparison.pValue);
   });
 
   it('conversion intervals cover the true lift', () => {
