@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sequentialInterval, sequentialRho } from './sequential.js';
+import { fiellerSet } from './fieller.js';
+import { sequentialComparison, sequentialInterval, sequentialRho } from './sequential.js';
 
 // R 4.2.2, the asymptotic confidence sequence of Waudby-Smith et al. (2023) with the
 // conjugate-mixture margin as written in the authors' R package drconfseq
@@ -48,5 +49,37 @@ describe('asymptotic confidence sequences (reference: drconfseq margin in R)', (
   it('huge z does not overflow: p-value underflows to 0, not NaN', () => {
     const result = sequentialInterval({ estimate: 1, se: 1e-6, ci: null, pValue: null }, 1e9);
     expect(result.pValue).toBe(0);
+  });
+});
+
+describe('sequentialComparison: the headline sequence on the absolute difference, the lift by Fieller with its radius', () => {
+  it('500/10000 vs 560/10000 at N* = 5000: the absolute row of the R reference above, and a lift interval from the same radius', () => {
+    const moments = { meanA: 0.05, varianceOfMeanA: (0.05 * 0.95) / 10000, meanB: 0.056, varianceOfMeanB: (0.056 * 0.944) / 10000 };
+    const se = Math.sqrt(moments.varianceOfMeanA + moments.varianceOfMeanB);
+    const result = sequentialComparison({ estimate: 0.006, se, ci: null, pValue: null }, moments, 20000, { alpha: 0.05, tuningParameter: 5000 });
+    expect(result.absoluteDifference.ci![0]).toBeCloseTo(-0.0039067844711045043, 12);
+    expect(result.absoluteDifference.ci![1]).toBeCloseTo(0.015906784471104503, 12);
+    expect(result.absoluteDifference.pValue).toBe(1);
+    // Fieller with q = half-width / SE: the θ where |m_B − θ·m_A| = radius·√(v_B + θ²v_A)/SE.
+    const q = (0.015906784471104503 - 0.006) / se;
+    const set = fiellerSet(moments.meanA, moments.varianceOfMeanA, moments.meanB, moments.varianceOfMeanB, q);
+    expect(result.relativeLift.ci).toEqual([set.lower! - 1, set.upper! - 1]);
+    expect(result.relativeLift.pValue).toBe(1);
+  });
+
+  it('the lift interval excludes 0 exactly when the always-valid p-value is below alpha', () => {
+    for (const xB of [500, 560, 600, 640, 700, 400, 430]) {
+      const rate = xB / 10000;
+      const moments = { meanA: 0.05, varianceOfMeanA: (0.05 * 0.95) / 10000, meanB: rate, varianceOfMeanB: (rate * (1 - rate)) / 10000 };
+      const se = Math.sqrt(moments.varianceOfMeanA + moments.varianceOfMeanB);
+      const result = sequentialComparison({ estimate: rate - 0.05, se, ci: null, pValue: null }, moments, 20000);
+      const [low, high] = result.relativeLift.ci!;
+      expect(low! > 0 || high! < 0).toBe(result.absoluteDifference.pValue! < 0.05);
+    }
+  });
+
+  it('no variance or no moments: no lift interval, with a reason', () => {
+    const result = sequentialComparison({ estimate: 0, se: 0, ci: null, pValue: null }, null, 100);
+    expect(result).toEqual({ absoluteDifference: { ci: null, pValue: null }, relativeLift: { ci: null, pValue: null, reason: 'no sampling variance: no interval' } });
   });
 });
