@@ -16,7 +16,8 @@ export function CumulativeLiftChart({ metric, days, names, level }: { metric: Me
     for (const v of d.variants) {
       if (!v.lift) continue;
       row[`lift:${v.key}`] = v.lift.estimate;
-      row[`band:${v.key}`] = v.lift.ci;
+      // An unbounded end (null) has no band that day.
+      row[`band:${v.key}`] = v.lift.ci && v.lift.ci[0] !== null && v.lift.ci[1] !== null ? v.lift.ci : null;
     }
     return row;
   });

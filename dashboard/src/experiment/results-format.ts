@@ -15,9 +15,14 @@ export function percent(share: number | null | undefined, digits = 1): string {
   return `${(share * 100).toFixed(digits)}%`;
 }
 
-/** [+0.9%, +32.4%] */
-export function interval(ci: readonly [number, number] | null | undefined, digits = 1): string {
-  return ci ? `[${signedPercent(ci[0], digits)}, ${signedPercent(ci[1], digits)}]` : DASH;
+/** An interval of a lift; a null end is unbounded (Fieller's interval when the control's mean cannot be told from 0). */
+export type LiftInterval = readonly [number | null, number | null];
+
+/** [+0.9%, +32.4%]; an unbounded end reads −∞ or +∞. */
+export function interval(ci: LiftInterval | null | undefined, digits = 1): string {
+  if (!ci) return DASH;
+  const [low, high] = ci;
+  return `[${low === null ? '−∞' : signedPercent(low, digits)}, ${high === null ? '+∞' : signedPercent(high, digits)}]`;
 }
 
 export function pValue(p: number | null | undefined): string {

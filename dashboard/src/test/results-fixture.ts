@@ -1,7 +1,9 @@
 /**
  * A realistic results document: GET /api/experiments/demo-free-shipping-hero/results?segment=device
  * from the demo (`npm run demo`, seed 15), trimmed to three segment values. Tests derive variants
- * (SRM mismatch, CUPED, sequential) from it with `resultsFixture(...)`.
+ * (SRM mismatch, CUPED, sequential) from it with `resultsFixture(...)`. It predates Fieller's lift
+ * interval (issue 10): each `relativeLift` still carries the delta-method figures it was computed with,
+ * repeated under `deltaMethod`, so the tests' numbers stay those of the demo.
  */
 import type { ExperimentResults } from '../api/results-types.js';
 
@@ -77,6 +79,7 @@ export const DEMO_RESULTS: ExperimentResults = {
    "name": "Purchase conversion",
    "type": "conversion",
    "role": "primary",
+   "family": "primary",
    "direction": "increase",
    "attributionHours": 72,
    "variants": [
@@ -108,7 +111,8 @@ export const DEMO_RESULTS: ExperimentResults = {
         0.00946766461218615,
         0.32413835633022237
        ],
-       "pValue": 0.03771811507387812
+       "pValue": 0.03771811507387812,
+       "deltaMethod": { "se": 0.08027461070716564, "ci": [ 0.00946766461218615, 0.32413835633022237 ], "pValue": 0.03771811507387812 }
       },
       "pValue": 0.03771811507387812,
       "adjustedPValue": 0.03771811507387812,
@@ -135,6 +139,8 @@ export const DEMO_RESULTS: ExperimentResults = {
    "name": "Revenue per visitor",
    "type": "revenue",
    "role": "secondary",
+   "family": "secondary",
+   "exploratory": true,
    "direction": "increase",
    "attributionHours": 72,
    "variants": [
@@ -168,7 +174,8 @@ export const DEMO_RESULTS: ExperimentResults = {
         0.033030740401236935,
         0.4181305230800756
        ],
-       "pValue": 0.021666991953226914
+       "pValue": 0.021666991953226914,
+       "deltaMethod": { "se": 0.09823746942018254, "ci": [ 0.033030740401236935, 0.4181305230800756 ], "pValue": 0.021666991953226914 }
       },
       "pValue": 0.021666991953226914,
       "adjustedPValue": 0.021666991953226914,
@@ -195,6 +202,8 @@ export const DEMO_RESULTS: ExperimentResults = {
    "name": "Average order value",
    "type": "ratio",
    "role": "secondary",
+   "family": "secondary",
+   "exploratory": true,
    "direction": "increase",
    "attributionHours": 72,
    "variants": [
@@ -226,7 +235,8 @@ export const DEMO_RESULTS: ExperimentResults = {
         -0.05998494055027489,
         0.0848566001724286
        ],
-       "pValue": 0.7364502373390431
+       "pValue": 0.7364502373390431,
+       "deltaMethod": { "se": 0.03695005159921179, "ci": [ -0.05998494055027489, 0.0848566001724286 ], "pValue": 0.7364502373390431 }
       },
       "pValue": 0.7364502373390431,
       "adjustedPValue": 0.7364502373390431,
@@ -248,6 +258,8 @@ export const DEMO_RESULTS: ExperimentResults = {
    "name": "Checkout funnel",
    "type": "funnel",
    "role": "secondary",
+   "family": "secondary",
+   "exploratory": true,
    "direction": "increase",
    "attributionHours": 72,
    "variants": [
@@ -279,7 +291,8 @@ export const DEMO_RESULTS: ExperimentResults = {
         0.00946766461218615,
         0.32413835633022237
        ],
-       "pValue": 0.03771811507387812
+       "pValue": 0.03771811507387812,
+       "deltaMethod": { "se": 0.08027461070716564, "ci": [ 0.00946766461218615, 0.32413835633022237 ], "pValue": 0.03771811507387812 }
       },
       "pValue": 0.03771811507387812,
       "adjustedPValue": 0.03771811507387812,
@@ -332,7 +345,8 @@ export const DEMO_RESULTS: ExperimentResults = {
           -0.03845180199022791,
           -0.006000098474709562
          ],
-         "pValue": 0.007258800499820195
+         "pValue": 0.007258800499820195,
+         "deltaMethod": { "se": 0.008278647916873277, "ci": [ -0.03845180199022791, -0.006000098474709562 ], "pValue": 0.007258800499820195 }
         },
         "pValue": 0.007258800499820195,
         "adjustedPValue": 0.007258800499820195,
@@ -373,7 +387,8 @@ export const DEMO_RESULTS: ExperimentResults = {
           -0.06980754641404566,
           0.0853377129499992
          ],
-         "pValue": 0.8444583338487756
+         "pValue": 0.8444583338487756,
+         "deltaMethod": { "se": 0.03957859955280067, "ci": [ -0.06980754641404566, 0.0853377129499992 ], "pValue": 0.8444583338487756 }
         },
         "pValue": 0.8444583338487756,
         "adjustedPValue": 0.8444583338487756,
@@ -414,7 +429,8 @@ export const DEMO_RESULTS: ExperimentResults = {
           -0.1151133259161221,
           0.11104011081203492
          ],
-         "pValue": 0.9718400346860782
+         "pValue": 0.9718400346860782,
+         "deltaMethod": { "se": 0.05769326337423199, "ci": [ -0.1151133259161221, 0.11104011081203492 ], "pValue": 0.9718400346860782 }
         },
         "pValue": 0.9718400346860782,
         "adjustedPValue": 0.9718400346860782,
@@ -455,7 +471,8 @@ export const DEMO_RESULTS: ExperimentResults = {
           0.00946766461218615,
           0.32413835633022237
          ],
-         "pValue": 0.03771811507387812
+         "pValue": 0.03771811507387812,
+         "deltaMethod": { "se": 0.08027461070716564, "ci": [ 0.00946766461218615, 0.32413835633022237 ], "pValue": 0.03771811507387812 }
         },
         "pValue": 0.03771811507387812,
         "adjustedPValue": 0.03771811507387812,
@@ -471,6 +488,7 @@ export const DEMO_RESULTS: ExperimentResults = {
    "name": "Add-to-cart conversion",
    "type": "conversion",
    "role": "guardrail",
+   "family": "guardrail",
    "direction": "increase",
    "attributionHours": 72,
    "variants": [
@@ -502,7 +520,8 @@ export const DEMO_RESULTS: ExperimentResults = {
         -0.06980754641404566,
         0.0853377129499992
        ],
-       "pValue": 0.8444583338487756
+       "pValue": 0.8444583338487756,
+       "deltaMethod": { "se": 0.03957859955280067, "ci": [ -0.06980754641404566, 0.0853377129499992 ], "pValue": 0.8444583338487756 }
       },
       "pValue": 0.8444583338487756,
       "adjustedPValue": 0.8444583338487756,
@@ -742,7 +761,8 @@ export const DEMO_RESULTS: ExperimentResults = {
          -0.12273720144265941,
          0.3165048928185385
         ],
-        "pValue": 0.38724714538643545
+        "pValue": 0.38724714538643545,
+        "deltaMethod": { "se": 0.11205361366991523, "ci": [ -0.12273720144265941, 0.3165048928185385 ], "pValue": 0.38724714538643545 }
        },
        "pValue": 0.38724714538643545,
        "adjustedPValue": 0.38724714538643545,
@@ -797,7 +817,8 @@ export const DEMO_RESULTS: ExperimentResults = {
          -0.02469939948409436,
          0.4228853405271783
         ],
-        "pValue": 0.08122053983773636
+        "pValue": 0.08122053983773636,
+        "deltaMethod": { "se": 0.11418187873393691, "ci": [ -0.02469939948409436, 0.4228853405271783 ], "pValue": 0.08122053983773636 }
        },
        "pValue": 0.08122053983773636,
        "adjustedPValue": 0.08122053983773636,
@@ -852,7 +873,8 @@ export const DEMO_RESULTS: ExperimentResults = {
          -0.6744827928740706,
          2.810722574890419
         ],
-        "pValue": 0.22961528842699408
+        "pValue": 0.22961528842699408,
+        "deltaMethod": { "se": 0.8890993393897398, "ci": [ -0.6744827928740706, 2.810722574890419 ], "pValue": 0.22961528842699408 }
        },
        "pValue": 0.22961528842699408,
        "adjustedPValue": 0.22961528842699408,
