@@ -1,6 +1,6 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../test/engines.js';
-import { type EventsHarness, countEvents, createEventsHarness, event } from './test-support.js';
+import { type EventsHarness, countEvents, createEventsHarness, event } from '../events/test-support.js';
 
 /**
  * Issue 13 #6: one item whose attributes nest 5,000 deep made a check overflow the stack → 500, and
@@ -45,7 +45,7 @@ describeEachEngine('one deeply nested item sinks nothing but itself', (db) => {
 });
 
 it('parseItems: a check that throws rejects that item alone', async () => {
-  const { parseItems } = await import('./classify.js');
+  const { parseItems } = await import('../events/classify.js');
   // No JSON body can hold a throwing object; a proxy stands for "some check blew up on this item".
   const hostile = new Proxy({ type: 'event' }, { ownKeys: () => { throw new RangeError('boom'); } });
   const now = new Date('2026-11-22T12:00:00Z');

@@ -3,8 +3,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { describeEachEngine } from '../test/engines.js';
 import { createKey } from '../keys/repository.js';
-import type { RateLimits } from './rate-limit.js';
-import { createMemoryLogger } from './logger.js';
+import type { RateLimits } from '../http/rate-limit.js';
+import { createMemoryLogger } from '../http/logger.js';
 
 /**
  * Issue 13 #5: 2,802 wrong admin keys in 10 s were all answered 401, one database transaction each,

@@ -5,7 +5,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { describeEachEngine } from '../test/engines.js';
 import { type Harness, createHarness } from '../test/harness.js';
-import { createMemoryLogger } from './logger.js';
+import { createMemoryLogger } from '../http/logger.js';
 
 /**
  * Issue 13 #4: no response carried a CSP, X-Content-Type-Options, frame-ancestors or Referrer-Policy,
