@@ -18,7 +18,11 @@ const origin = z.string().max(300).refine((value) => {
 export const createKeySchema = z.strictObject({
   kind: z.enum(['admin', 'sdk']),
   name: text(100, 1),
-  allowedOrigins: z.array(origin).max(50).default([]),
+  allowedOrigins: z
+    .array(origin)
+    .max(50)
+    .default([])
+    .describe('SDK keys: the browser origins that may use the key. Empty (the default) = any origin: SDK keys are public, a list only narrows them (sdk/cors.ts)'),
 });
 
 export const listKeysQuery = z.strictObject({ includeRevoked: booleanQuery.default(false) });
