@@ -41,7 +41,7 @@ const core: Operation[] = [
     auth: 'none',
     response: z.object({ status: z.literal('ready'), database: z.literal('ok') }),
     otherResponses: {
-      503: { description: 'The database is unreachable: take this instance out of rotation', schema: z.object({ status: z.literal('unavailable'), database: z.string() }), headers: ['Retry-After'] },
+      503: { description: 'The database is unreachable, or the instance is shutting down (`database`: "not checked: shutting down"): take this instance out of rotation', schema: z.object({ status: z.literal('unavailable'), database: z.string() }), headers: ['Retry-After'] },
     },
   },
   {
