@@ -74,6 +74,12 @@ beforeAll(async () => {
   });
 }, 120_000);
 
+/** The page says nothing is significant: its text, "Not significant" taken out, never says "significant". */
+async function noSignificanceClaim(page: Page): Promise<boolean> {
+  const text = await page.locator('body').innerText();
+  return !/significant/i.test(text.replace(/not significant/gi, ''));
+}
+
 afterAll(() => {
   expect(violations, 'API answers that do not match the OpenAPI document').toEqual([]);
 });
@@ -238,6 +244,9 @@ describe('dashboard in headless Chromium', () => {
       primaryMetric: 'signup',
       secondaryMetrics: ['signup-funnel'],
       minimumDetectableEffect: 0.2,
+      // A fixed horizon (sequential testing is the default): 1,200 units are far short of the sample a
+      // 20 % effect needs, so the clear signup lift below (about 10 % vs 16 %, p < 0.01) gets no verdict.
+      sequential: null,
     });
     const sdkKey = (await api<{ secret: string }>('POST', '/api/keys', { kind: 'sdk', name: 'E2E SDK' })).secret;
 
@@ -286,6 +295,15 @@ describe('dashboard in headless Chromium', () => {
     await page.getByTestId('funnel-chart').locator('svg.recharts-surface').first().waitFor();
     expect(await page.getByTestId('funnel-chart').textContent()).toContain('signup_start');
     expect(await page.getByTestId('cumulative-table').textContent()).toMatch(/[+−]\d/);
+    // Before the planned sample of a fixed horizon: the figures, no "Significant" and no better/worse verdict.
+    const signup = (await page.getByTestId('metric-signup').textContent()) ?? '';
+    expect(signup).toContain('fixed horizon: planned sample not reached');
+    expect(signup).toContain('Inconclusive');
+    expect(signup).not.toMatch(/Better|Worse/);
+    // …although the fixed-horizon p-value is below alpha: only the server's hold keeps the badge away.
+    const p = await page.getByTestId('metric-signup').getByRole('row', { name: /Bold headline/ }).locator('td[data-label="p-value"]').textContent();
+    expect(p === '< 0.0001' || Number(p) < 0.05).toBe(true);
+    expect(await noSignificanceClaim(page)).toBe(true);
     await shot(page, '10-results');
 
     await page.getByLabel('Break down by').selectOption('device');
@@ -302,7 +320,14 @@ describe('dashboard in headless Chromium', () => {
     const row = page.getByRole('row', { name: /Hero headline/ });
     await expect.poll(() => row.locator('[data-slot="exposed-units"]').textContent()).toBe('1,200');
     await expect.poll(() => row.locator('[data-slot="primary-lift"]').textContent()).toMatch(/[+−]\d/);
+    expect(await row.locator('[data-slot="primary-lift"]').textContent()).toContain('Not significant');
+    expect(await noSignificanceClaim(page)).toBe(true);
     await shot(page, '12-list-with-lift');
+
+    // The funnel overview's headline says the same.
+    await page.goto(`${baseUrl}/`);
+    await expect.poll(() => page.locator('[data-slot="headline-lift"]').first().textContent()).toContain('Not significant');
+    expect(await noSignificanceClaim(page)).toBe(true);
 
     // 360 px: the results fit without horizontal scrolling.
     const narrow = await newPage(360, 740);
