@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type Server, Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { openAsBlob } from 'node:fs';
@@ -132,3 +136,50 @@ describe('graceful stop', () => {
     }
   });
 });
+
+it('the real server on SIGTERM: a busy keep-alive client is sent away, and the process stops without waiting out a 60 s grace period', async () => {
+  const serverDir = path.resolve(import.meta.dirname, '../..');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'touchpoint-drain-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', INIT_CWD: serverDir, SHUTDOWN_GRACE_MS: '60000', RESULTS_REFRESH_SECONDS: '0' };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts'], { cwd: serverDir, env });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    while (!/running at http:\/\/[^:]+:(\d+)/.test(out)) {
+      if (child.exitCode !== null) throw new Error(out);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const port = Number(/running at http:\/\/[^:]+:(\d+)/.exec(out)![1]);
+    const seen: string[] = [];
+    let signalled = false;
+    const busy = (async () => {
+      for (;;) {
+        try {
+          const answer = await get(port, '/ready', agent);
+          if (signalled) seen.push(`${answer.status} ${answer.connection}`);
+        } catch (error) {
+          return (error as NodeJS.ErrnoException).code;
+        }
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    signalled = true;
+    child.kill('SIGTERM');
+    // The busy client is refused or reset soon: never served on until the grace period ends.
+    expect(await busy).toMatch(/ECONNREFUSED|ECONNRESET/);
+    // Answers sent before the server handled the signal are plain 200s; the first one after is the
+    // last: 503 with Connection: close (or the connection was idle and is simply closed).
+    expect(seen.join(',')).toMatch(/^(200 keep-alive,)*(200 keep-alive|503 close)?$/);
+    expect(await exit).toBe(0);
+    const stopped = out.split('\n').filter((l) => l.includes('"message":"stopped"'));
+    expect(stopped.map((l) => JSON.parse(l).forcedAfterGrace)).toEqual([false]);
+  } finally {
+    agent.destroy();
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 120_000);
