@@ -20,6 +20,9 @@ export class DataDirInUseError extends Error {
 
 export const LOCK_FILE = 'touchpoint.lock';
 
+/** Directories this process holds: a lock file with our own pid is stale unless it is one of these. */
+const heldHere = new Set<string>();
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0); // signal 0: only asks whether the process exists
@@ -41,6 +44,7 @@ function readOwner(file: string): number | null {
 /** Locks `dataDir` (which must exist) for this process; returns the release function. */
 export function lockDataDir(dataDir: string): () => void {
   const file = path.join(dataDir, LOCK_FILE);
+  if (heldHere.has(path.resolve(dataDir))) throw new DataDirInUseError(dataDir, process.pid);
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(file, 'wx');
@@ -50,7 +54,7 @@ export function lockDataDir(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = readOwner(file);
-      // Our own pid in the file is a lock from an earlier life of this pid (a container's pid 1).
+      // Our own pid in a directory we do not hold: a lock from an earlier life of this pid (a container's pid 1).
       if (owner !== null && owner !== process.pid && isRunning(owner)) throw new DataDirInUseError(dataDir, owner);
       if (attempt >= 2) throw new DataDirInUseError(dataDir, owner ?? 0);
       // Stale: moved aside (one atomic rename: of two processes doing this, one finds nothing to move),
@@ -64,10 +68,12 @@ export function lockDataDir(dataDir: string): () => void {
       rmSync(aside, { force: true });
     }
   }
+  heldHere.add(path.resolve(dataDir));
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
+    heldHere.delete(path.resolve(dataDir));
     if (readOwner(file) === process.pid) rmSync(file, { force: true });
   };
   // An exit without close() (process.exit after a failed start) still frees the directory.

@@ -88,7 +88,7 @@ it('a second server and the demo refuse a data directory in use, write nothing, 
   expect(await afterKill.exit).toBe(0);
 }, 240_000);
 
-it('a lock file naming a process that no longer runs is taken over', async () => {
+it('a lock file naming a process that no longer runs is taken over; one naming a live process, or this process twice, is refused', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'touchpoint-stale-'));
   try {
     // A pid far above any pid_max the kernel allows (4,194,304): certainly not running.
@@ -96,12 +96,15 @@ it('a lock file naming a process that no longer runs is taken over', async () =>
     const { lockDataDir, DataDirInUseError } = await import('../db/pglite-lock.js');
     const release = lockDataDir(dir);
     expect(readFileSync(path.join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
-    // …and this process now holds it: a lock in the name of a live process other than us is refused.
-    writeFileSync(path.join(dir, LOCK_FILE), `${process.ppid}\n`);
-    expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
-    writeFileSync(path.join(dir, LOCK_FILE), `${process.pid}\n`);
+    // Not twice in one process either.
+    expect(() => lockDataDir(dir)).toThrow(`is in use by process ${process.pid}`);
     release();
     expect(existsSync(path.join(dir, LOCK_FILE))).toBe(false);
+    // A lock in the name of another live process (our parent) is refused, naming it.
+    writeFileSync(path.join(dir, LOCK_FILE), `${process.ppid}\n`);
+    expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
+    expect(() => lockDataDir(dir)).toThrow(`is in use by process ${process.ppid}`);
+    expect(readFileSync(path.join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.ppid));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
