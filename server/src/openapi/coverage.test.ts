@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../test/engines.js';
 import { createHarness } from '../test/harness.js';
@@ -41,4 +42,12 @@ describeEachEngine('OpenAPI covers every route', (db) => {
       }
     }
   });
+});
+
+it('is a valid OpenAPI 3.1 document by the specification\'s own JSON Schema', async () => {
+  const validator = new Validator();
+  const result = await validator.validate(buildOpenApiDocument() as never);
+  expect(result.errors ?? [], JSON.stringify(result.errors)?.slice(0, 2000)).toEqual([]);
+  expect(result.valid).toBe(true);
+  expect(validator.version).toBe('3.1');
 });
