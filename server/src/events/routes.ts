@@ -48,6 +48,8 @@ export const eventOperation: Operation = {
   tag: 'sdk',
   auth: 'sdk',
   body: batchDocumentSchema,
+  // A beacon (navigator.sendBeacon) cannot send application/json without a preflight: the same JSON as text/plain.
+  alsoAccepts: ['text/plain'],
   response: ingestResponseSchema,
   status: 202,
 };

@@ -95,6 +95,11 @@ const core: Operation[] = [
 /** Every documented operation: the core above and those the features export. */
 export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, ...unitOperations, ...resultsOperations, resultsSummaryOperation];
 
+function bodyContent(body: z.ZodType, alsoAccepts: readonly string[]) {
+  const schema = toSchema(body);
+  return Object.fromEntries(['application/json', ...alsoAccepts].map((type) => [type, { schema }]));
+}
+
 function operationObject(op: Operation) {
   const params: Record<string, unknown>[] = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
   if (op.query) {
@@ -109,7 +114,7 @@ function operationObject(op: Operation) {
     tags: [op.tag],
     ...(op.auth === 'none' ? { security: [] } : op.auth === 'sdk' ? { security: [{ sdkKey: [] }, { sdkKeyQuery: [] }] } : {}),
     ...(params.length && { parameters: params }),
-    ...(op.body && { requestBody: { required: !op.optionalBody, content: { 'application/json': { schema: toSchema(op.body) } } } }),
+    ...(op.body && { requestBody: { required: !op.optionalBody, content: bodyContent(op.body, op.alsoAccepts ?? []) } }),
     responses: responsesOf(op),
   };
 }

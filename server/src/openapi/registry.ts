@@ -19,6 +19,8 @@ export interface Operation {
   body?: z.ZodType;
   /** The body may be left out (lifecycle actions without options). */
   optionalBody?: boolean;
+  /** Media types the same JSON body may also be sent as (navigator.sendBeacon's text/plain). */
+  alsoAccepts?: readonly string[];
   /** The success body (application/json); absent: no body (204), or a body not described (`/openapi.json`). */
   response?: z.ZodType;
   /** The success status; 200 when absent. */
