@@ -11,7 +11,9 @@ import { requestLog } from './http/request-log.js';
 import { createAuthFailureLimiter } from './http/rate-limit.js';
 import { securityHeaders } from './http/security-headers.js';
 import { requireKey } from './keys/auth.js';
-import { createKeyCache } from './keys/cache.js';
+import { changeFeedOf } from './db/change-feed.js';
+import { createLiveCatalog } from './live/catalog.js';
+import { invalidateOnWrite } from './live/invalidate.js';
 import { keyRoutes } from './keys/routes.js';
 import { metricRoutes } from './metrics/routes.js';
 import { buildOpenApiDocument } from './openapi/document.js';
@@ -27,7 +29,7 @@ import { unitRoutes } from './units/routes.js';
 export function createApp(given: AppDeps) {
   const deps: AppDeps = {
     ...given,
-    keyCache: given.keyCache ?? createKeyCache(),
+    catalog: given.catalog ?? createLiveCatalog({ db: given.db, feed: given.changes ?? changeFeedOf(given.db), logger: given.logger }),
     authFailures: given.authFailures ?? (given.rateLimits && createAuthFailureLimiter(given.db, given.logger, given.rateLimits)),
   };
   const app = new Hono<AppEnv>();
@@ -49,6 +51,8 @@ export function createApp(given: AppDeps) {
 
   const admin = requireKey(deps, ['admin']);
   app.use('/api/*', admin);
+  // Read-your-writes: this instance's view is stale from the moment one of its own writes answers.
+  app.use('/api/*', invalidateOnWrite(deps.catalog!));
   app.route('/api/touchpoints', touchpointRoutes(deps));
   app.route('/api/metrics', metricRoutes(deps));
   app.route('/api/experiments', experimentRoutes(deps));

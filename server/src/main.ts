@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   if (config.demo) await seedDemo({ db: maintenance.db, logger });
   await maintenance.close();
   let drain: Drain | undefined;
-  const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, metricsToken: config.metricsToken, draining: () => drain?.draining() ?? false });
+  const app = createApp({ db: handle.db, changes: handle.changes, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, metricsToken: config.metricsToken, draining: () => drain?.draining() ?? false });
   // Results snapshots of running experiments are refreshed in the background, so opening an
   // experiment page reads a snapshot instead of rescanning every event. Background jobs have their own
   // connection and deadline (DB_JOB_TIMEOUT_MS: a full refresh of a large experiment is one long

@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import { lockDataDir } from './pglite-lock.js';
 import { DEFAULT_STATEMENT_TIMEOUT_MS, type Deadlines, deadlinesFor, withDeadlineRecovery } from './deadlines.js';
 import { redactDatabaseUrl } from '../http/redact.js';
+import { type ChangeFeed, createPgliteChangeFeed, createPostgresChangeFeed, registerChangeFeed } from './change-feed.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -26,6 +27,8 @@ export interface DatabaseHandle {
   openSession?: () => Promise<pg.Client>;
   /** PGlite only: the whole data directory as a tarball (used to make test templates). */
   dumpDataDir?: () => Promise<Blob>;
+  /** Change notifications of this database (change-feed.ts); the listener connection opens on first subscribe and closes with the handle. */
+  changes: ChangeFeed;
   /** PostgreSQL only: the pool's connections (open, idle) and requests waiting for one, for GET /metrics. */
   poolStats?: () => { total: number; idle: number; waiting: number };
 }
@@ -72,19 +75,26 @@ async function connectPostgres(databaseUrl: string, poolSize: number, deadlines:
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withDeadlineRecovery(pool) }) });
+  const openSession = async () => {
+    const client = new pg.Client({ ...clientConfig, connectionTimeoutMillis: deadlines.acquireMs });
+    client.on('error', () => {});
+    await client.connect();
+    return client;
+  };
+  const changes = createPostgresChangeFeed(openSession);
+  registerChangeFeed(db, changes);
   return {
     db,
     engine: 'postgres',
     location: redactDatabaseUrl(databaseUrl),
-    close: () => db.destroy(),
+    changes,
+    close: async () => {
+      await changes.close();
+      await db.destroy();
+    },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     withDeadline: (statementTimeoutMs, size = 1) => connectPostgres(databaseUrl, size, deadlinesFor(statementTimeoutMs)),
-    openSession: async () => {
-      const client = new pg.Client({ ...clientConfig, connectionTimeoutMillis: deadlines.acquireMs });
-      client.on('error', () => {});
-      await client.connect();
-      return client;
-    },
+    openSession,
   };
 }
 
@@ -103,13 +113,17 @@ async function connectPglite(dataDir: string, loadDataDir?: Blob | File): Promis
     throw error;
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const changes = createPgliteChangeFeed(pglite);
+  registerChangeFeed(db, changes);
   const handle: DatabaseHandle = {
     db,
     engine: 'pglite',
     location: dataDir,
-    withDeadline: async () => ({ db, engine: 'pglite', location: dataDir, close: async () => {}, withDeadline: handle.withDeadline }),
+    changes,
+    withDeadline: async () => ({ db, engine: 'pglite', location: dataDir, changes, close: async () => {}, withDeadline: handle.withDeadline }),
     dumpDataDir: async () => (await pglite.dumpDataDir('none')) as Blob,
     close: async () => {
+      await changes.close();
       await db.destroy();
       if (!pglite.closed) await pglite.close();
       unlock();

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_AGE_MS, MAX_FUTURE_SKEW_MS, type ExperimentRef, parseItems, resolveExposures, compareExposureRows, timestampProblem } from './classify.js';
-import { createExperimentCache } from './experiment-cache.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const at = (offset: number) => new Date(now.getTime() + offset).toISOString();
@@ -51,27 +50,5 @@ describe('classify (pure)', () => {
       ({ itemId, experimentId, unitId, variantIndex: 0, exposedAt: new Date(now.getTime() + offset), attributes: null });
     const sorted = [row('4', 2, 'a', 0), row('3', 1, 'b', 0), row('2', 1, 'a', 5), row('1', 1, 'a', 1), row('0', 1, 'a', 1)].sort(compareExposureRows);
     expect(sorted.map((r) => r.itemId)).toEqual(['1', '0', '2', '3', '4']);
-  });
-});
-
-describe('experiment cache', () => {
-  it('serves running experiments for the TTL and looks up again anything unknown, not running or expired', async () => {
-    let t = 0;
-    const loads: string[][] = [];
-    const db = new Map<string, ExperimentRef>([['cta', running], ['draft', { ...running, id: 8, key: 'draft', status: 'draft' }]]);
-    const lookup = createExperimentCache(async (keys) => {
-      loads.push([...keys]);
-      return new Map([...db].filter(([k]) => keys.includes(k)));
-    }, { ttlMs: 1000, clock: () => t });
-    expect([...(await lookup(['cta', 'cta', 'draft', 'ghost'])).keys()]).toEqual(['cta', 'draft']);
-    await lookup(['cta']);
-    expect(loads).toEqual([['cta', 'draft', 'ghost']]); // cta came from memory
-    await lookup(['draft', 'ghost']); // a draft may have just started; an unknown key may have just been created
-    expect(loads.at(-1)).toEqual(['draft', 'ghost']);
-    db.set('cta', { ...running, status: 'paused' });
-    t = 999;
-    expect((await lookup(['cta'])).get('cta')!.status).toBe('running'); // stale by at most the TTL
-    t = 1000;
-    expect((await lookup(['cta'])).get('cta')!.status).toBe('paused');
   });
 });

@@ -22,6 +22,9 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 export const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** What classification needs to know of an experiment named by an exposure. */
+/** The experiments that exist among `keys`, by key (the in-process view, live/catalog.ts, answers it). */
+export type ExperimentLookup = (keys: readonly string[]) => Promise<Map<string, ExperimentRef>>;
+
 export interface ExperimentRef {
   id: number;
   key: string;

@@ -4,15 +4,19 @@ import { type EventRow, type ExperimentRef, type ExposureRow, compareEventRows, 
 
 type Db = Kysely<Database>;
 
-/** The experiments named by a batch, with their variant keys in position order: one query. */
-export async function loadExperimentRefs(db: Db, keys: readonly string[]): Promise<Map<string, ExperimentRef>> {
+/**
+ * The experiments named by a batch (every experiment when `keys` is absent: the in-process view,
+ * live/catalog.ts), with their variant keys in position order: one query.
+ */
+export async function loadExperimentRefs(db: Db, keys?: readonly string[]): Promise<Map<string, ExperimentRef>> {
   const refs = new Map<string, ExperimentRef>();
-  if (keys.length === 0) return refs;
-  const rows = await db
+  if (keys?.length === 0) return refs;
+  let query = db
     .selectFrom('experiments')
     .innerJoin('variants', 'variants.experiment_id', 'experiments.id')
-    .select(['experiments.id', 'experiments.key', 'experiments.status', 'experiments.archived_at', 'variants.key as variant_key', 'variants.position'])
-    .where('experiments.key', 'in', [...new Set(keys)])
+    .select(['experiments.id', 'experiments.key', 'experiments.status', 'experiments.archived_at', 'variants.key as variant_key', 'variants.position']);
+  if (keys) query = query.where('experiments.key', 'in', [...new Set(keys)]);
+  const rows = await query
     .orderBy('experiments.id')
     .orderBy('variants.position')
     .execute();

@@ -4,7 +4,7 @@ import { readJson } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
 import { ingestedItems } from '../telemetry/metrics.js';
 import { parseItems, resolveExposures, toEventRows } from './classify.js';
-import type { ExperimentLookup } from './experiment-cache.js';
+import type { ExperimentLookup } from './classify.js';
 import type { IngestWriter } from './writer.js';
 import { type IngestResponse, batchDocumentSchema, batchSchema, ingestResponseSchema } from './schemas.js';
 

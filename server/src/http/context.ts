@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { KeyCache } from '../keys/cache.js';
+import type { ChangeFeed } from '../db/change-feed.js';
+import type { LiveCatalog } from '../live/catalog.js';
 import type { Logger } from './logger.js';
 import type { AuthFailureLimiter, RateLimits } from './rate-limit.js';
 
@@ -30,8 +31,13 @@ export interface AppDeps {
   dashboardDir?: string | undefined;
   /** Ingestion writes in flight at once (events/write-coalescer.ts); default INGEST_WRITERS. */
   ingestWriters?: number;
-  /** SDK-key cache shared by authentication and revocation; createApp makes one when absent. */
-  keyCache?: KeyCache;
+  /**
+   * The in-process view the SDK endpoints read (live/catalog.ts); createApp makes one when absent,
+   * listening to `changes` or, failing that, to the feed of the handle that made `db`.
+   */
+  catalog?: LiveCatalog;
+  /** Change notifications of `db` (db/change-feed.ts); main.ts passes the handle's. */
+  changes?: ChangeFeed | undefined;
   /** True once a graceful stop has begun (http/drain.ts): `/ready` answers 503. */
   draining?: () => boolean;
   /** Rate limits (http/rate-limit.ts); none when absent. main.ts passes the configured ones. */

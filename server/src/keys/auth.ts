@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { clientAddress } from '../http/client-address.js';
 import { ProblemError } from '../http/problem.js';
-import { findActiveKeyByDigest, touchKey } from './repository.js';
+import { type ApiKey, findActiveKeyByDigest, touchKey } from './repository.js';
 import { hashKey } from './tokens.js';
 import type { KeyKind } from './tokens.js';
 
@@ -13,13 +13,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * kind gets 403, a missing or unknown key 401.
  */
 export function requireKey(
-  deps: Pick<AppDeps, 'db' | 'now' | 'logger' | 'keyCache' | 'authFailures' | 'rateLimits'>,
+  deps: Pick<AppDeps, 'db' | 'now' | 'logger' | 'catalog' | 'authFailures' | 'rateLimits'>,
   allowed: readonly KeyKind[],
   /** Query parameter that may carry an SDK key: `navigator.sendBeacon` cannot set headers. */
   { queryParam }: { queryParam?: string } = {},
 ): MiddlewareHandler<AppEnv> {
   // last_used_at is informative: write it at most once a minute per key, not on every request.
   const lastTouched = new Map<string, number>();
+  const mayUseSdkKey = allowed.includes('sdk');
   return async function requireKeyMiddleware(c, next) {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -33,15 +34,16 @@ export function requireKey(
     if (secret.length > 200) throw new ProblemError('unauthorized', 'Unknown or revoked API key.', challenge);
     const now = deps.now();
     const digest = hashKey(secret);
-    let key = deps.keyCache?.get(digest, now.getTime()) ?? null;
+    // SDK keys come from the in-process view (live/catalog.ts): no query on the SDK hot path. Admin keys,
+    // and a key the view does not hold yet (created a moment ago on another instance), are looked up.
+    let key: ApiKey | null = (mayUseSdkKey && (await deps.catalog?.current().catch(() => undefined))?.sdkKeys.get(digest)) || null;
     if (!key) {
       // An address over the failure limit is answered 429 from memory: a flood of guesses costs no
       // database work. A cached SDK key (above) still passes, so a shop behind the same NAT keeps working.
       const address = deps.authFailures ? clientAddress(c, deps.rateLimits?.trustedProxyHops ?? 0) : '';
       deps.authFailures?.assertAllowed(address, now.getTime());
       key = await findActiveKeyByDigest(deps.db, digest);
-      if (key) deps.keyCache?.set(digest, key, now.getTime());
-      else await deps.authFailures?.recordFailure(address, now.getTime());
+      if (!key) await deps.authFailures?.recordFailure(address, now.getTime());
     }
     if (!key) throw new ProblemError('unauthorized', 'Unknown or revoked API key.', challenge);
     // Only public SDK keys may travel in a URL (URLs end up in logs and browser history).

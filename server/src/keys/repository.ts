@@ -91,6 +91,12 @@ export async function findActiveKeyByDigest(db: Kysely<Database>, digest: string
   return toApiKey(row);
 }
 
+/** Every active SDK key with its digest: the in-process view authenticates SDK requests from it (live/catalog.ts). */
+export async function listActiveSdkKeys(db: Kysely<Database>): Promise<Array<{ digest: string; key: ApiKey }>> {
+  const rows = await db.selectFrom('api_keys').selectAll().where('kind', '=', 'sdk').where('revoked_at', 'is', null).execute();
+  return rows.map((row) => ({ digest: row.key_hash, key: toApiKey(row) }));
+}
+
 export async function touchKey(db: Kysely<Database>, id: string, at: Date): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
 }

@@ -28,7 +28,6 @@ export function keyRoutes(deps: AppDeps) {
     .delete('/:id', async (c) => {
       const id = c.req.param('id');
       const outcome = KEY_ID.test(id) ? await revokeKey(deps.db, actorOf(c), id, deps.now()) : 'not-found';
-      if (outcome === 'revoked') deps.keyCache?.forget(id);
       if (outcome === 'not-found') throw new ProblemError('not-found', 'No active key with that id.');
       if (outcome === 'last-admin-key') throw new ProblemError('in-use', 'This is the last active admin key; create another before revoking it.');
       return c.body(null, 204);

@@ -8,9 +8,7 @@ import { readJson, validationProblem } from '../http/validate.js';
 import { requireKey } from '../keys/auth.js';
 import type { Operation } from '../openapi/registry.js';
 import { countIngested, eventOperation, eventRoutes } from '../events/routes.js';
-import { type ParsedBatch, resolveExposures } from '../events/classify.js';
-import { createExperimentCache } from '../events/experiment-cache.js';
-import { loadExperimentRefs } from '../events/repository.js';
+import { type ExperimentLookup, type ExperimentRef, type ParsedBatch, resolveExposures } from '../events/classify.js';
 import { attributesProblems } from '../events/schemas.js';
 import { createIngestWriter } from '../events/writer.js';
 import { fieldError } from '../http/problem.js';
@@ -18,7 +16,6 @@ import { rateLimit } from '../http/rate-limit.js';
 import { linearRegex } from '../targeting/linear-regex.js';
 import { checkOrigin, preflight } from './cors.js';
 import { assignResponse, sdkConfigResponse } from './schemas.js';
-import { createRunningExperimentsSource } from './config.js';
 
 export const assignRequestSchema = z.strictObject({
   // Empty is allowed and answered like the SDK does: no identity, not in any experiment.
@@ -56,10 +53,19 @@ function ifNoneMatchMatches(header: string | undefined, etag: string): boolean {
 
 /** The SDK-facing endpoints: SDK keys (and admin keys) only, CORS for browsers. */
 export function sdkRoutes(deps: AppDeps) {
-  const running = createRunningExperimentsSource(deps.db);
-  // One writer and one experiment cache for both ingestion paths (/events and /assign's exposures).
+  // Everything below reads the in-process view (live/catalog.ts), never the database, except to store.
+  const catalog = deps.catalog!;
+  // One writer for both ingestion paths (/events and /assign's exposures).
   const store = createIngestWriter(deps);
-  const lookupExperiments = createExperimentCache((keys) => loadExperimentRefs(deps.db, keys));
+  const lookupExperiments: ExperimentLookup = async (keys) => {
+    const { experiments } = await catalog.current();
+    const refs = new Map<string, ExperimentRef>();
+    for (const key of keys) {
+      const ref = experiments.get(key);
+      if (ref) refs.set(key, ref);
+    }
+    return refs;
+  };
   return new Hono<AppEnv>()
     .use('*', preflight())
     .use('*', requireKey(deps, ['sdk', 'admin'], { queryParam: 'sdkKey' }))
@@ -73,11 +79,13 @@ export function sdkRoutes(deps: AppDeps) {
       now: () => deps.now().getTime(),
     }))
     .get('/config', async (c) => {
-      const { config, etag } = await running();
+      const { experimentsJson, etag } = await catalog.current();
       c.header('ETag', etag);
       c.header('Cache-Control', `private, max-age=${CONFIG_MAX_AGE_SECONDS}`);
       if (ifNoneMatchMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304);
-      return c.json({ ...config, generatedAt: deps.now().toISOString() });
+      // The experiments are serialized once per version of the view; only the time is added here.
+      c.header('Content-Type', 'application/json');
+      return c.body(`{"experiments":${experimentsJson},"generatedAt":"${deps.now().toISOString()}"}`);
     })
     .post('/assign', async (c) => {
       const input = await readJson(c, assignRequestSchema);
@@ -85,9 +93,8 @@ export function sdkRoutes(deps: AppDeps) {
       const attributeProblems = input.logExposures ? attributesProblems(input.attributes) : [];
       if (attributeProblems.length > 0) throw validationProblem(attributeProblems.map((p) => fieldError(p.key === undefined ? ['attributes'] : ['attributes', p.key], p.message)));
       // The SDK form /sdk/config serves, so server and browser assign from the very same input.
-      const { config } = await running();
+      const { config, running: byKey } = await catalog.current();
       const wanted = input.experiments ?? config.experiments.map((e) => e.key);
-      const byKey = new Map(config.experiments.map((e) => [e.key, e]));
       // The SDK's own assignVariant: server and browser agree bit for bit by construction.
       const assignments = wanted.map((experimentKey) => {
         const experiment = byKey.get(experimentKey);

@@ -1,0 +1,18 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../http/context.js';
+import type { LiveCatalog } from './catalog.js';
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * After a write through this instance's API answers successfully, its in-process view is marked
+ * stale: the client that paused an experiment or revoked a key and then reads /sdk/config on the same
+ * instance sees its change, without waiting for the notification (which arrives within milliseconds,
+ * and is what the other instances rely on).
+ */
+export function invalidateOnWrite(catalog: LiveCatalog): MiddlewareHandler<AppEnv> {
+  return async function invalidateCatalogOnWrite(c, next) {
+    await next();
+    if (!READS.has(c.req.method) && c.res.status < 400) catalog.invalidate();
+  };
+}
