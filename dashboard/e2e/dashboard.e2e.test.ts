@@ -16,7 +16,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/app.js';
-import { withResponseValidation } from '../../server/src/test/openapi-validator.js';
+import { outsideApi, withResponseValidation } from '../../server/src/test/openapi-validator.js';
 import { type DatabaseHandle, connect } from '../../server/src/db/connect.js';
 import { migrateToLatest } from '../../server/src/db/migrate.js';
 import { createLogger } from '../../server/src/http/logger.js';
@@ -60,7 +60,7 @@ beforeAll(async () => {
   // tests); the pages and assets the server serves for the dashboard are not API operations.
   const app = withResponseValidation(createApp({ db: handle.db, logger: createLogger('error'), now: () => new Date(), maxBodyBytes: 1024 * 1024, dashboardDir: distDir }), {
     onViolation: (message) => violations.push(message),
-    skip: (request) => !/^\/(?:api|sdk|openapi\.json|problems|health|ready)(?:\/|$)/.test(new URL(request.url).pathname),
+    skip: outsideApi,
   });
   server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));

@@ -8,6 +8,7 @@ import { openAsBlob } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../app.js';
+import { withResponseValidation } from '../test/openapi-validator.js';
 import { type DatabaseHandle, connect } from '../db/connect.js';
 import { type Drain, createDrain } from '../http/drain.js';
 import { createMemoryLogger } from '../http/logger.js';
@@ -39,12 +40,17 @@ describe('graceful stop', () => {
     handle = await connect({ dataDir: 'memory://', loadDataDir: await openAsBlob(inject('pgliteTemplate')) });
   });
   afterAll(() => handle?.close());
+  const violations: string[] = [];
+  afterAll(() => expect(violations, 'answers that do not match the OpenAPI document').toEqual([]));
 
   /** The real app on a real port; requests to /held wait until released (a request in flight). */
   async function startServer(graceMs: number) {
     const logger = createMemoryLogger();
     let drain: Drain | undefined;
-    const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: 1024 * 1024, draining: () => drain?.draining() ?? false });
+    // Answers are checked against the OpenAPI document; departures are collected (a server cannot throw them into a test).
+    const app = withResponseValidation(createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: 1024 * 1024, draining: () => drain?.draining() ?? false }), {
+      onViolation: (message) => violations.push(message),
+    });
     const held: Array<() => void> = [];
     const fetch = async (req: Request) => {
       if (new URL(req.url).pathname === '/held') {

@@ -1,6 +1,7 @@
 import { openAsBlob } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { createApp } from '../app.js';
+import { withResponseValidation } from '../test/openapi-validator.js';
 import { connect } from '../db/connect.js';
 import { createLogger, createMemoryLogger } from '../http/logger.js';
 import { redactDatabaseUrl, redactSecrets } from '../http/redact.js';
@@ -45,7 +46,7 @@ describe('log redaction', () => {
     const handle = await connect({ dataDir: 'memory://', loadDataDir: await openAsBlob(inject('pgliteTemplate')) });
     try {
       const logger = createMemoryLogger();
-      const app = createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: 1024 * 1024 });
+      const app = withResponseValidation(createApp({ db: handle.db, logger, now: () => new Date(), maxBodyBytes: 1024 * 1024 }));
       // No key: the admin middleware answers 401 before the route runs; the route still names the log path.
       await app.request('/api/units/alice%40example.com', { method: 'DELETE' });
       await app.request('/sdk/config?sdkKey=tp_sdk_secretsecretsecret', { method: 'GET' });

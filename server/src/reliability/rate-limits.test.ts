@@ -1,6 +1,7 @@
 import type { KyselyPlugin } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { createApp } from '../app.js';
+import { withResponseValidation } from '../test/openapi-validator.js';
 import { describeEachEngine } from '../test/engines.js';
 import { createKey } from '../keys/repository.js';
 import type { RateLimits } from '../http/rate-limit.js';
@@ -24,7 +25,7 @@ describeEachEngine('rate limits', (db) => {
     transformResult: async (args) => args.result,
   };
   const instance = () =>
-    createApp({ db: db().db.withPlugin(counting), logger: createMemoryLogger(), now: () => new Date(clock.now), maxBodyBytes: 1 << 20, rateLimits: LIMITS });
+    withResponseValidation(createApp({ db: db().db.withPlugin(counting), logger: createMemoryLogger(), now: () => new Date(clock.now), maxBodyBytes: 1 << 20, rateLimits: LIMITS }));
   let adminKey = '';
   let sdkKeys: string[] = [];
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { beforeAll, expect, it } from 'vitest';
 import { createApp } from '../app.js';
+import { withResponseValidation } from '../test/openapi-validator.js';
 import { createMemoryLogger } from '../http/logger.js';
 import { describeEachEngine } from '../test/engines.js';
 import { type Harness, createHarness, fixtures, seedCatalog } from '../test/harness.js';
@@ -69,7 +70,7 @@ describeEachEngine('GET /metrics', (db) => {
   });
 
   it('is open to loopback clients only, unless METRICS_TOKEN is set', async () => {
-    const app = (metricsToken?: string) => createApp({ db: db().db, logger: createMemoryLogger(), now: () => new Date(), maxBodyBytes: 1 << 20, metricsToken, rateLimits: { authFailures: 0, authWindowSeconds: 60, sdkRequestsPerMinute: 0, trustedProxyHops: 1 } });
+    const app = (metricsToken?: string) => withResponseValidation(createApp({ db: db().db, logger: createMemoryLogger(), now: () => new Date(), maxBodyBytes: 1 << 20, metricsToken, rateLimits: { authFailures: 0, authWindowSeconds: 60, sdkRequestsPerMinute: 0, trustedProxyHops: 1 } }));
     const remote = { 'X-Forwarded-For': '203.0.113.9' };
     expect((await app().request('/metrics', { headers: remote })).status).toBe(403);
     expect((await app().request('/metrics', { headers: { 'X-Forwarded-For': '127.0.0.1' } })).status).toBe(200);

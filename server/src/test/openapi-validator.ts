@@ -114,6 +114,10 @@ export async function responseViolations(request: Request, response: Response): 
   return (validate.errors ?? []).slice(0, 10).map((e) => `${where} ${response.status}: body${e.instancePath} ${e.message}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`);
 }
 
+/** For apps that serve the dashboard: its pages and assets (every path outside the API) are not operations. */
+export const outsideApi = (request: Request): boolean =>
+  !/^\/(?:api|sdk|openapi\.json|problems|health|ready|metrics)(?:\/|$)/.test(new URL(request.url).pathname);
+
 /** Thrown into the test that made the request: the response does not match the document. */
 export class UndocumentedResponseError extends Error {
   override name = 'UndocumentedResponseError';
