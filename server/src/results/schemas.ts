@@ -47,6 +47,8 @@ const relativeLift = z.object({
   se: nullableNumber,
   ci: openInterval,
   pValue: nullableNumber,
+  /** Only when Fieller's set is two rays (ci [null, null]): the gap of lifts it excludes. */
+  excludes: z.tuple([z.number(), z.number()]).optional(),
   reason: z.string().optional(),
   deltaMethod: z.object({ se: nullableNumber, ci: interval, pValue: nullableNumber }),
 });
@@ -76,7 +78,7 @@ const comparison = z.object({
   sequential: z
     .object({
       absoluteDifference: z.object({ ci: interval, pValue: nullableNumber }),
-      relativeLift: z.object({ ci: openInterval, pValue: nullableNumber, reason: z.string().optional() }),
+      relativeLift: z.object({ ci: openInterval, pValue: nullableNumber, excludes: z.tuple([z.number(), z.number()]).optional(), reason: z.string().optional() }),
       adjustedPValue: nullableNumber,
     })
     .optional(),

@@ -85,7 +85,7 @@ export function relativeLiftFigures(
   const base = { estimate: moments.estimate, se: finiteOrNull(moments.se), pValue: absolute.pValue, deltaMethod };
   if (!(absolute.se !== null && absolute.se > 0)) return { ...base, ci: null, reason: 'no sampling variance: no interval' };
   const fieller = fiellerLift(meanA, varianceOfMeanA, meanB, varianceOfMeanB, criticalValue(alpha, df));
-  return { ...base, ci: fieller.ci, ...(fieller.reason !== undefined && { reason: fieller.reason }) };
+  return { ...base, ci: fieller.ci, ...(fieller.excludes && { excludes: fieller.excludes }), ...(fieller.reason !== undefined && { reason: fieller.reason }) };
 }
 
 /** Clamp to the valid alpha range and fall back to the default. */

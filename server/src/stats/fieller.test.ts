@@ -89,11 +89,25 @@ describe('the relative lift interval', () => {
   it('exclusive and unbounded sets give null ends with a reason; control 0 gives no interval', () => {
     const exclusive = fiellerLift(0.5, 1, 10, 1, Z);
     expect(exclusive.ci).toEqual([null, null]);
+    expect(exclusive.excludes![0]).toBeCloseTo(-6.750589777643507 - 1, 11);
+    expect(exclusive.excludes![1]).toBeCloseTo(3.966205910458502 - 1, 11);
     expect(exclusive.reason).toMatch(/not distinguishable from 0.*outside -775 % to 297 %/);
     const unbounded = fiellerLift(0.5, 1, 0.6, 1, Z);
     expect(unbounded.ci).toEqual([null, null]);
     expect(unbounded.reason).toMatch(/unbounded/);
     expect(fiellerLift(0, 0, 1, 1, Z)).toEqual({ ci: null, reason: 'control mean is 0: relative lift is undefined' });
+  });
+
+  it('1/2000 against 30/2000: significant, the control indistinguishable from 0, so two rays with the gap around 0', () => {
+    const { relativeLift, absoluteDifference } = compareConversion({ n: 2000, conversions: 1 }, { n: 2000, conversions: 30 });
+    expect(absoluteDifference.pValue!).toBeLessThan(0.05);
+    expect(relativeLift.estimate!).toBeCloseTo(29, 12);
+    expect(relativeLift.ci).toEqual([null, null]);
+    const [lo, hi] = relativeLift.excludes!;
+    expect(lo).toBeLessThan(0);
+    expect(hi).toBeGreaterThan(0);
+    expect(hi).toBeLessThan(29);
+    expect(relativeLift.reason).toMatch(/not distinguishable from 0/);
   });
 
   it('the variant at 0 (0/2000 vs 30/2000): [−100 %, upper] with upper < 0, as the test rejects', () => {

@@ -80,6 +80,11 @@ export type LiftInterval = [number | null, number | null];
 export interface FiellerLift {
   /** [lower, upper] of the relative lift; a null end is unbounded; null when no interval is defined. */
   ci: LiftInterval | null;
+  /**
+   * Only when the set is two rays (ci [null, null]): the gap (lo, hi) of lifts the set excludes; every
+   * lift outside it is in the set. 0 inside the gap means the test rejects.
+   */
+  excludes?: [number, number];
   /** Why an end is unbounded or the interval undefined; absent for an ordinary bounded interval. */
   reason?: string;
 }
@@ -88,7 +93,7 @@ export interface FiellerLift {
  * The relative lift (m_B − m_A)/|m_A| as an interval: Fieller's set for θ = μ_B/μ_A shifted by −1 (and
  * mirrored when the control mean is negative, since the lift is then 1 − θ).
  * An `exclusive` set (two rays) cannot be written as one interval: it is reported as unbounded on both
- * ends, with the excluded gap in the reason.
+ * ends, with the excluded gap in `excludes` (and in the reason).
  */
 export function fiellerLift(meanA: number, varianceOfMeanA: number, meanB: number, varianceOfMeanB: number, q: number): FiellerLift {
   if (!(q > 0) || !Number.isFinite(q) || !Number.isFinite(meanA) || !Number.isFinite(meanB)) {
@@ -109,6 +114,7 @@ export function fiellerLift(meanA: number, varianceOfMeanA: number, meanB: numbe
       const [lo, hi] = ordered(set.lower, set.upper) as [number, number];
       return {
         ci: [null, null],
+        excludes: [Math.min(lo, hi), Math.max(lo, hi)],
         reason: `control mean is not distinguishable from 0: the lift's confidence set is unbounded (everything outside ${percent(Math.min(lo, hi))} to ${percent(Math.max(lo, hi))})`,
       };
     }

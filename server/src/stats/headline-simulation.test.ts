@@ -151,6 +151,10 @@ function fiellerExcludesZero(moments: ArmMoments, absolute: Estimate, df: number
 /** Whether the reported interval (null = unbounded end) contains x. */
 const covers = (ci: [number | null, number | null], x: number) => (ci[0] === null || ci[0] <= x) && (ci[1] === null || x <= ci[1]);
 
+/** Whether the reported lift figures put x in the confidence set: the interval, less the `excludes` gap of a two-ray set. */
+const inReportedSet = (lift: { ci: [number | null, number | null] | null; excludes?: [number, number] }, x: number) =>
+  lift.ci !== null && covers(lift.ci, x) && !(lift.excludes && lift.excludes[0] < x && x < lift.excludes[1]);
+
 describe("Fieller's lift interval", () => {
   it.each([
     // metric, control draw, variant draw, true lift, units per arm, seed
@@ -182,6 +186,8 @@ describe("Fieller's lift interval", () => {
     let rejections = 0;
     let total = 0;
     let unboundedSets = 0;
+    let reportedAgree = 0;
+    let reported = 0;
     for (let i = 0; i < RUNS; i++) {
       for (const metric of ['conversion', 'revenue'] as const) {
         for (const n of [8, 300]) {
@@ -195,14 +201,21 @@ describe("Fieller's lift interval", () => {
           if (rejects) rejections++;
           const excludes = fiellerExcludesZero(h.moments, h.absolute, h.df);
           if (excludes === rejects) agree++;
-          // The reported interval agrees too wherever it is bounded.
-          if (h.lift.ci && h.lift.ci[0] !== null && h.lift.ci[1] !== null) expect(!covers(h.lift.ci, 0)).toBe(rejects);
-          else unboundedSets++;
+          // The reported figures (ci, and the gap of a two-ray set) agree too wherever a lift is defined.
+          if (h.lift.ci === null || h.lift.ci[0] === null || h.lift.ci[1] === null) unboundedSets++;
+          if (h.lift.ci !== null) {
+            reported++;
+            if (!inReportedSet(h.lift, 0) === rejects) reportedAgree++;
+          }
         }
       }
     }
-    report('Fieller exclusion of 0 vs test rejection', `${agree} of ${total} agree (${rejections} rejections, ${unboundedSets} unbounded or undefined intervals)`);
+    report(
+      'Fieller exclusion of 0 vs test rejection',
+      `${agree} of ${total} agree (${rejections} rejections, ${unboundedSets} unbounded or undefined intervals); as reported (ci + excludes): ${reportedAgree} of ${reported}`,
+    );
     expect(total).toBeGreaterThan(15000);
     expect(agree).toBe(total);
+    expect(reportedAgree).toBe(reported);
   });
 });

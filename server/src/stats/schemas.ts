@@ -132,6 +132,8 @@ export const relativeLiftSchema = z.object({
   se: nullableNumber,
   ci: openIntervalSchema,
   pValue: nullableNumber,
+  /** Only when Fieller's set is two rays (ci [null, null]): the gap of lifts it excludes. */
+  excludes: z.tuple([z.number(), z.number()]).optional(),
   reason: z.string().optional(),
   deltaMethod: z.object({ se: nullableNumber, ci: interval, pValue: nullableNumber }),
 });
@@ -140,7 +142,7 @@ export const sequentialFiguresSchema = z.object({
   /** The confidence sequence and always-valid p-value of the absolute difference (the headline). */
   absoluteDifference: z.object({ ci: interval, pValue: nullableNumber }),
   /** Fieller's interval with the sequence's radius; pValue is the absolute difference's. */
-  relativeLift: z.object({ ci: openIntervalSchema, pValue: nullableNumber, reason: z.string().optional() }),
+  relativeLift: z.object({ ci: openIntervalSchema, pValue: nullableNumber, excludes: z.tuple([z.number(), z.number()]).optional(), reason: z.string().optional() }),
   /** Always-valid absolute-difference p-value after the multiple-comparison adjustment. */
   adjustedPValue: nullableNumber,
 });

@@ -68,7 +68,7 @@ export function sequentialInterval(
 export interface SequentialComparison {
   absoluteDifference: { ci: [number, number] | null; pValue: number | null };
   /** Fieller's interval with the sequence's radius; pValue is the absolute difference's (the test it inverts). */
-  relativeLift: { ci: OpenInterval | null; pValue: number | null; reason?: string };
+  relativeLift: { ci: OpenInterval | null; pValue: number | null; excludes?: [number, number]; reason?: string };
 }
 
 /**
@@ -89,5 +89,8 @@ export function sequentialComparison(
     return { absoluteDifference, relativeLift: { ci: null, pValue: abs.pValue, reason: 'no sampling variance: no interval' } };
   }
   const lift = fiellerLift(moments.meanA, moments.varianceOfMeanA, moments.meanB, moments.varianceOfMeanB, abs.halfWidth / absolute.se);
-  return { absoluteDifference, relativeLift: { ci: lift.ci, pValue: abs.pValue, ...(lift.reason !== undefined && { reason: lift.reason }) } };
+  return {
+    absoluteDifference,
+    relativeLift: { ci: lift.ci, pValue: abs.pValue, ...(lift.excludes && { excludes: lift.excludes }), ...(lift.reason !== undefined && { reason: lift.reason }) },
+  };
 }

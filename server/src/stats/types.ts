@@ -41,6 +41,8 @@ export interface RelativeLift {
   se: number | null;
   ci: OpenInterval | null;
   pValue: number | null;
+  /** Only for a two-ray Fieller set (ci [null, null]): the gap of lifts it excludes. */
+  excludes?: [number, number];
   /** Why the interval is unbounded or undefined; absent for an ordinary bounded interval. */
   reason?: string;
   deltaMethod: { se: number | null; ci: [number, number] | null; pValue: number | null };
