@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../test/engines.js';
@@ -50,4 +52,17 @@ it('is a valid OpenAPI 3.1 document by the specification\'s own JSON Schema', as
   expect(result.errors ?? [], JSON.stringify(result.errors)?.slice(0, 2000)).toEqual([]);
   expect(result.valid).toBe(true);
   expect(validator.version).toBe('3.1');
+});
+
+it('leaves no test app unchecked: every test file that builds an app with createApp validates its answers', () => {
+  // The harness does it for createHarness; a test that builds its own app must wrap it too.
+  const root = path.resolve(import.meta.dirname, '../../..');
+  const testFiles = ['server/src', 'client-sdk/e2e', 'dashboard/e2e'].flatMap((dir) =>
+    readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.test\.tsx?$/.test(file))
+      .map((file) => path.join(dir, file)),
+  );
+  const builders = testFiles.filter((file) => /\bcreateApp\(/.test(readFileSync(path.join(root, file), 'utf8')));
+  expect(builders.length).toBeGreaterThan(3);
+  expect(builders.filter((file) => !readFileSync(path.join(root, file), 'utf8').includes('withResponseValidation('))).toEqual([]);
 });
