@@ -107,7 +107,8 @@ const preWindow = sql`e.occurred_at >= x.exposed_at - make_interval(days => ${CU
 
 /**
  * Per-unit expressions of metric i: c = events counted (conversion test), y = value, d = denominator,
- * p = covariate; y, d and p as exact numerics (the row moments are computed in numeric).
+ * p = covariate. Counts and 0/1 values stay integers (their sums are exact bigints); real values become
+ * exact numerics. Either way the row moments are exact.
  */
 function perUnitColumns(metric: MetricDefinition, i: number, period: Period): RawBuilder<unknown>[] {
   const alias = (name: string) => sql.raw(`${name}${i}`);
@@ -122,8 +123,8 @@ function perUnitColumns(metric: MetricDefinition, i: number, period: Period): Ra
       const name = metric.eventName ?? '';
       return [
         sql`${counted(name, window)} as ${alias('c')}`,
-        sql`(${counted(name, window)} > 0)::int::numeric as ${alias('y')}`,
-        sql`(${counted(name, preWindow)} > 0)::int::numeric as ${alias('p')}`,
+        sql`(${counted(name, window)} > 0)::int as ${alias('y')}`,
+        sql`(${counted(name, preWindow)} > 0)::int as ${alias('p')}`,
       ];
     }
     case 'revenue': {
@@ -136,7 +137,7 @@ function perUnitColumns(metric: MetricDefinition, i: number, period: Period): Ra
     }
     case 'ratio': {
       const part = (p: { eventName: string; aggregate: 'sum' | 'count' }) =>
-        p.aggregate === 'sum' ? exact(summed(p.eventName, window)) : sql`${counted(p.eventName, window)}::numeric`;
+        p.aggregate === 'sum' ? exact(summed(p.eventName, window)) : counted(p.eventName, window);
       const numerator = metric.numerator ?? { eventName: '', aggregate: 'count' as const };
       const denominator = metric.denominator ?? { eventName: '', aggregate: 'count' as const };
       return [
@@ -158,13 +159,13 @@ function perUnitColumns(metric: MetricDefinition, i: number, period: Period): Ra
 const exact = (column: RawBuilder<unknown>) => sql`${column}::text::numeric`;
 
 /**
- * Sum and centred moments of one row, computed exactly in numeric: sums and products of numerics
- * are exact, so n·Σxy − Σx·Σy has no cancellation error (and no order dependence: any plan gives
- * the same bits), and Σ(x − x̄)(y − ȳ) = (n·Σxy − Σx·Σy)/n is rounded once, to at least 16
- * significant digits, then to float8.
+ * Centred moment of one row, computed exactly: sums and products of integers and numerics are exact,
+ * so n·Σxy − Σx·Σy has no cancellation error (and no order dependence: any plan gives the same bits),
+ * and Σ(x − x̄)(y − ȳ) = (n·Σxy − Σx·Σy)/n is rounded once, to at least 16 significant digits (numeric
+ * division), then to float8.
  */
 function centred(x: RawBuilder<unknown>, y: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`((count(*) * sum(${x} * ${y}) - sum(${x}) * sum(${y})) / count(*))::float8`;
+  return sql`((count(*) * sum(${x} * ${y}) - sum(${x}) * sum(${y}))::numeric / count(*))::float8`;
 }
 
 function aggregateColumns(metric: MetricDefinition, i: number): RawBuilder<unknown>[] {
