@@ -55,7 +55,10 @@ export interface DemoExperimentSummary {
     units: number[];
     values: (number | null)[];
     relativeLift: number | null;
-    ci: [number, number] | null;
+    /** Sequential testing on (the default): `ci` and `pValue` are then the always-valid ones that decide. */
+    sequential: boolean;
+    /** A null end is unbounded (Fieller). */
+    ci: [number | null, number | null] | null;
     pValue: number | null;
     significant: boolean | null;
     srmMismatch: boolean;
@@ -212,8 +215,9 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
         units: primary?.variants.map((v: any) => v.units) ?? [],
         values: primary?.variants.map((v: any) => v.value) ?? [],
         relativeLift: comparison?.relativeLift.estimate ?? null,
-        ci: comparison?.relativeLift.ci ?? null,
-        pValue: comparison?.pValue ?? null,
+        sequential: Boolean(comparison?.sequential),
+        ci: (comparison?.sequential ?? comparison)?.relativeLift.ci ?? null,
+        pValue: comparison?.sequential ? comparison.sequential.absoluteDifference.pValue : (comparison?.pValue ?? null),
         significant: comparison?.significant ?? null,
         srmMismatch: body.srm.mismatch,
       };
@@ -258,7 +262,8 @@ export function formatDemoSummary(summary: DemoSummary): string {
     if (o) {
       lines.push(
         `      observed ${o.metric}: units ${o.units.join(' / ')}, rate ${o.values.map((v) => pct(v)).join(' vs ')}, ` +
-          `lift ${signed(o.relativeLift)} [95 % CI ${signed(o.ci?.[0])}, ${signed(o.ci?.[1])}], p = ${o.pValue === null ? '—' : o.pValue.toPrecision(2)}` +
+          `lift ${signed(o.relativeLift)} [95 % ${o.sequential ? 'confidence sequence' : 'CI'} ${signed(o.ci?.[0])}, ${signed(o.ci?.[1])}], ` +
+          `${o.sequential ? 'always-valid ' : ''}p = ${o.pValue === null ? '—' : o.pValue.toPrecision(2)}` +
           `${o.significant ? ' (significant)' : ''}${o.srmMismatch ? ', SRM ALARM' : ''}`,
       );
     }
