@@ -253,12 +253,14 @@ export function compareVariants(
       }
       comparison.verdict = verdictOf(metric.direction, significant, raw.absoluteDifference);
       if (metric.role === 'guardrail') {
+        // A guardrail is in no family (families.ts): its harm is judged on its own, unadjusted p-value.
+        const own = figures ? figures.absoluteDifference.pValue : raw.absoluteDifference.pValue;
         comparison.guardrail = guardrailCheck(raw.absoluteDifference, raw.moments, {
           direction: metric.direction,
           margin: metric.guardrailMargin ?? DEFAULT_GUARDRAIL_MARGIN,
           alpha,
           df: raw.df,
-          significant,
+          significant: own !== null && own < alpha,
           sequential: sequential ? { tuningParameter: sequential.tuningParameter, totalUnits: totalOf(i) } : null,
         });
       }
