@@ -5,7 +5,7 @@
  * computation in JS on the values sent to 1e-9 relative. The one-pass formula (Σy² − (Σy)²/n) on
  * the same values is off by far more, so these checks can fail.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import type { Database } from '../db/schema.js';
 import { getExperiment } from '../experiments/repository.js';
@@ -123,6 +123,19 @@ describeEachEngine('results: revenue near 1e9 keeps its variance (POST /sdk/even
     const experiment = await getExperiment(db, KEY);
     const served = await refreshSnapshot(db, experiment, { top: 10 }, clock.now, undefined, { reconcileMs: Number.POSITIVE_INFINITY });
     expect(served.snapshot.refresh).toEqual({ mode: 'incremental', daysRecomputed: 1 });
+    expect(documentOf(served)).toEqual(documentOf(await computeResults(db, experiment, { now: clock.now })));
+    expectTwoPassSds(served.metrics[0]!.variants as { units: number; value: number; sd: number }[]);
+  });
+
+  it('a refresh state stored by the previous version (raw Σy² rows) is recomputed in full on upgrade', async () => {
+    const experiment = await getExperiment(db, KEY);
+    // The shape version 1 stored: per-day rows with raw sums of squares.
+    await sql`update results_snapshots set state = jsonb_set(jsonb_set(state, '{version}', '1'), '{dayRows}',
+      '[{"variantIndex":0,"group":"2026-11-02","groupKind":"value","units":1,"metrics":[{"converted":1,"sum":1e9,"sumSquares":1e18}]}]')
+      where experiment_id = ${experiment.id} and segment = ''`.execute(db);
+    clock.now = new Date(clock.now.getTime() + HOUR);
+    const served = await refreshSnapshot(db, experiment, { top: 10 }, clock.now, undefined, { reconcileMs: Number.POSITIVE_INFINITY });
+    expect(served.snapshot.refresh?.mode).toBe('full');
     expect(documentOf(served)).toEqual(documentOf(await computeResults(db, experiment, { now: clock.now })));
     expectTwoPassSds(served.metrics[0]!.variants as { units: number; value: number; sd: number }[]);
   });
