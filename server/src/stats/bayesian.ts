@@ -155,8 +155,9 @@ export function bayesianConversion(
 /**
  * Bayesian summary for mean metrics from the frequentist estimates, with a flat
  * prior and a normal posterior (the normal approximation design.md §5 names):
- * chance to beat control = Φ(lift/SE_lift) on the relative lift (on the absolute
- * difference when the lift is undefined); expected loss on the absolute
+ * chance to beat control = Φ(d/SE_d) on the absolute difference D ~ N(d, s²) — not on
+ * the delta-method lift, whose SE shrinks when the variant's mean comes out low and so
+ * leans towards "worse" on skewed revenue (docs/decisions/0001); expected loss on the absolute
  * difference D ~ N(d, s²): E[max(−D, 0)] = s·φ(d/s) − d·Φ(−d/s), in the metric's
  * units; credible interval = the lift's normal interval.
  */
@@ -167,10 +168,11 @@ export function bayesianNormal(absolute: Estimate, relative: Estimate | Relative
     return { chanceToBeatControl: null, expectedLoss: null, credibleInterval: null, reason: 'no sampling variance' };
   }
   const expectedLoss = Math.max(0, s * normalPdf(d / s) - d * normalCdf(-d / s));
+  const chanceToBeatControl = normalCdf(d / s);
   const { estimate: l, se: ls } = relative;
   if (l === null || ls === null || !(ls > 0)) {
-    return { chanceToBeatControl: normalCdf(d / s), expectedLoss, credibleInterval: null };
+    return { chanceToBeatControl, expectedLoss, credibleInterval: null };
   }
   const z = normalQuantile(1 - alpha / 2);
-  return { chanceToBeatControl: normalCdf(l / ls), expectedLoss, credibleInterval: [l - z * ls, l + z * ls] };
+  return { chanceToBeatControl, expectedLoss, credibleInterval: [l - z * ls, l + z * ls] };
 }
