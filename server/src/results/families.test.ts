@@ -47,7 +47,10 @@ describe('families of comparisons (design.md §5)', () => {
   it('a fixed horizon holds the verdict until the planned sample is reached', () => {
     expect(fixedHorizonHold(settings, { progress: 0.5432, requiredPerVariant: 10000 })).toBe('fixed horizon: planned sample not reached (54 %)');
     expect(fixedHorizonHold(settings, { progress: 1, requiredPerVariant: 10000 })).toBeNull();
-    expect(fixedHorizonHold(settings, { progress: null, requiredPerVariant: null })).toBeNull();
+    expect(fixedHorizonHold(settings, { progress: null, requiredPerVariant: null, reason: 'the experiment has no minimumDetectableEffect' })).toBe(
+      'fixed horizon without a planned sample (the experiment has no minimumDetectableEffect): set a minimumDetectableEffect, or turn sequential testing on, to get a verdict',
+    );
+    expect(fixedHorizonHold({ ...settings, sequential: { tuningParameter: 5000 } }, { progress: null, requiredPerVariant: null })).toBeNull();
     expect(fixedHorizonHold({ ...settings, sequential: { tuningParameter: 5000 } }, { progress: 0.2, requiredPerVariant: 10000 })).toBeNull();
     const variants = compareVariants(metric('p', { role: 'primary' }), arms(500, 700), settings);
     expect(variants[1]!.comparison!.significant).toBe(true);

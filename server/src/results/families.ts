@@ -63,12 +63,19 @@ function setSignificance(c: VariantComparison, direction: 'increase' | 'decrease
 
 /**
  * Why a fixed-horizon experiment may not give a verdict yet: its planned sample (progress toward the
- * minimum detectable effect's sample size) is not reached. null when a verdict may be given: sequential
- * testing is on (always valid), the plan is reached, or there is no plan to wait for.
+ * minimum detectable effect's sample size) is not reached — or there is no plan at all (no minimum
+ * detectable effect, no baseline yet, a ratio metric): a fixed-horizon p-value read at whatever moment
+ * someone looks is exactly the peeking the default sequential test exists to prevent, so without a
+ * horizon there is no verdict. null when a verdict may be given: sequential testing is on (always
+ * valid) or the plan is reached.
  */
-export function fixedHorizonHold(settings: AnalysisSettings, progress: Pick<Progress, 'progress' | 'requiredPerVariant'>): string | null {
+export function fixedHorizonHold(settings: AnalysisSettings, progress: Pick<Progress, 'progress' | 'requiredPerVariant' | 'reason'>): string | null {
   if (settings.sequential !== null) return null;
-  if (progress.progress === null || progress.requiredPerVariant === null || progress.progress >= 1) return null;
+  if (progress.progress === null || progress.requiredPerVariant === null) {
+    const why = progress.reason ? ` (${progress.reason})` : '';
+    return `fixed horizon without a planned sample${why}: set a minimumDetectableEffect, or turn sequential testing on, to get a verdict`;
+  }
+  if (progress.progress >= 1) return null;
   return `fixed horizon: planned sample not reached (${Math.floor(progress.progress * 100)} %)`;
 }
 
