@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import type { Database } from '../db/schema.js';
 import { getExperiment } from '../experiments/repository.js';
@@ -149,5 +149,13 @@ describeEachEngine('results: incremental refresh of the default snapshot', (getD
     const rows = await db.selectFrom('results_snapshots').select(['segment', 'state']).where('experiment_id', '=', id).orderBy('segment').execute();
     expect(rows.map((r) => [r.segment, r.state === null])).toEqual([['', false], ['device#10', true]]);
     expect(Object.keys((await readSnapshot(db, id, ''))!).sort()).toEqual(['computedAt', 'durationMs', 'results']);
+  });
+
+  it('does not serve a default snapshot stored by an older version of the results code: it recomputes in full', async () => {
+    clock.now = new Date(clock.now.getTime() + MINUTE);
+    expect((await (await h.call('GET', `/api/experiments/${KEY}/results`)).json()).snapshot.source).toBe('snapshot');
+    await sql`update results_snapshots set state = jsonb_set(state, '{version}', '1') where segment = ''`.execute(db);
+    const served = await (await h.call('GET', `/api/experiments/${KEY}/results`)).json();
+    expect(served.snapshot).toMatchObject({ source: 'computed', refresh: { mode: 'full' } });
   });
 });

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { type RefreshState, parseRefreshState } from './incremental.js';
+import { REFRESH_STATE_VERSION, type RefreshState, parseRefreshState } from './incremental.js';
 import type { ExperimentResults } from './types.js';
 
 export interface StoredSnapshot {
@@ -9,14 +9,21 @@ export interface StoredSnapshot {
   results: ExperimentResults;
 }
 
+/**
+ * The stored document, or null if none — or if the default snapshot was computed by another version of
+ * the results code (its refresh state's version): after an upgrade it may carry verdicts the current
+ * rules would not give, so it is recomputed rather than served (the summary list skips it likewise).
+ */
 export async function readSnapshot(db: Kysely<Database>, experimentId: number, segment: string): Promise<StoredSnapshot | null> {
   const row = await db
     .selectFrom('results_snapshots')
-    .select(['computed_at', 'duration_ms', 'results'])
+    .select(['computed_at', 'duration_ms', 'results', sql<string | null>`state ->> 'version'`.as('state_version')])
     .where('experiment_id', '=', experimentId)
     .where('segment', '=', segment)
     .executeTakeFirst();
-  return row ? { computedAt: row.computed_at, durationMs: row.duration_ms, results: row.results as unknown as ExperimentResults } : null;
+  if (!row) return null;
+  if (segment === '' && row.state_version !== String(REFRESH_STATE_VERSION)) return null;
+  return { computedAt: row.computed_at, durationMs: row.duration_ms, results: row.results as unknown as ExperimentResults };
 }
 
 /**
