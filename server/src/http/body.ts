@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './context.js';
 import { ProblemError } from './problem.js';
+import { requestHeader } from './request-header.js';
 
 const tooLarge = (maxBytes: number) => new ProblemError('payload-too-large', `The body exceeds ${maxBytes} bytes.`);
 
@@ -13,8 +14,8 @@ const tooLarge = (maxBytes: number) => new ProblemError('payload-too-large', `Th
 export function bodySizeLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('maxBodyBytes', maxBytes);
-    const declared = c.req.header('content-length');
-    if (declared !== undefined && c.req.header('transfer-encoding') === undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+    const declared = requestHeader(c, 'content-length');
+    if (declared !== undefined && requestHeader(c, 'transfer-encoding') === undefined && Number(declared) > maxBytes) throw tooLarge(maxBytes);
     await next();
   };
 }

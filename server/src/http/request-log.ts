@@ -4,6 +4,7 @@ import { matchedRoutes } from 'hono/route';
 import type { AppEnv } from './context.js';
 import type { Logger } from './logger.js';
 import { loggedPath } from './redact.js';
+import { requestHeader } from './request-header.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -15,7 +16,7 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
   return async function requestLogMiddleware(c, next) {
     const started = performance.now();
-    const incoming = c.req.header('x-request-id');
+    const incoming = requestHeader(c, 'x-request-id');
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
     c.header('X-Request-Id', requestId);

@@ -5,6 +5,7 @@ import { ProblemError } from '../http/problem.js';
 import { type ApiKey, findActiveKeyByDigest, touchKey } from './repository.js';
 import { hashKey } from './tokens.js';
 import type { KeyKind } from './tokens.js';
+import { requestHeader } from '../http/request-header.js';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -22,7 +23,7 @@ export function requireKey(
   const lastTouched = new Map<string, number>();
   const mayUseSdkKey = allowed.includes('sdk');
   return async function requireKeyMiddleware(c, next) {
-    const header = c.req.header('authorization') ?? '';
+    const header = requestHeader(c, 'authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const challenge = { headers: { 'WWW-Authenticate': 'Bearer realm="touchpoint"' } };
     const fromQuery = !match && queryParam ? c.req.query(queryParam) : undefined;

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { ProblemError } from '../http/problem.js';
+import { requestHeader } from '../http/request-header.js';
 
 const ALLOW_HEADERS = 'Authorization, Content-Type, If-None-Match, X-Request-Id';
 const EXPOSE_HEADERS = 'ETag, Retry-After, X-Request-Id';
@@ -12,7 +13,7 @@ const EXPOSE_HEADERS = 'ETag, Retry-After, X-Request-Id';
  */
 export function preflight(): MiddlewareHandler<AppEnv> {
   return async function sdkPreflight(c, next) {
-    const origin = c.req.header('origin');
+    const origin = requestHeader(c, 'origin');
     if (c.req.method === 'OPTIONS' && origin) {
       return c.body(null, 204, {
         'Access-Control-Allow-Origin': origin,
@@ -35,7 +36,7 @@ export function preflight(): MiddlewareHandler<AppEnv> {
 /** After authentication: refuse a browser origin the SDK key does not allow. */
 export function checkOrigin(): MiddlewareHandler<AppEnv> {
   return async function sdkOriginCheck(c, next) {
-    const origin = c.req.header('origin');
+    const origin = requestHeader(c, 'origin');
     const key = c.get('apiKey');
     if (origin && key.kind === 'sdk' && key.allowedOrigins.length > 0 && !key.allowedOrigins.includes('*') && !key.allowedOrigins.includes(origin)) {
       c.res.headers.delete('Access-Control-Allow-Origin');

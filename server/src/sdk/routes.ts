@@ -16,6 +16,7 @@ import { rateLimit } from '../http/rate-limit.js';
 import { linearRegex } from '../targeting/linear-regex.js';
 import { checkOrigin, preflight } from './cors.js';
 import { assignResponse, sdkConfigResponse } from './schemas.js';
+import { requestHeader } from '../http/request-header.js';
 
 export const assignRequestSchema = z.strictObject({
   // Empty is allowed and answered like the SDK does: no identity, not in any experiment.
@@ -82,7 +83,7 @@ export function sdkRoutes(deps: AppDeps) {
       const { experimentsJson, etag } = await catalog.current();
       c.header('ETag', etag);
       c.header('Cache-Control', `private, max-age=${CONFIG_MAX_AGE_SECONDS}`);
-      if (ifNoneMatchMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+      if (ifNoneMatchMatches(requestHeader(c, 'if-none-match'), etag)) return c.body(null, 304);
       // The experiments are serialized once per version of the view; only the time is added here.
       c.header('Content-Type', 'application/json');
       return c.body(`{"experiments":${experimentsJson},"generatedAt":"${deps.now().toISOString()}"}`);
