@@ -34,7 +34,7 @@ export interface LiveCatalog {
   current(): Promise<CatalogState>;
   /** A write was just committed on this instance: the next read waits for a fresh load. */
   invalidate(parts?: readonly Part[]): void;
-  /** Called with every new state (server-sent events on /sdk/config); returns the unsubscribe. */
+  /** Called with every state loaded (server-sent events on /sdk/config), changed or not; returns the unsubscribe. */
   onUpdate(listener: (state: CatalogState) => void): () => void;
   /** Reloads completed, and the last reload's time (for tests and /metrics). */
   readonly stats: { reloads: number; fullReloads: number; failures: number };
@@ -93,14 +93,13 @@ export function createLiveCatalog({ db, feed, logger, reconcileMs = 60_000, retr
       try {
         const next = await load(parts);
         if (closed) return;
-        const changed = next.etag !== state?.etag;
         state = next;
         reflected = upTo;
         failing = false;
         failures = 0;
         stats.reloads++;
         if (parts.size === ALL.length) stats.fullReloads++;
-        if (changed) for (const listener of listeners) listener(next);
+        for (const listener of listeners) listener(next);
       } catch (error) {
         for (const part of parts) pending.add(part);
         failing = true;

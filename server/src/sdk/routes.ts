@@ -15,6 +15,7 @@ import { fieldError } from '../http/problem.js';
 import { rateLimit } from '../http/rate-limit.js';
 import { linearRegex } from '../targeting/linear-regex.js';
 import { checkOrigin, preflight } from './cors.js';
+import { configStream, wantsStream } from './stream.js';
 import { assignResponse, sdkConfigResponse } from './schemas.js';
 import { requestHeader } from '../http/request-header.js';
 
@@ -56,6 +57,7 @@ function ifNoneMatchMatches(header: string | undefined, etag: string): boolean {
 export function sdkRoutes(deps: AppDeps) {
   // Everything below reads the in-process view (live/catalog.ts), never the database, except to store.
   const catalog = deps.catalog!;
+  const streams = { count: 0 };
   // One writer for both ingestion paths (/events and /assign's exposures).
   const store = createIngestWriter(deps);
   const lookupExperiments: ExperimentLookup = async (keys) => {
@@ -80,6 +82,7 @@ export function sdkRoutes(deps: AppDeps) {
       now: () => deps.now().getTime(),
     }))
     .get('/config', async (c) => {
+      if (wantsStream(c)) return configStream(c, { catalog, now: deps.now, draining: deps.draining }, streams);
       const { experimentsJson, etag } = await catalog.current();
       c.header('ETag', etag);
       c.header('Cache-Control', `private, max-age=${CONFIG_MAX_AGE_SECONDS}`);
@@ -131,11 +134,13 @@ export const sdkOperations: Operation[] = [
   {
     method: 'get',
     path: '/sdk/config',
-    summary: 'Running experiments in SDK form; revalidate with If-None-Match (304 while unchanged)',
+    summary: 'Running experiments in SDK form; revalidate with If-None-Match (304 while unchanged). With `?stream=1` or `Accept: text/event-stream`: server-sent events, an event `config` (id = ETag, data = this body) at once and at every change, a comment every 15 s, ended when the key is revoked or the server stops',
     tag: 'sdk',
     auth: 'sdk',
     response: sdkConfigResponse,
     headers: ['ETag', 'Cache-Control'],
+    query: z.strictObject({ stream: z.literal('1').optional().describe('Server-sent events instead of one answer (as `Accept: text/event-stream`)') }),
+    alternates: { 'text/event-stream': 'With ?stream=1 or Accept: text/event-stream: `event: config`, `id: <ETag>`, `data: <the JSON body>` at once and at every change; `: heartbeat` comments every 15 s' },
     conditional: 'if-none-match',
   },
   {
