@@ -95,6 +95,12 @@ export interface ClientOptions extends IoOptions {
   overrideParam?: string | false;
   /** Background refresh period in ms; 0 disables. Default 300000 (5 min, cheap with ETag/304). */
   refreshInterval?: number;
+  /**
+   * Also keep a server-sent events stream open on `/sdk/config?stream=1`: a paused experiment or a
+   * shipped winner reaches the page within a second, without polling. Polling at `refreshInterval`
+   * goes on as the fallback; a dropped stream is reopened after 1 s, 2 s, … up to 60 s. Default false.
+   */
+  streaming?: boolean;
   /** Storage key prefix. Default "tp.". */
   storagePrefix?: string;
   /** Exposure and event transport, e.g. `httpTracking()` from `@touchpoint/client-sdk/tracking`. */

@@ -6,6 +6,7 @@
  */
 import { assignVariant } from './assign.js';
 import type { Client, ClientOptions, SdkError, Tracker, VariantReason, VariantResult } from './client-types.js';
+import { openConfigStream } from './config-stream.js';
 import { readJson, resolveIo, timeoutSignal, writeJson } from './io.js';
 import { parseUrlOverrides } from './overrides.js';
 import { evaluateCondition } from './targeting.js';
@@ -140,6 +141,34 @@ export function createClient(options: ClientOptions = {}): Client {
     }
   }
 
+  // Streaming (options.streaming): pushed configs on top of the polling, which stays as the fallback.
+  let stream: { close(): void } | undefined;
+  let streamFailures = 0;
+  let streamTimer: unknown;
+  const acceptPushed = (body: unknown, pushedEtag: string | undefined) => {
+    streamFailures = 0;
+    if (pushedEtag && pushedEtag === etag) return;
+    if (setConfig(body)) {
+      etag = pushedEtag;
+      if (canStore()) writeJson(storage, keys.config, { etag, config: body });
+    }
+  };
+  function openStream(): void {
+    if (!options.streaming || !apiUrl || !io.fetch || destroyed) return;
+    stream = openConfigStream({
+      fetch: io.fetch,
+      url: `${apiUrl}/sdk/config?stream=1`,
+      sdkKey,
+      onConfig: acceptPushed,
+      onEnd: () => {
+        stream = undefined;
+        if (destroyed) return;
+        // Polling carries on meanwhile; the stream is only the fast path.
+        streamTimer = io.setTimeout(openStream, Math.min(60_000, 1000 * 2 ** streamFailures++));
+      },
+    });
+  }
+
   function refresh(): Promise<void> {
     if (!apiUrl || !io.fetch || destroyed) return Promise.resolve();
     inFlight ??= load().finally(() => {
@@ -156,6 +185,8 @@ export function createClient(options: ClientOptions = {}): Client {
     : config
       ? (void refresh(), Promise.resolve())
       : refresh();
+
+  openStream();
 
   const tracker: Tracker | undefined = options.tracking?.({ apiUrl, sdkKey, storagePrefix: prefix, io, canStore, canSend, report });
 
@@ -275,6 +306,8 @@ export function createClient(options: ClientOptions = {}): Client {
     destroy() {
       destroyed = true;
       io.clearTimeout(timer);
+      io.clearTimeout(streamTimer);
+      stream?.close();
       tracker?.destroy();
       listeners.clear();
     },

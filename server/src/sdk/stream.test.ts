@@ -1,3 +1,4 @@
+import { createClient } from '@touchpoint/client-sdk/client';
 import { expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { createMemoryLogger } from '../http/logger.js';
@@ -89,5 +90,30 @@ describeEachEngine('GET /sdk/config as server-sent events', (db) => {
     expect(await second.next()).toMatchObject({ event: 'config' });
     draining = true;
     expect(await second.next()).toBe('end');
+  });
+
+  it('the SDK with streaming: true picks up a start and a pause from the stream alone (polling off)', async () => {
+    const app = withResponseValidation(createApp({ db: db().db, logger: createMemoryLogger(), now: () => new Date(), maxBodyBytes: 1 << 20 }), {
+      skip: (request) => new URL(request.url).searchParams.has('stream'),
+    });
+    const admin = (await createKey(db().db, SYSTEM, { kind: 'admin', name: 'a' })).secret;
+    const sdkKey = (await createKey(db().db, SYSTEM, { kind: 'sdk', name: 's' })).secret;
+    const call = (path: string) => Promise.resolve(app.request(path, { method: 'POST', headers: { Authorization: `Bearer ${admin}` } }));
+    await app.request('/api/experiments', { method: 'POST', headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' }, body: JSON.stringify(fixtures.experiment('pushed')) });
+    const client = createClient({
+      apiUrl: 'http://touchpoint.test', sdkKey, unitId: 'u-1', streaming: true, refreshInterval: 0, storage: null,
+      fetch: ((input: string, init?: RequestInit) => Promise.resolve(app.request(input, init))) as typeof fetch,
+    });
+    await client.ready();
+    const seen = async (inExperiment: boolean) => {
+      for (let i = 0; i < 500 && client.getVariant('pushed', { expose: false }).inExperiment !== inExperiment; i++) await new Promise((r) => setTimeout(r, 10));
+      return client.getVariant('pushed', { expose: false }).inExperiment;
+    };
+    expect(await seen(false)).toBe(false);
+    await call('/api/experiments/pushed/start');
+    expect(await seen(true)).toBe(true);
+    await call('/api/experiments/pushed/pause');
+    expect(await seen(false)).toBe(false);
+    client.destroy();
   });
 });
