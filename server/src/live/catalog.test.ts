@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { createMemoryLogger } from '../http/logger.js';
+import { registry } from '../telemetry/metrics.js';
 import { touchKey } from '../keys/repository.js';
 import { describeEachEngine } from '../test/engines.js';
 import { type Harness, createHarness, fixtures, seedCatalog } from '../test/harness.js';
@@ -88,6 +89,8 @@ describeEachEngine('live catalog, one instance', (db, engine) => {
     // Same running set in SDK form (a name is not part of it): same ETag, and the key part was kept.
     expect(next.etag).toBe(first.etag);
     expect(next.sdkKeys).toBe(first.sdkKeys);
+    // GET /metrics reports the reloads by what they reloaded.
+    expect(await registry.getSingleMetricAsString('touchpoint_live_reload_duration_seconds')).toMatch(/_count\{parts="experiments"\} [1-9]/);
     catalog.close();
   });
 });

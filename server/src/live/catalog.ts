@@ -5,6 +5,7 @@ import { loadExperimentRefs } from '../events/repository.js';
 import type { Logger } from '../http/logger.js';
 import { listActiveSdkKeys } from '../keys/repository.js';
 import { loadRunningExperiments } from '../sdk/config.js';
+import { liveReloadDuration, liveReloadFailures } from '../telemetry/metrics.js';
 import { type CatalogState, experimentsPart, keysPart } from './state.js';
 
 /** The parts of the state a change reloads: experiments (with their variants) or SDK keys. */
@@ -90,8 +91,10 @@ export function createLiveCatalog({ db, feed, logger, reconcileMs = 60_000, retr
       const parts = new Set(pending);
       pending.clear();
       const upTo = announced;
+      const started = performance.now();
       try {
         const next = await load(parts);
+        liveReloadDuration.observe({ parts: parts.size === ALL.length ? 'all' : [...parts][0]! }, (performance.now() - started) / 1000);
         if (closed) return;
         state = next;
         reflected = upTo;
@@ -104,6 +107,7 @@ export function createLiveCatalog({ db, feed, logger, reconcileMs = 60_000, retr
         for (const part of parts) pending.add(part);
         failing = true;
         stats.failures++;
+        liveReloadFailures.inc();
         logger.warn('live catalog: reload failed; serving the last state and retrying', { error: String(error) });
         clearTimeout(retry);
         retry = setTimeout(() => mark([], false), Math.min(30_000, retryMs * 2 ** failures++));

@@ -3,6 +3,8 @@ import type { AppEnv } from '../http/context.js';
 import type { LiveCatalog } from './catalog.js';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The routes that write what the view holds (experiments with their variants, keys); calculators and the rest do not. */
+const WRITES_THE_VIEW = /^\/api\/(experiments|keys)(\/|$)/;
 
 /**
  * After a write through this instance's API answers successfully, its in-process view is marked
@@ -13,6 +15,6 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function invalidateOnWrite(catalog: LiveCatalog): MiddlewareHandler<AppEnv> {
   return async function invalidateCatalogOnWrite(c, next) {
     await next();
-    if (!READS.has(c.req.method) && c.res.status < 400) catalog.invalidate();
+    if (!READS.has(c.req.method) && c.res.status < 400 && WRITES_THE_VIEW.test(c.req.path)) catalog.invalidate();
   };
 }

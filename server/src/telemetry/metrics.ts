@@ -91,3 +91,17 @@ new client.Gauge({
     for (const state of ['total', 'idle', 'waiting'] as const) this.set({ state }, totals[state]);
   },
 });
+
+export const liveReloadDuration = new client.Histogram({
+  name: 'touchpoint_live_reload_duration_seconds',
+  help: 'Time to reload the in-process view the /sdk endpoints read (live/catalog.ts), by what was reloaded (experiments, keys, all).',
+  labelNames: ['parts'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers,
+});
+
+export const liveReloadFailures = new client.Counter({
+  name: 'touchpoint_live_reload_failures_total',
+  help: 'Reloads of the in-process view that failed (database unreachable); the last state is served meanwhile.',
+  registers,
+});
