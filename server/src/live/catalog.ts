@@ -37,7 +37,7 @@ export interface LiveCatalog {
   invalidate(parts?: readonly Part[]): void;
   /** Called with every state loaded (server-sent events on /sdk/config), changed or not; returns the unsubscribe. */
   onUpdate(listener: (state: CatalogState) => void): () => void;
-  /** Reloads completed, and the last reload's time (for tests and /metrics). */
+  /** Reloads completed (full ones among them) and failed, for tests; GET /metrics has their durations. */
   readonly stats: { reloads: number; fullReloads: number; failures: number };
   close(): void;
 }
@@ -165,6 +165,8 @@ export function createLiveCatalog({ db, feed, logger, reconcileMs = 60_000, retr
         }
         if (state && reflected >= target) return state;
         if (closed) throw new Error('live catalog closed');
+        // Nothing left to load (cannot happen while a marked change is pending): never spin.
+        if (state && !running && pending.size === 0) return state;
       }
     },
     invalidate(parts = ALL) {
