@@ -9,6 +9,8 @@ export const CORRECTIONS = ['holm', 'bh'] as const;
 
 /** Weights must sum to 1 within this tolerance (floating-point input such as 1/3 + 1/3 + 1/3). */
 export const WEIGHT_SUM_TOLERANCE = 1e-6;
+/** Days an experiment runs before its results may decide (design.md §8): a week, as weekdays and weekends sell differently. */
+export const DEFAULT_MINIMUM_DAYS = 7;
 const MAX_PAYLOAD_BYTES = 16 * 1024;
 const MAX_TARGETING_BYTES = 32 * 1024;
 
@@ -53,6 +55,8 @@ const settings = {
   sequential: sequentialSchema.nullable(),
   /** Relative minimum detectable effect for the primary metric (0.05 = 5 %), used for progress. */
   minimumDetectableEffect: z.number().gt(0).max(10).nullable(),
+  /** Days the experiment must run before its results may decide (design.md §8): a full week by default. */
+  minimumDays: z.number().int('must be a whole number of days').min(0).max(365),
   /** Opt-in: the SDK keeps a unit's first variant even when weights change in a later phase. */
   stickyBucketing: z.boolean(),
 };
@@ -126,6 +130,7 @@ export const createExperimentSchema = z
           '(the dashboard does when a minimum detectable effect is set). null = fixed horizon: no verdict before the planned sample.',
       ),
     minimumDetectableEffect: settings.minimumDetectableEffect.optional(),
+    minimumDays: settings.minimumDays.default(DEFAULT_MINIMUM_DAYS),
     stickyBucketing: settings.stickyBucketing.default(false),
   })
   .superRefine((input, ctx) => {
@@ -151,6 +156,7 @@ export const updateExperimentSchema = z
     correction: settings.correction.optional(),
     sequential: settings.sequential.optional(),
     minimumDetectableEffect: settings.minimumDetectableEffect.optional(),
+    minimumDays: settings.minimumDays.optional(),
     stickyBucketing: settings.stickyBucketing.optional(),
     /** On a running or paused experiment: allow new weights, payloads, targeting or lower coverage as a new phase. */
     newPhase: z.boolean().optional(),
@@ -207,6 +213,7 @@ export const experimentSchema = z.object({
   correction: z.enum(CORRECTIONS),
   sequential: z.object({ tuningParameter: z.number() }).nullable(),
   minimumDetectableEffect: z.number().nullable(),
+  minimumDays: z.number().int(),
   stickyBucketing: z.boolean(),
   decision: z.object({ winner: z.string().nullable(), note: z.string().nullable() }).nullable(),
   phase: z.number().int().nullable(),

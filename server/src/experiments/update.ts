@@ -77,6 +77,7 @@ export async function updateExperiment(db: Db, actor: Actor, key: string, patch:
         }),
         ...(patch.minimumDetectableEffect !== undefined && { minimum_detectable_effect: patch.minimumDetectableEffect }),
         ...(patch.stickyBucketing !== undefined && { sticky_bucketing: patch.stickyBucketing }),
+        ...(patch.minimumDays !== undefined && { minimum_days: patch.minimumDays }),
     };
     if (Object.keys(changes).length) await trx.updateTable('experiments').set(changes).where('id', '=', current.id).execute();
     if (patch.variants) await writeVariants(trx, current.id, patch.variants);

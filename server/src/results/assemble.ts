@@ -4,6 +4,7 @@
 import { summarizeMoments } from '../stats/index.js';
 import { type AnalysisSettings, compareVariants } from './compare.js';
 import { dailySeries } from './daily.js';
+import { decide, verdictHold } from './decision.js';
 import { adjustSecondaryFamily, fixedHorizonHold, holdVerdicts, unadjustGuardrail } from './families.js';
 import { CUPED_LOOKBACK_DAYS, type MetricDefinition, type Period, type Phase } from './definitions.js';
 import { funnelSteps } from './funnel.js';
@@ -118,6 +119,30 @@ export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): Ex
     reasons.push(`${hold}: no verdict before it (turn sequential testing on to look at any time)`);
   }
 
+  const primaryResult = metrics.find((m) => m.role === 'primary') ?? null;
+  const decision = decide({
+    primary: primaryResult,
+    guardrails: metrics.filter((m) => m.role === 'guardrail'),
+    srm,
+    exposures: { units: q.exposures.units, multipleExposures: q.exposures.multiple, multipleExposureShare: q.exposures.units > 0 ? q.exposures.multiple / q.exposures.units : null },
+    daysElapsed: progress.daysElapsed,
+    minimumDays: experiment.minimumDays,
+    sequential: settings.sequential !== null,
+    plannedSampleHold: hold,
+    minimumDetectableEffect: experiment.minimumDetectableEffect,
+  });
+  // Computed from the verdicts above, then withheld: nothing says significant while collecting. The
+  // planned-sample hold is already on the primary and secondary metrics; a guardrail keeps its
+  // significance when it is the reason for an early roll-back.
+  const collecting = verdictHold(decision, ['planned-sample']);
+  const guardrailHold = decision.status === 'collecting' ? verdictHold(decision) : null;
+  for (const m of metrics) {
+    const reason = m.role === 'guardrail' ? guardrailHold : collecting;
+    if (reason === null) continue;
+    holdVerdicts(m.variants, reason);
+    for (const step of m.steps ?? []) holdVerdicts(step.variants, reason);
+  }
+
   const perDay = new Map<string, Stats[]>();
   if (primary) {
     const rows = metricRows(primary, q);
@@ -143,11 +168,12 @@ export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): Ex
     metrics,
     progress,
     daily: { metric: primary?.key ?? null, days: primary ? dailySeries(primary, keys, perDay, settings) : [] },
+    decision,
     reasons,
   };
   if (q.segment && primary) {
     results.segments = segmentResults(primary, q.simpleMetrics.indexOf(primary), keys, q.segment, settings);
-    if (hold !== null) for (const value of results.segments.values) holdVerdicts(value.variants, hold);
+    for (const reason of [hold, collecting]) if (reason !== null) for (const value of results.segments.values) holdVerdicts(value.variants, reason);
   }
   return results;
 }

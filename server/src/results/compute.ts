@@ -131,6 +131,7 @@ export function experimentInfo(experiment: LoadedExperiment): ExperimentInfo {
     sequential: experiment.sequential,
     phase: experiment.phase,
     minimumDetectableEffect: experiment.minimumDetectableEffect,
+    minimumDays: experiment.minimumDays,
     variants: experiment.variants.map((v) => ({ key: v.key, name: v.name, weight: v.weight })),
   };
 }

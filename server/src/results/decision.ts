@@ -49,7 +49,6 @@ export interface Decision {
 
 export const MIN_UNITS_PER_ARM = 100;
 export const MIN_CONVERTED_PER_ARM = 10;
-export const DEFAULT_MINIMUM_DAYS = 7;
 /** Share of exposed units seen in more than one variant above which the assignment is suspect. */
 export const MAX_MULTIPLE_EXPOSURE_SHARE = 0.01;
 
@@ -186,4 +185,16 @@ export function decide(input: DecisionInput): Decision {
   }
   const still = wide.map((v) => `"${v.key}"`).join(', ');
   return { status: 'keep-running', recommendedVariant: null, reasons: [`no variant is significantly better yet, and the interval of ${still} still allows an effect of ±${percent(mde)}`], checks };
+}
+
+/**
+ * Why verdicts must be withheld, or null: while any check other than the guardrails fails — during
+ * `collecting`, and during a `roll-back` decided early on a harmed guardrail — no comparison of the
+ * primary or secondary metrics may say significant. The figures stay. `skip` leaves out checks whose
+ * hold the document already carries (the fixed-horizon hold of the planned sample).
+ */
+export function verdictHold(decision: Decision, skip: readonly CheckName[] = []): string | null {
+  const failing = decision.checks.filter((c) => !c.ok && c.name !== 'guardrails' && !skip.includes(c.name));
+  if (!failing.length) return null;
+  return `collecting: ${failing.map((c) => `${c.name} (${c.detail})`).join('; ')}`;
 }

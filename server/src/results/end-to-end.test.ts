@@ -84,7 +84,9 @@ describeEachEngine('results end to end through POST /sdk/events', (getDb) => {
 
   it('simulated traffic with known rates gives intervals that cover the truth', async () => {
     const t0 = clock.now.getTime();
-    await start('e2e-truth', { secondaryMetrics: ['order-revenue'] });
+    // 5 days of minimum run (the default is 7), so that the results may decide at day 6: ingestion
+    // refuses items older than 7 days, and the retry below resends the first batch.
+    await start('e2e-truth', { secondaryMetrics: ['order-revenue'], minimumDays: 5 });
     const config = await sdkConfig('e2e-truth');
     const random = seededRandom(SEED);
     const items: Item[] = [];
@@ -128,6 +130,9 @@ describeEachEngine('results end to end through POST /sdk/events', (getDb) => {
     covers(comparison.relativeLift.ci, TRUE_RATES.urgent / TRUE_RATES.control - 1);
     covers(revenue.variants[1].comparison.relativeLift.ci, TRUE_RATES.urgent / TRUE_RATES.control - 1);
     expect(comparison.significant).toBe(true);
+    // A true +20 % on 20,000 visitors: ship the treatment.
+    expect(truthBody.decision).toMatchObject({ status: 'ship', recommendedVariant: 'urgent' });
+    expect(truthBody.decision.checks.every((c: any) => c.ok)).toBe(true);
   });
 
   it('a retried batch does not double count', async () => {

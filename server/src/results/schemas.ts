@@ -206,6 +206,26 @@ const segments = z.object({
   values: z.array(z.object({ value: z.string().nullable(), kind: z.enum(['value', 'other', 'none']), units: z.number().int(), variants: z.array(variantMetric) })),
 });
 
+export const decisionStatus = z.enum(['collecting', 'keep-running', 'ship', 'roll-back', 'no-difference']);
+
+/**
+ * What to do (design.md §8). `collecting` until every check holds (a harmed guardrail on trustworthy
+ * data rolls back at once); then `ship` (recommendedVariant: the best significantly better variant),
+ * `roll-back` (recommendedVariant: the control), `no-difference` or `keep-running`.
+ */
+const decision = z.object({
+  status: decisionStatus,
+  recommendedVariant: z.string().nullable(),
+  reasons: z.array(z.string()),
+  checks: z.array(
+    z.object({
+      name: z.enum(['minimum-sample', 'minimum-days', 'planned-sample', 'srm', 'multiple-exposures', 'guardrails']),
+      ok: z.boolean(),
+      detail: z.string(),
+    }),
+  ),
+});
+
 /** The documented response (OpenAPI); more fields may be present. */
 export const resultsResponse = z.object({
   experiment: z.object({
@@ -218,6 +238,8 @@ export const resultsResponse = z.object({
     correction: z.enum(['holm', 'bh']),
     sequential: z.object({ tuningParameter: z.number() }).nullable(),
     phase: z.number().int().nullable(),
+    /** Days the experiment must run before its results may decide. */
+    minimumDays: z.number().int(),
   }),
   computedAt: isoDate,
   period: z.object({ from: isoDate.nullable(), to: isoDate }),
@@ -230,6 +252,7 @@ export const resultsResponse = z.object({
   daily: z.object({ metric: z.string().nullable(), days: z.array(dailyPoint) }),
   /** With `?segment=` only. */
   segments: segments.optional(),
+  decision,
   reasons: z.array(z.string()),
   snapshot: z.object({
     computedAt: isoDate,

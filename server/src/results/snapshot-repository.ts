@@ -23,6 +23,9 @@ export async function readSnapshot(db: Kysely<Database>, experimentId: number, s
     .executeTakeFirst();
   if (!row) return null;
   if (segment === '' && row.state_version !== String(REFRESH_STATE_VERSION)) return null;
+  // A document from before decisions (design.md §8) may call a comparison significant while
+  // collecting: recomputed (the refresh state itself is still valid), not served.
+  if (!(row.results as { decision?: unknown }).decision) return null;
   return { computedAt: row.computed_at, durationMs: row.duration_ms, results: row.results as unknown as ExperimentResults };
 }
 

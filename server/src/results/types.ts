@@ -1,6 +1,7 @@
 /** The shape of GET /api/experiments/:key/results (JSON). Undefined figures are null, never NaN. */
 import type { VariantMetric } from './compare.js';
 import type { DailyPoint } from './daily.js';
+import type { Decision } from './decision.js';
 import type { MetricRole, MetricType } from './definitions.js';
 import type { FunnelStep } from './funnel.js';
 import type { Progress } from './progress.js';
@@ -50,6 +51,8 @@ export interface ExperimentInfo {
   sequential: { tuningParameter: number } | null;
   phase: number | null;
   minimumDetectableEffect: number | null;
+  /** Days the experiment must run before its results may decide (design.md §8). */
+  minimumDays: number;
   variants: { key: string; name: string; weight: number }[];
 }
 
@@ -67,6 +70,8 @@ export interface ExperimentResults {
   progress: Progress;
   daily: { metric: string | null; days: DailyPoint[] };
   segments?: SegmentResults;
+  /** What to do (design.md §8): status, recommended variant, reasons and the checks behind them. */
+  decision: Decision;
   /** Why some figures are missing or need care. */
   reasons: string[];
 }
