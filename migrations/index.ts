@@ -12,7 +12,7 @@ import * as rateLimitWindows from './0010_rate_limit_windows.js';
 import * as sequentialByDefault from './0011_sequential_by_default.js';
 import * as guardrailMargin from './0012_guardrail_margin.js';
 import * as changeNotifications from './0013_change_notifications.js';
-import * as minimumDays from './0015_minimum_days.js';
+import * as webhooks from './0014_webhooks.js';
 
 /**
  * Every migration, in order. Names sort in execution order; never edit one that has landed on main:
@@ -32,5 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0011_sequential_by_default': sequentialByDefault,
   '0012_guardrail_margin': guardrailMargin,
   '0013_change_notifications': changeNotifications,
-  '0015_minimum_days': minimumDays,
+  '0014_webhooks': webhooks,
 };

@@ -24,6 +24,7 @@ import { statsRoutes } from './stats/routes.js';
 import { httpMetrics, metricsRoutes } from './telemetry/routes.js';
 import { sdkRoutes } from './sdk/routes.js';
 import { unitRoutes } from './units/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 /** Builds the whole HTTP app from its dependencies; no port is opened here (tests call app.request). */
 export function createApp(given: AppDeps) {
@@ -59,6 +60,7 @@ export function createApp(given: AppDeps) {
   app.route('/api/experiments', resultsRoutes(deps));
   app.route('/api/results', resultsSummaryRoutes(deps));
   app.route('/api/keys', keyRoutes(deps));
+  app.route('/api/webhooks', webhookRoutes(deps));
   app.route('/api/stats', statsRoutes());
   app.route('/api/units', unitRoutes(deps));
   app.route('/sdk', sdkRoutes(deps));

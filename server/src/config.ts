@@ -37,6 +37,8 @@ export interface Config {
   rateLimits: RateLimits;
   /** Bearer token that GET /metrics requires; unset: loopback clients only (telemetry/routes.ts). */
   metricsToken: string | undefined;
+  /** WEBHOOK_ALLOW_PRIVATE=1: webhooks may target private, loopback and link-local addresses (off: 422 / refused at delivery). */
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbStatementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 100, 600_000),
     dbJobTimeoutMs: intVar(env, 'DB_JOB_TIMEOUT_MS', 300_000, 0, 3_600_000),
     metricsToken: metricsToken(env.METRICS_TOKEN),
+    webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === '1' || env.WEBHOOK_ALLOW_PRIVATE === 'true',
     rateLimits: {
       authFailures: intVar(env, 'AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
       authWindowSeconds: intVar(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),

@@ -6,11 +6,12 @@ import { ConfigError, loadConfig } from './config.js';
 import { connect } from './db/connect.js';
 import { MigrationError, migrateToLatest } from './db/migrate.js';
 import { DataDirInUseError } from './db/pglite-lock.js';
-import { createLeadership } from './db/leader-lock.js';
+import { createLeadership, sharedLeadership } from './db/leader-lock.js';
 import { type Drain, createDrain } from './http/drain.js';
 import { createLogger } from './http/logger.js';
 import { bootstrapKeys } from './keys/bootstrap.js';
 import { startResultsScheduler } from './results/scheduler.js';
+import { startWebhookWorker } from './webhooks/worker.js';
 import { watchPool } from './telemetry/metrics.js';
 import { seedDemo } from './demo/seed.js';
 
@@ -50,15 +51,22 @@ async function main(): Promise<void> {
   if (config.demo) await seedDemo({ db: maintenance.db, logger });
   await maintenance.close();
   let drain: Drain | undefined;
-  const app = createApp({ db: handle.db, changes: handle.changes, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, metricsToken: config.metricsToken, draining: () => drain?.draining() ?? false });
+  const app = createApp({ db: handle.db, changes: handle.changes, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, metricsToken: config.metricsToken, webhookAllowPrivate: config.webhookAllowPrivate, draining: () => drain?.draining() ?? false });
   // Results snapshots of running experiments are refreshed in the background, so opening an
   // experiment page reads a snapshot instead of rescanning every event. Background jobs have their own
   // connection and deadline (DB_JOB_TIMEOUT_MS: a full refresh of a large experiment is one long
   // scan), and run on one instance at a time (db/leader-lock.ts).
   const jobs = await handle.withDeadline(config.dbJobTimeoutMs, 1);
-  const stopScheduler = config.resultsRefreshSeconds > 0
-    ? startResultsScheduler({ db: jobs.db, logger, now: () => new Date() }, { intervalMs: config.resultsRefreshSeconds * 1000, leadership: createLeadership(handle, logger) })
+  // One leader lock for every background job: the instance that refreshes results also sends webhooks.
+  const leadership = sharedLeadership(createLeadership(handle, logger));
+  const stopResults = config.resultsRefreshSeconds > 0
+    ? startResultsScheduler({ db: jobs.db, logger, now: () => new Date() }, { intervalMs: config.resultsRefreshSeconds * 1000, leadership })
     : async () => {};
+  // The webhook outbox (webhooks/worker.ts) uses the request pool: its statements are short.
+  const stopWebhooks = startWebhookWorker({ db: handle.db, logger, now: () => new Date(), allowPrivate: config.webhookAllowPrivate }, { leadership });
+  const stopScheduler = async () => {
+    await Promise.all([stopResults(), stopWebhooks()]);
+  };
 
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;

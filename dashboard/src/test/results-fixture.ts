@@ -3,7 +3,9 @@
  * from the demo (`npm run demo`, seed 15), trimmed to three segment values. Tests derive variants
  * (SRM mismatch, CUPED, sequential) from it with `resultsFixture(...)`. It predates Fieller's lift
  * interval (issue 10): each `relativeLift` still carries the delta-method figures it was computed with,
- * repeated under `deltaMethod`, so the tests' numbers stay those of the demo.
+ * repeated under `deltaMethod`, so the tests' numbers stay those of the demo. It also predates the
+ * fixed-horizon hold and the decision (issue 11): its `decision` is written by hand as the `ship` its
+ * significant primary comparison implies (as if the plan were reached; minimumDays 5 so the 6 days count).
  */
 import type { ExperimentResults } from '../api/results-types.js';
 
@@ -17,7 +19,8 @@ export const DEMO_RESULTS: ExperimentResults = {
   "alpha": 0.05,
   "correction": "holm",
   "sequential": null,
-  "phase": 0
+  "phase": 0,
+  "minimumDays": 5
  },
  "computedAt": "2026-11-22T22:10:19.012Z",
  "period": {
@@ -720,6 +723,19 @@ export const DEMO_RESULTS: ExperimentResults = {
      }
     ]
    }
+  ]
+ },
+ "decision": {
+  "status": "ship",
+  "recommendedVariant": "free-shipping",
+  "reasons": ["\"free-shipping\" is significantly better than the control on \"Purchase\""],
+  "checks": [
+   { "name": "minimum-sample", "ok": true, "detail": "at least 100 units and 10 converted units in every arm: reached" },
+   { "name": "minimum-days", "ok": true, "detail": "ran 6.0 days of the 5 required" },
+   { "name": "planned-sample", "ok": true, "detail": "fixed horizon: the planned sample is reached" },
+   { "name": "srm", "ok": true, "detail": "the split matches the weights (p = 0.24)" },
+   { "name": "multiple-exposures", "ok": true, "detail": "0 units (0 %) seen in more than one variant, under 1 %" },
+   { "name": "guardrails", "ok": true, "detail": "no guardrail metric" }
   ]
  },
  "reasons": [],

@@ -8,7 +8,7 @@ export interface Actor {
 }
 
 export interface AuditEntry {
-  entityType: 'touchpoint' | 'metric' | 'experiment' | 'api_key' | 'unit';
+  entityType: 'touchpoint' | 'metric' | 'experiment' | 'api_key' | 'unit' | 'webhook';
   entityKey: string;
   action: string;
   before: unknown;

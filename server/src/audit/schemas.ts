@@ -6,7 +6,7 @@ export const auditRecordSchema = z.object({
   at: z.iso.datetime(),
   keyId: z.string().nullable(),
   requestId: z.string().nullable(),
-  entityType: z.enum(['touchpoint', 'metric', 'experiment', 'api_key', 'unit']),
+  entityType: z.enum(['touchpoint', 'metric', 'experiment', 'api_key', 'unit', 'webhook']),
   entityKey: z.string(),
   action: z.string(),
   /** The entity before and after the change (null when created or deleted). */

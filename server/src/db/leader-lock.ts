@@ -77,3 +77,18 @@ export function createLeadership(handle: Pick<DatabaseHandle, 'openSession'>, lo
     },
   };
 }
+
+/**
+ * One Leadership for several jobs on their own timers: concurrent `acquire` calls share one answer,
+ * so two ticks arriving together never open two lock sessions.
+ */
+export function sharedLeadership(leadership: Leadership): Leadership {
+  let asking: Promise<boolean> | undefined;
+  return {
+    acquire: () =>
+      (asking ??= leadership.acquire().finally(() => {
+        asking = undefined;
+      })),
+    release: () => leadership.release(),
+  };
+}

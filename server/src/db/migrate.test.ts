@@ -13,6 +13,7 @@ describeEachEngine('migrations', (db) => {
       [
         'api_keys', 'audit_log', 'events', 'experiment_metrics', 'experiment_phases', 'experiments',
         'exposures', 'metrics', 'rate_limit_windows', 'results_snapshots', 'touchpoints', 'variants',
+        'webhook_attempts', 'webhook_deliveries', 'webhook_notified_state', 'webhooks',
       ],
     );
     expect(await migrateToLatest(db().db)).toEqual([]);
@@ -24,7 +25,7 @@ describeEachEngine('migrations', (db) => {
     for (const name of [...names].reverse()) expect(await migrateDown(db().db)).toEqual([name]);
     expect(await tables(db().db)).toEqual([]);
     expect(await migrateToLatest(db().db)).toEqual(names);
-    expect((await tables(db().db)).length).toBe(12);
+    expect((await tables(db().db)).length).toBe(16);
   });
 
   it('create the indexes the attribution join relies on', async () => {

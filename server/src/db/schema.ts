@@ -59,7 +59,6 @@ export interface ExperimentTable {
   sequential: boolean;
   sequential_tuning: number;
   minimum_detectable_effect: number | null;
-  minimum_days: ColumnType<number, number | undefined, number>;
   sticky_bucketing: ColumnType<boolean, boolean | undefined, boolean>;
   decision: NullableJson<{ winner: string | null; note: string | null }>;
   started_at: NullableTimestamp;
@@ -164,6 +163,50 @@ export interface RateLimitWindowTable {
   hits: number;
 }
 
+/** A webhook (design.md §8); `secret` in clear because signing needs it (migrations/0014_webhooks.ts). */
+export interface WebhookTable {
+  id: string;
+  url: string;
+  events: Json<string[]>;
+  format: 'json' | 'slack';
+  secret: string;
+  created_at: Timestamp;
+}
+
+/** The outbox: one row per (event, webhook); `body` is the exact bytes sent on every attempt. */
+export interface WebhookDeliveryTable {
+  id: Generated<number>;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  body: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  next_attempt_at: Timestamp;
+  delivered_at: NullableTimestamp;
+  last_status_code: number | null;
+  last_error: string | null;
+}
+
+export interface WebhookAttemptTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempted_at: Timestamp;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+/** What the results refresh last notified for an experiment (one transition, one event). */
+export interface WebhookNotifiedStateTable {
+  experiment_id: number;
+  srm_mismatch: boolean;
+  harmed: Json<string[]>;
+  decision_status: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   touchpoints: TouchpointTable;
   metrics: MetricTable;
@@ -177,4 +220,8 @@ export interface Database {
   events: EventTable;
   results_snapshots: ResultsSnapshotTable;
   rate_limit_windows: RateLimitWindowTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
+  webhook_notified_state: WebhookNotifiedStateTable;
 }

@@ -6,6 +6,7 @@ import { type ExpectedVersion, staleVersion } from '../http/versioning.js';
 import { checkReferences, getExperiment, writeMetricLinks, writeVariants } from './repository.js';
 import { type LifecycleAction, auditAction, canArchive, nextStatus, planEdit } from './rules.js';
 import type { Experiment, UpdateExperiment } from './schemas.js';
+import { announceLifecycle } from '../webhooks/lifecycle.js';
 
 type Db = Kysely<Database>;
 type Loaded = Experiment & { id: number };
@@ -77,7 +78,6 @@ export async function updateExperiment(db: Db, actor: Actor, key: string, patch:
         }),
         ...(patch.minimumDetectableEffect !== undefined && { minimum_detectable_effect: patch.minimumDetectableEffect }),
         ...(patch.stickyBucketing !== undefined && { sticky_bucketing: patch.stickyBucketing }),
-        ...(patch.minimumDays !== undefined && { minimum_days: patch.minimumDays }),
     };
     if (Object.keys(changes).length) await trx.updateTable('experiments').set(changes).where('id', '=', current.id).execute();
     if (patch.variants) await writeVariants(trx, current.id, patch.variants);
@@ -103,10 +103,12 @@ export async function transitionExperiment(
       // The first start opens phase 0; resuming from a pause continues the same phase.
       if (current.phase === null) await openPhase(trx, current, current.coverage, current.variants.map((v) => v.weight), now);
       await trx.updateTable('experiments').set({ status, ...(current.startedAt === null && { started_at: now }) }).where('id', '=', current.id).execute();
+      await announceLifecycle(trx, action, current, status, now);
       return;
     }
     if (action === 'pause') {
       await trx.updateTable('experiments').set({ status }).where('id', '=', current.id).execute();
+      await announceLifecycle(trx, action, current, status, now);
       return;
     }
     const winner = options.winner ?? null;
@@ -119,6 +121,7 @@ export async function transitionExperiment(
       .set({ status, stopped_at: now, decision: JSON.stringify({ winner, note: options.note ?? null }) })
       .where('id', '=', current.id)
       .execute();
+    await announceLifecycle(trx, action, current, status, now, { winner, note: options.note ?? null });
   }, now);
 }
 

@@ -46,4 +46,6 @@ export interface AppDeps {
   authFailures?: AuthFailureLimiter;
   /** Bearer token for GET /metrics; without it only loopback clients may scrape (telemetry/routes.ts). */
   metricsToken?: string | undefined;
+  /** WEBHOOK_ALLOW_PRIVATE=1: webhooks may point at private, loopback and link-local addresses (webhooks/address-guard.ts). */
+  webhookAllowPrivate?: boolean;
 }

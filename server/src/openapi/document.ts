@@ -12,6 +12,7 @@ import { metricsOperation } from '../telemetry/routes.js';
 import { resultsOperations } from '../results/routes.js';
 import { resultsSummaryOperation } from '../results/summary.js';
 import { unitOperations } from '../units/routes.js';
+import { webhookOperations } from '../webhooks/routes.js';
 import type { Operation } from './registry.js';
 import { conditionalParameters, headerComponents, problemResponseComponents, responsesOf, toSchema } from './responses.js';
 import { auditRecordSchema } from '../audit/schemas.js';
@@ -93,7 +94,7 @@ const core: Operation[] = [
 ];
 
 /** Every documented operation: the core above and those the features export. */
-export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, ...unitOperations, ...resultsOperations, resultsSummaryOperation];
+export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, ...unitOperations, ...webhookOperations, ...resultsOperations, resultsSummaryOperation];
 
 function bodyContent(body: z.ZodType, alsoAccepts: readonly string[]) {
   const schema = toSchema(body);

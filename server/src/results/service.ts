@@ -13,6 +13,7 @@ import type { RefreshReport } from './incremental.js';
 import { type RefreshOptions, refreshDefaultResults } from './refresh.js';
 import { readSnapshot, writeSnapshot } from './snapshot-repository.js';
 import type { ExperimentResults } from './types.js';
+import { announceResultTransitions } from '../webhooks/result-transitions.js';
 
 export interface SnapshotInfo {
   computedAt: string;
@@ -77,6 +78,8 @@ async function computeAndStore(
   const durationMs = performance.now() - started;
   refreshDuration.observe({ kind: request.segment ? 'segment' : (report?.mode ?? 'full') }, durationMs / 1000);
   await writeSnapshot(db, experiment.id, snapshotKey(request), { computedAt: now, durationMs, results, state });
+  // Webhooks: an SRM appearing, a guardrail harmed, a decision changing (once per transition).
+  if (!request.segment) await announceResultTransitions(db, experiment, results, now);
   const snapshot: SnapshotInfo = { computedAt: now.toISOString(), ageSeconds: 0, durationMs: Math.round(durationMs), source: 'computed' };
   if (report) snapshot.refresh = report;
   return { ...results, snapshot };

@@ -17,10 +17,10 @@ export interface Harness {
 }
 
 /** A real app on a real database, with fresh admin and SDK keys; nothing is mocked. */
-export async function createHarness(db: Kysely<Database>, options: { now?: () => Date; maxBodyBytes?: number } = {}): Promise<Harness> {
+export async function createHarness(db: Kysely<Database>, options: { now?: () => Date; maxBodyBytes?: number; webhookAllowPrivate?: boolean } = {}): Promise<Harness> {
   const logger = createMemoryLogger();
   // Every response a test sees is checked against the OpenAPI document (openapi-validator.ts).
-  const app = withResponseValidation(createApp({ db, logger, now: options.now ?? (() => new Date()), maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 }));
+  const app = withResponseValidation(createApp({ db, logger, now: options.now ?? (() => new Date()), maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, webhookAllowPrivate: options.webhookAllowPrivate ?? false }));
   const adminKey = (await createKey(db, SYSTEM, { kind: 'admin', name: 'test admin' })).secret;
   const sdkKey = (await createKey(db, SYSTEM, { kind: 'sdk', name: 'test sdk' })).secret;
   return {
