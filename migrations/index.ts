@@ -13,6 +13,7 @@ import * as sequentialByDefault from './0011_sequential_by_default.js';
 import * as guardrailMargin from './0012_guardrail_margin.js';
 import * as changeNotifications from './0013_change_notifications.js';
 import * as webhooks from './0014_webhooks.js';
+import * as minimumDays from './0015_minimum_days.js';
 
 /**
  * Every migration, in order. Names sort in execution order; never edit one that has landed on main:
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012_guardrail_margin': guardrailMargin,
   '0013_change_notifications': changeNotifications,
   '0014_webhooks': webhooks,
+  '0015_minimum_days': minimumDays,
 };

@@ -59,6 +59,7 @@ export interface ExperimentTable {
   sequential: boolean;
   sequential_tuning: number;
   minimum_detectable_effect: number | null;
+  minimum_days: ColumnType<number, number | undefined, number>;
   sticky_bucketing: ColumnType<boolean, boolean | undefined, boolean>;
   decision: NullableJson<{ winner: string | null; note: string | null }>;
   started_at: NullableTimestamp;

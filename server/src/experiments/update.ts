@@ -77,6 +77,7 @@ export async function updateExperiment(db: Db, actor: Actor, key: string, patch:
           ...(patch.sequential && { sequential_tuning: patch.sequential.tuningParameter }),
         }),
         ...(patch.minimumDetectableEffect !== undefined && { minimum_detectable_effect: patch.minimumDetectableEffect }),
+        ...(patch.minimumDays !== undefined && { minimum_days: patch.minimumDays }),
         ...(patch.stickyBucketing !== undefined && { sticky_bucketing: patch.stickyBucketing }),
     };
     if (Object.keys(changes).length) await trx.updateTable('experiments').set(changes).where('id', '=', current.id).execute();

@@ -159,7 +159,7 @@ export function bayesianConversion(
  * the delta-method lift, whose SE shrinks when the variant's mean comes out low and so
  * leans towards "worse" on skewed revenue (docs/decisions/0001); expected loss on the absolute
  * difference D ~ N(d, s²): E[max(−D, 0)] = s·φ(d/s) − d·Φ(−d/s), in the metric's
- * units; credible interval = the lift's normal interval.
+ * units; credible interval = the lift's Fieller interval when given (else its normal interval).
  */
 export function bayesianNormal(absolute: Estimate, relative: Estimate | RelativeLift | Pick<Estimate, 'estimate' | 'se'>, options: { alpha?: number } = {}): BayesianResult {
   const alpha = resolveAlpha(options.alpha);
@@ -172,6 +172,16 @@ export function bayesianNormal(absolute: Estimate, relative: Estimate | Relative
   const { estimate: l, se: ls } = relative;
   if (l === null || ls === null || !(ls > 0)) {
     return { chanceToBeatControl, expectedLoss, credibleInterval: null };
+  }
+  // The lift's interval: Fieller's when the comparison gives it (a flat prior on both means makes it the
+  // credible set of their ratio, and it agrees with the headline test); a symmetric interval around the
+  // delta-method lift would lean like its p-value did. Unbounded Fieller sets give no interval.
+  if ('deltaMethod' in relative) {
+    const ci = relative.ci;
+    const bounded = ci !== null && ci[0] !== null && ci[1] !== null && relative.excludes === undefined;
+    return bounded
+      ? { chanceToBeatControl, expectedLoss, credibleInterval: [ci[0]!, ci[1]!] }
+      : { chanceToBeatControl, expectedLoss, credibleInterval: null, reason: relative.reason ?? 'the lift has no bounded interval' };
   }
   const z = normalQuantile(1 - alpha / 2);
   return { chanceToBeatControl, expectedLoss, credibleInterval: [l - z * ls, l + z * ls] };

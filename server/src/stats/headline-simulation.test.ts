@@ -225,18 +225,24 @@ describe('revenue chance to beat control under A/A: no lean either', () => {
   // The normal-approximation chance to beat control was Φ(lift/SE_lift) on the delta-method lift, whose
   // SE shrinks when the variant's mean comes out low: "95 % chance to lose" came up far more often
   // than "95 % chance to win". On the absolute difference it is Φ(d/SE_d), symmetric under A/A.
-  it('P(chance > 95 %) and P(chance < 5 %) within 3 SE of each other over 4,000 skewed-revenue A/A runs', () => {
+  it('P(chance > 95 %) and P(chance < 5 %) within 3 SE of each other over 4,000 skewed-revenue A/A runs; the credible interval agrees with the test', () => {
     const random = mulberry32(401);
     let high = 0;
     let low = 0;
+    let disagreements = 0;
     for (let i = 0; i < RUNS; i++) {
       const h = headline('revenue', revenueStats(random, UNITS), revenueStats(random, UNITS));
-      const chance = bayesianNormal(h.absolute, h.lift, { alpha: ALPHA }).chanceToBeatControl;
+      const bayes = bayesianNormal(h.absolute, h.lift, { alpha: ALPHA });
+      // The credible interval of the lift is Fieller's: it excludes 0 exactly when the headline rejects.
+      const ci = bayes.credibleInterval;
+      if (ci !== null && (ci[0] > 0 || ci[1] < 0) !== (h.absolute.pValue! < ALPHA)) disagreements++;
+      const chance = bayes.chanceToBeatControl;
       if (chance === null) continue;
       if (chance > 0.95) high++;
       else if (chance < 0.05) low++;
     }
     report('A/A revenue chance to beat > 95 % vs < 5 %', `${high} vs ${low} of ${RUNS}`);
+    expect(disagreements).toBe(0);
     expect(Math.abs(high - low)).toBeLessThanOrEqual(3 * Math.sqrt(high + low));
     // Each tail is about 5 % when the posterior is calibrated (Welch is slightly conservative here).
     expect((high + low) / RUNS).toBeGreaterThan(0.06);
