@@ -11,6 +11,9 @@ import type {
   ExperimentPatch,
   Metric,
   NewApiKey,
+  NewWebhook,
+  Webhook,
+  WebhookDelivery,
   NewExperiment,
   NewMetric,
   NewTouchpoint,
@@ -135,6 +138,12 @@ export function createApiClient(options: ApiClientOptions) {
       items(request<{ items: ApiKey[] }>('GET', '/api/keys', { query: { includeRevoked }, signal })),
     createKey: (input: NewApiKey) => request<ApiKey & { secret: string }>('POST', '/api/keys', { body: input }),
     revokeKey: (id: string) => request<void>('DELETE', `/api/keys/${enc(id)}`),
+
+    listWebhooks: (signal?: AbortSignal) => items(request<{ items: Webhook[] }>('GET', '/api/webhooks', { signal })),
+    createWebhook: (input: NewWebhook) => request<Webhook & { secret: string }>('POST', '/api/webhooks', { body: input }),
+    deleteWebhook: (id: string) => request<void>('DELETE', `/api/webhooks/${enc(id)}`),
+    webhookDeliveries: (id: string, signal?: AbortSignal) =>
+      items(request<{ items: WebhookDelivery[] }>('GET', `/api/webhooks/${enc(id)}/deliveries`, { query: { limit: 20 }, signal })),
 
     sampleSize: (query: SampleSizeQuery, signal?: AbortSignal) => request<SampleSize>('GET', '/api/stats/sample-size', { query: { ...query }, signal }),
   };

@@ -165,6 +165,46 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
+/** Webhook events (design.md §8), in the order the page lists them. */
+export const WEBHOOK_EVENTS = [
+  'experiment.started',
+  'experiment.paused',
+  'experiment.stopped',
+  'experiment.decision_changed',
+  'experiment.srm_detected',
+  'experiment.guardrail_harmed',
+] as const;
+
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: WebhookEvent[];
+  format: 'json' | 'slack';
+  createdAt: string;
+}
+
+export interface NewWebhook {
+  url: string;
+  events: WebhookEvent[];
+  format: 'json' | 'slack';
+}
+
+export interface WebhookDelivery {
+  id: string;
+  eventId: string;
+  type: WebhookEvent;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  log: { at: string; statusCode: number | null; error: string | null; durationMs: number }[];
+}
+
 export interface NewApiKey {
   kind: 'admin' | 'sdk';
   name: string;

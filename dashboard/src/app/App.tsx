@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { createApiClient } from '../api/client.js';
 import { ApiKeysPage } from '../pages/api-keys-page.js';
+import { WebhooksPage } from '../pages/webhooks-page.js';
 import { ExperimentEditPage, ExperimentNewPage } from '../pages/experiment-form-page.js';
 import { ExperimentPage } from '../pages/experiment-page.js';
 import { ExperimentsListPage } from '../pages/experiments-list-page.js';
@@ -63,5 +64,6 @@ function Routes() {
   if ((params = matchPath('/experiments/:key', pathname))) return <ExperimentPage key={params.key} experimentKey={params.key!} />;
   if (pathname === '/sample-size') return <SampleSizePage />;
   if (pathname === '/keys') return <ApiKeysPage />;
+  if (pathname === '/webhooks') return <WebhooksPage />;
   return <NotFoundPage />;
 }

@@ -6,6 +6,7 @@ const NAV = [
   { to: '/experiments', label: 'Experiments' },
   { to: '/sample-size', label: 'Sample size' },
   { to: '/keys', label: 'API keys' },
+  { to: '/webhooks', label: 'Webhooks' },
 ];
 
 function isCurrent(to: string, pathname: string): boolean {
