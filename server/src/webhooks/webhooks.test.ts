@@ -181,12 +181,16 @@ describeEachEngine('webhooks', (getDb) => {
     const { json: hook } = await create({ url: receiver.url(), events: ['experiment.srm_detected'] });
     const key = 'webhook-srm';
     expect((await h.call('POST', '/api/experiments', fixtures.experiment(key))).status).toBe(201);
-    expect((await h.call('POST', `/api/experiments/${key}/start`)).status).toBe(200);
+    const started = await h.call('POST', `/api/experiments/${key}/start`);
+    expect(started.status).toBe(200);
+    const startedAt = Date.parse((await started.json()).startedAt);
     const send = async (control: number, urgent: number, prefix: string) => {
+      // Exposures inside the running phase: spread between its start and now.
       const now = Date.now();
-      const items = [...Array(control + urgent).keys()].map((i) => ({
+      const n = control + urgent;
+      const items = [...Array(n).keys()].map((i) => ({
         id: `${prefix}-${i}`, type: 'exposure', unitId: `${prefix}-u${i}`, experimentKey: key,
-        variantKey: i < control ? 'control' : 'urgent', timestamp: new Date(now - 1000 + (i % 500)).toISOString(),
+        variantKey: i < control ? 'control' : 'urgent', timestamp: new Date(startedAt + Math.floor(((now - startedAt) * i) / n)).toISOString(),
       }));
       const res = await h.call('POST', '/sdk/events', { items }, { key: h.sdkKey });
       expect(res.status).toBe(202);

@@ -91,6 +91,9 @@ async function recordAttempt(
   const attempts = delivery.attempts + 1;
   const retryAt = ok ? null : nextAttemptAt(attempts, delivery.created_at, deps.now());
   await deps.db.transaction().execute(async (trx) => {
+    // The webhook may have been deleted (with its deliveries) while this attempt was in flight.
+    const still = await trx.selectFrom('webhook_deliveries').select('id').where('id', '=', delivery.id).forUpdate().executeTakeFirst();
+    if (!still) return;
     await trx.insertInto('webhook_attempts').values({ delivery_id: delivery.id, attempted_at: attemptedAt, status_code: outcome.statusCode, error, duration_ms: durationMs }).execute();
     await trx
       .updateTable('webhook_deliveries')
