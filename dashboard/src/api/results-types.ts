@@ -8,6 +8,7 @@ export type { CupedFigures, Verdict, VariantComparison, VariantMetric } from '..
 export type { FunnelStep, FunnelStepVariant } from '../../../server/src/results/funnel';
 export type { PhaseSrm, SrmReport } from '../../../server/src/results/srm';
 export type { Progress } from '../../../server/src/results/progress';
+export type { Decision, DecisionCheck, DecisionStatus } from '../../../server/src/results/decision';
 export type { DailyPoint } from '../../../server/src/results/daily';
 export type { MetricResult, SegmentResults, SegmentValueResult } from '../../../server/src/results/types';
 /** What the endpoint serves: the computed results plus where they came from (snapshot or fresh). */

@@ -37,6 +37,13 @@ const beforePlannedSample = (): ExperimentResults =>
     holdAll(r.metrics);
     holdAll(r.segments);
     r.reasons = [...r.reasons, `${HOLD}: no verdict before it (turn sequential testing on to look at any time)`];
+    // What the server decides then (design §8): collecting, the planned-sample check says why.
+    r.decision = {
+      status: 'collecting',
+      recommendedVariant: null,
+      reasons: [`planned-sample: ${HOLD}`],
+      checks: r.decision.checks.map((c) => (c.name === 'planned-sample' ? { ...c, ok: false, detail: HOLD } : c)),
+    };
   });
 
 const experiment = () =>
@@ -66,11 +73,11 @@ describe('a fixed-horizon experiment before its planned sample shows no verdict 
       'GET /api/touchpoints': json({ items: [touchpoint()] }),
       'GET /api/experiments': json({ items: [experiment()] }),
       'GET /api/results/summary': json({
-        items: [{ key: KEY, results: { computedAt: full.computedAt, ageSeconds: 5, exposures: { units: 30_000, analysedUnits: 30_000 }, srm: { mismatch: false }, metrics: [primary] } }],
+        items: [{ key: KEY, results: { computedAt: full.computedAt, ageSeconds: 5, exposures: { units: 30_000, analysedUnits: 30_000 }, srm: { mismatch: false }, decision: { status: 'collecting', recommendedVariant: null }, metrics: [primary] } }],
       }),
     });
     const row = await screen.findByRole('row', { name: new RegExp(DEMO_RESULTS.experiment.name) });
-    await waitFor(() => expect(row.querySelector('[data-slot="primary-lift"]')?.textContent).toContain('Not significant'));
+    await waitFor(() => expect(row.querySelector('[data-slot="decision-status"]')?.textContent).toBe('Collecting data'));
     expect(claimsSignificance()).toBe(false);
   });
 
@@ -80,7 +87,7 @@ describe('a fixed-horizon experiment before its planned sample shows no verdict 
       'GET /api/experiments': (call) => (call.query.get('status') === 'running' ? json({ items: [experiment()] }) : json({ items: [] })),
       [`GET /api/experiments/${KEY}/results`]: json(beforePlannedSample()),
     });
-    await waitFor(() => expect(document.querySelector('[data-slot="headline-lift"]')?.textContent).toContain('Not significant'));
+    await waitFor(() => expect(document.querySelector('[data-slot="headline-lift"]')?.textContent).toContain('Collecting data'));
     expect(claimsSignificance()).toBe(false);
   });
 
@@ -96,5 +103,10 @@ describe('a fixed-horizon experiment before its planned sample shows no verdict 
     expect(screen.queryByText('Better')).toBeNull();
     expect(screen.queryByText('Worse')).toBeNull();
     expect(claimsSignificance()).toBe(false);
+    // The decision says what is missing, in the checks list.
+    const decision = screen.getByTestId('decision');
+    expect(decision.querySelector('[data-slot="decision-status"]')?.textContent).toBe('Collecting data');
+    expect(decision.querySelector('[data-check="planned-sample"]')?.getAttribute('data-ok')).toBe('false');
+    expect(screen.queryByText(/winner/i)).toBeNull();
   });
 });

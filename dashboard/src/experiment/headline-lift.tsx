@@ -4,10 +4,15 @@ import type { Experiment } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
 import { type Resource, useResource } from '../app/use-resource.js';
 import { formatInteger } from '../components/format.js';
+import { DecisionBadge } from './decision-panel.js';
 import { DASH, headline, interval, signedPercent } from './results-format.js';
 
 /** What a list shows of an experiment's results: the summary endpoint's shape, which full results also fit. */
-type Headline = Pick<ExperimentResults, 'metrics'> & { exposures: { units: number }; srm: { mismatch: boolean } };
+type Headline = Pick<ExperimentResults, 'metrics'> & {
+  exposures: { units: number };
+  srm: { mismatch: boolean };
+  decision: Pick<ExperimentResults['decision'], 'status' | 'recommendedVariant'>;
+};
 
 const SummariesContext = createContext<Resource<Map<string, ResultsSummary['results']>> | null>(null);
 
@@ -47,10 +52,13 @@ export function HeadlineLiftText({ results }: { results: Headline }) {
   if (!h || h.comparison.relativeLift.estimate === null) return <span className="muted">{DASH}</span>;
   const { comparison: c } = h;
   const badge = c.significant ? (c.verdict === 'bad' ? 'Worse' : 'Significant') : 'Not significant';
+  // While collecting the decision's badge replaces the significance one: nothing is called significant.
+  const collecting = results.decision.status === 'collecting';
+  const recommended = results.decision.recommendedVariant ? `; recommended: ${results.decision.recommendedVariant}` : '';
   return (
-    <span className="headline-lift" title={`${h.metric.name}, ${h.variant} vs control`}>
+    <span className="headline-lift" title={`${h.metric.name}, ${h.variant} vs control${recommended}`}>
       <strong>{signedPercent(c.relativeLift.estimate)}</strong> <span className="small muted">{interval(c.relativeLift.ci)}</span>{' '}
-      <span className={`badge verdict-${c.significant ? c.verdict : 'inconclusive'}`}>{badge}</span>
+      {!collecting && <span className={`badge verdict-${c.significant ? c.verdict : 'inconclusive'}`}>{badge}</span>} <DecisionBadge decision={results.decision} />
       {results.srm.mismatch && <span className="badge verdict-bad"> SRM</span>}
     </span>
   );

@@ -3,6 +3,7 @@ import { formatInteger } from '../components/format.js';
 import { Suspense, lazy } from 'react';
 import { Loading } from '../components/states.js';
 import { LiftBar, liftDomain } from './lift-bar.js';
+import { DecisionPanel } from './decision-panel.js';
 import { SrmDetails } from './srm-details.js';
 import { DASH, VERDICT_LABEL, confidenceLevel, expectedLoss, interval, metricValue, pText, pValue, percent, signedPercent, valueLabel } from './results-format.js';
 
@@ -22,6 +23,7 @@ export function ResultsView({ results }: { results: ExperimentResults }) {
   const dailyMetric = results.metrics.find((m) => m.key === results.daily.metric);
   return (
     <div className="results">
+      <DecisionPanel decision={results.decision} names={names} />
       <ResultsWarnings results={results} />
       <ProgressToSample results={results} />
       <SrmDetails results={results} />

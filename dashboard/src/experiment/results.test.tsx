@@ -228,3 +228,67 @@ describe('recompute', () => {
     expect(within(details).getByText(/3 units were first exposed outside every phase/)).toBeTruthy();
   });
 });
+
+describe('decision', () => {
+  it('ship: the status, the recommended variant by name, the reasons and the six checks', async () => {
+    page(resultsFixture());
+    const decision = await screen.findByTestId('decision');
+    expect(within(decision).getByText('Ship')).toBeTruthy();
+    expect(decision.querySelector('[data-slot="recommendation"]')?.textContent).toBe('Ship “Free shipping promise”');
+    expect(decision.querySelector('[data-slot="decision-reasons"]')?.textContent).toContain('significantly better than the control');
+    const checks = decision.querySelectorAll('[data-slot="decision-checks"] li');
+    expect([...checks].map((c) => [c.getAttribute('data-check'), c.getAttribute('data-ok')])).toEqual([
+      ['minimum-sample', 'true'],
+      ['minimum-days', 'true'],
+      ['planned-sample', 'true'],
+      ['srm', 'true'],
+      ['multiple-exposures', 'true'],
+      ['guardrails', 'true'],
+    ]);
+    expect(within(decision).getByText(/6 of 6 hold/)).toBeTruthy();
+  });
+
+  it('roll-back names the control to serve', async () => {
+    page(
+      resultsFixture((r) => {
+        r.decision = { ...r.decision, status: 'roll-back', recommendedVariant: 'control', reasons: ['"Refunds" is harmed by "free-shipping"'] };
+      }),
+    );
+    const decision = await screen.findByTestId('decision');
+    expect(decision.querySelector('[data-slot="decision-status"]')?.textContent).toBe('Roll back');
+    expect(decision.querySelector('[data-slot="recommendation"]')?.textContent).toBe('Roll back: serve “Current hero”');
+  });
+
+  it('collecting: the failing check is shown open, and no badge says significant or better', async () => {
+    const detail = 'ran 3.0 days of the 7 required (weekdays and weekends sell differently)';
+    page(
+      resultsFixture((r) => {
+        // As the server sends it while collecting: every comparison held, the figures kept.
+        const hold = (variants: { comparison?: { significant?: boolean; verdict?: string; reason?: string } }[]) => {
+          for (const v of variants) if (v.comparison && v.comparison.significant !== undefined) Object.assign(v.comparison, { significant: false, reason: `collecting: minimum-days (${detail})`, ...(v.comparison.verdict && { verdict: 'inconclusive' }) });
+        };
+        for (const m of r.metrics) {
+          hold(m.variants);
+          for (const step of m.steps ?? []) hold(step.variants);
+        }
+        r.segments = undefined;
+        r.decision = {
+          status: 'collecting',
+          recommendedVariant: null,
+          reasons: [`minimum-days: ${detail}`],
+          checks: r.decision.checks.map((c) => (c.name === 'minimum-days' ? { ...c, ok: false, detail } : c)),
+        };
+      }),
+    );
+    const decision = await screen.findByTestId('decision');
+    expect(decision.querySelector('[data-slot="decision-status"]')?.textContent).toBe('Collecting data');
+    expect(decision.querySelector('[data-slot="recommendation"]')).toBeNull();
+    expect(decision.querySelector('details')?.open).toBe(true);
+    expect(decision.querySelector('[data-check="minimum-days"]')?.textContent).toContain(detail);
+    expect(within(screen.getByTestId('metric-demo-purchase')).getByText('+16.7%', { exact: false })).toBeTruthy(); // the figures stay
+    expect(screen.queryByText('Better')).toBeNull();
+    expect(screen.queryByText('Significant')).toBeNull();
+    const text = (document.body.textContent ?? '').replace(/not significant/gi, '');
+    expect(text.match(/.{0,60}(significant|winner).{0,60}/i)?.[0] ?? null).toBeNull();
+  });
+});

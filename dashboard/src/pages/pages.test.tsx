@@ -132,7 +132,7 @@ describe('experiments list', () => {
   it('takes the headlines from one summary request; only an experiment without a snapshot asks for its own results', async () => {
     const full = resultsFixture();
     const primary = full.metrics.find((m) => m.role === 'primary')!;
-    const stored = { computedAt: full.computedAt, ageSeconds: 12, exposures: { units: 30_000, analysedUnits: 30_000 }, srm: { mismatch: true }, metrics: [primary] };
+    const stored = { computedAt: full.computedAt, ageSeconds: 12, exposures: { units: 30_000, analysedUnits: 30_000 }, srm: { mismatch: true }, decision: { status: 'collecting' as const, recommendedVariant: null }, metrics: [primary] };
     const { server } = renderApp('/experiments', {
       'GET /api/touchpoints': json({ items: [touchpoint()] }),
       'GET /api/experiments': json({ items: [running(), running({ key: 'fresh-one', name: 'Fresh one' })] }),
@@ -143,6 +143,9 @@ describe('experiments list', () => {
     await waitFor(() => expect(row.querySelector('[data-slot="exposed-units"]')?.textContent).toBe('30,000'));
     expect(row.querySelector('[data-slot="primary-lift"]')?.textContent).toContain('+16.7%');
     expect(within(row).getByText('SRM')).toBeTruthy();
+    // The decision's status; while collecting no significance badge, even for a comparison that says so.
+    expect(within(row).getByText('Collecting data')).toBeTruthy();
+    expect(within(row).queryByText('Significant')).toBeNull();
     const fresh = screen.getByRole('row', { name: /Fresh one/ });
     await waitFor(() => expect(fresh.querySelector('[data-slot="exposed-units"]')?.textContent).toBe('12'));
     expect(server.callsTo('GET /api/results/summary')).toHaveLength(1);
