@@ -69,8 +69,8 @@ export function WebhooksPage() {
                 <tbody>
                   {hooks.data.map((hook) => (
                     <tr key={hook.id}>
-                      <th scope="row" data-label="Address" className="mono small">
-                        {hook.url}
+                      <th scope="row" data-label="Address">
+                        <span className="mono small">{hook.url}</span>
                         <div className="muted small">created {formatDateTime(hook.createdAt)}</div>
                       </th>
                       <td data-label="Events" className="small">
