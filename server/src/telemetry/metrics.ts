@@ -105,3 +105,10 @@ export const liveReloadFailures = new client.Counter({
   help: 'Reloads of the in-process view that failed (database unreachable); the last state is served meanwhile.',
   registers,
 });
+
+export const webhookAttempts = new client.Counter({
+  name: 'touchpoint_webhook_attempts_total',
+  help: 'Webhook delivery attempts by outcome: delivered (2xx), retry (will be tried again), failed (gave up after 24 h).',
+  labelNames: ['outcome'] as const,
+  registers,
+});

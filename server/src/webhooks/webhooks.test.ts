@@ -12,6 +12,10 @@ import { createMemoryLogger } from '../http/logger.js';
 import { verifySignature } from './signature.js';
 import { createReceiver } from './test-support.js';
 import { deliverDueWebhooks, pendingDeliveries } from './worker.js';
+import { webhookAttempts } from '../telemetry/metrics.js';
+
+/** touchpoint_webhook_attempts_total by outcome (process-wide: compare before and after). */
+const attemptCounts = async () => Object.fromEntries((await webhookAttempts.get()).values.map((v) => [String(v.labels.outcome), v.value]));
 
 const MINUTE = 60_000;
 
@@ -144,6 +148,7 @@ describeEachEngine('webhooks', (getDb) => {
   });
 
   it('gives up after 24 h and logs every attempt', async () => {
+    const before = await attemptCounts();
     receiver.state.status = 503;
     const { json: hook } = await create({ url: receiver.url(), events: ['experiment.paused'] });
     const key = 'webhook-gives-up';
@@ -159,6 +164,9 @@ describeEachEngine('webhooks', (getDb) => {
     expect(delivery.attempts).toBe(delivery.log.length);
     expect(delivery.attempts).toBeGreaterThan(20);
     expect(new Date(delivery.log.at(-1).at).getTime() - new Date(delivery.createdAt).getTime()).toBeLessThanOrEqual(24 * 60 * MINUTE);
+    const after = await attemptCounts();
+    expect((after.failed ?? 0) - (before.failed ?? 0)).toBe(1);
+    expect((after.retry ?? 0) - (before.retry ?? 0)).toBe(delivery.attempts - 1);
     receiver.state.status = 200;
     await h.call('DELETE', `/api/webhooks/${hook.id}`);
   });

@@ -16,6 +16,7 @@ import type { Logger } from '../http/logger.js';
 import { nextAttemptAt } from './backoff.js';
 import { type SendOutcome, postOnce } from './sender.js';
 import { signatureHeader } from './signature.js';
+import { webhookAttempts } from '../telemetry/metrics.js';
 
 export interface WorkerDeps {
   db: Kysely<Database>;
@@ -106,6 +107,7 @@ async function recordAttempt(
       .where('id', '=', delivery.id)
       .execute();
   });
+  webhookAttempts.inc({ outcome: ok ? 'delivered' : retryAt ? 'retry' : 'failed' });
   if (!ok) deps.logger.info('webhook delivery failed', { delivery: delivery.id, attempts, statusCode: outcome.statusCode, willRetry: Boolean(retryAt) });
 }
 
