@@ -304,6 +304,10 @@ describe('dashboard in headless Chromium', () => {
     const p = await page.getByTestId('metric-signup').getByRole('row', { name: /Bold headline/ }).locator('td[data-label="p-value"]').textContent();
     expect(p === '< 0.0001' || Number(p) < 0.05).toBe(true);
     expect(await noSignificanceClaim(page)).toBe(true);
+    // The decision (design §8): collecting, with the failing checks listed.
+    const decision = page.getByTestId('decision');
+    expect(await decision.locator('[data-slot="decision-status"]').textContent()).toBe('Collecting data');
+    expect(await decision.locator('[data-check="srm"]').getAttribute('data-ok')).toBe('false');
     await shot(page, '10-results');
 
     await page.getByLabel('Break down by').selectOption('device');
@@ -320,13 +324,14 @@ describe('dashboard in headless Chromium', () => {
     const row = page.getByRole('row', { name: /Hero headline/ });
     await expect.poll(() => row.locator('[data-slot="exposed-units"]').textContent()).toBe('1,200');
     await expect.poll(() => row.locator('[data-slot="primary-lift"]').textContent()).toMatch(/[+−]\d/);
-    expect(await row.locator('[data-slot="primary-lift"]').textContent()).toContain('Not significant');
+    // Collecting (design §8): the decision's status instead of a significance badge.
+    expect(await row.locator('[data-slot="primary-lift"]').textContent()).toContain('Collecting data');
     expect(await noSignificanceClaim(page)).toBe(true);
     await shot(page, '12-list-with-lift');
 
     // The funnel overview's headline says the same.
     await page.goto(`${baseUrl}/`);
-    await expect.poll(() => page.locator('[data-slot="headline-lift"]').first().textContent()).toContain('Not significant');
+    await expect.poll(() => page.locator('[data-slot="headline-lift"]').first().textContent()).toContain('Collecting data');
     expect(await noSignificanceClaim(page)).toBe(true);
 
     // 360 px: the results fit without horizontal scrolling.
