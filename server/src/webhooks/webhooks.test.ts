@@ -171,6 +171,32 @@ describeEachEngine('webhooks', (getDb) => {
     await h.call('DELETE', `/api/webhooks/${hook.id}`);
   });
 
+  it('workers running at once never send a delivery twice (FOR UPDATE SKIP LOCKED and the lease)', async () => {
+    await create({ url: receiver.url(), events: ['experiment.started'] });
+    const { json: slack } = await create({ url: receiver.url('/slack'), events: ['experiment.started'], format: 'slack' });
+    for (let i = 0; i < 6; i++) {
+      const key = `webhook-concurrent-${i}`;
+      expect((await h.call('POST', '/api/experiments', fixtures.experiment(key))).status).toBe(201);
+      expect((await h.call('POST', `/api/experiments/${key}/start`)).status).toBe(200);
+    }
+    const attempted = await Promise.all([1, 2, 3].map(() => deliverDueWebhooks({ ...worker(), batch: 4 })));
+    await drain();
+    expect(attempted.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(12);
+    const json = receiver.received.filter((r) => r.headers['content-type'] === 'application/json' && !JSON.parse(r.body).text);
+    const ids = json.map((r) => JSON.parse(r.body).id as string);
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids).size).toBe(6);
+    // The Slack copies: a Slack incoming-webhook message, signed with that webhook's own secret.
+    const messages = receiver.received.filter((r) => JSON.parse(r.body).text);
+    expect(messages).toHaveLength(6);
+    for (const m of messages) {
+      const body = JSON.parse(m.body);
+      expect(body.text).toMatch(/^Experiment "Checkout CTA copy" \(webhook-concurrent-\d\) started\.$/);
+      expect(body.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: body.text } }]);
+      expect(verifySignature(slack.secret, String(m.headers['touchpoint-signature']), m.body)).toBe(true);
+    }
+  });
+
   it('a private address is refused again at delivery without the flag', async () => {
     const { json: hook } = await create({ url: receiver.url(), events: ['experiment.started'] });
     receiver.received.length = 0;
