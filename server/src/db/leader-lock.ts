@@ -80,15 +80,16 @@ export function createLeadership(handle: Pick<DatabaseHandle, 'openSession'>, lo
 
 /**
  * One Leadership for several jobs on their own timers: concurrent `acquire` calls share one answer,
- * so two ticks arriving together never open two lock sessions.
+ * so two ticks arriving together never open two lock sessions; the jobs stopping together release once.
  */
 export function sharedLeadership(leadership: Leadership): Leadership {
   let asking: Promise<boolean> | undefined;
+  let releasing: Promise<void> | undefined;
   return {
     acquire: () =>
       (asking ??= leadership.acquire().finally(() => {
         asking = undefined;
       })),
-    release: () => leadership.release(),
+    release: () => (releasing ??= leadership.release()),
   };
 }
