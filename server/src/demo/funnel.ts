@@ -166,6 +166,9 @@ export const EXPERIMENTS: DemoExperiment[] = [
       variants: split(['control', 'Add to cart', { label: 'Add to cart' }], ['free-returns', 'Add to cart, free returns', { label: 'Add to cart · free returns' }]),
       primaryMetric: 'demo-add-to-cart',
       secondaryMetrics: ['demo-purchase', 'demo-revenue'],
+      // A busy product page whose team agreed to decide after 4 days instead of the default week: its
+      // results reach a decision, while the running experiments (5 and 6 days) are still collecting.
+      minimumDays: 4,
     },
     state: 'stopped',
     startDay: 6,

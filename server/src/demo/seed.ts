@@ -62,6 +62,8 @@ export interface DemoExperimentSummary {
     pValue: number | null;
     significant: boolean | null;
     srmMismatch: boolean;
+    /** The results' decision (design.md §8): status and recommended variant. */
+    decision: { status: string; recommendedVariant: string | null };
   } | null;
 }
 
@@ -220,6 +222,7 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
         pValue: comparison?.sequential ? comparison.sequential.absoluteDifference.pValue : (comparison?.pValue ?? null),
         significant: comparison?.significant ?? null,
         srmMismatch: body.srm.mismatch,
+        decision: { status: body.decision.status, recommendedVariant: body.decision.recommendedVariant },
       };
     }
     summary.status = 'seeded';
@@ -264,7 +267,8 @@ export function formatDemoSummary(summary: DemoSummary): string {
         `      observed ${o.metric}: units ${o.units.join(' / ')}, rate ${o.values.map((v) => pct(v)).join(' vs ')}, ` +
           `lift ${signed(o.relativeLift)} [95 % ${o.sequential ? 'confidence sequence' : 'CI'} ${signed(o.ci?.[0])}, ${signed(o.ci?.[1])}], ` +
           `${o.sequential ? 'always-valid ' : ''}p = ${o.pValue === null ? '—' : o.pValue.toPrecision(2)}` +
-          `${o.significant ? ' (significant)' : ''}${o.srmMismatch ? ', SRM ALARM' : ''}`,
+          `${o.significant ? ' (significant)' : ''}${o.srmMismatch ? ', SRM ALARM' : ''}; ` +
+          `decision: ${o.decision.status}${o.decision.recommendedVariant ? ` (${o.decision.recommendedVariant})` : ''}`,
       );
     }
   }
