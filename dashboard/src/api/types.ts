@@ -101,6 +101,8 @@ export interface Experiment {
   correction: 'holm' | 'bh';
   sequential: { tuningParameter: number } | null;
   minimumDetectableEffect: number | null;
+  /** Days the experiment runs before its results may decide (design.md §8); 7 by default. */
+  minimumDays: number;
   stickyBucketing: boolean;
   decision: { winner: string | null; note: string | null } | null;
   phase: number | null;
@@ -129,6 +131,8 @@ export interface NewExperiment {
   /** Absent = on with N* = 5,000; null = fixed horizon (no verdict before the planned sample). */
   sequential?: { tuningParameter: number } | null;
   minimumDetectableEffect?: number | null;
+  /** 0–365 whole days; absent = 7. */
+  minimumDays?: number;
 }
 
 /** Body of PATCH /api/experiments/:key (the version travels in If-Match). */

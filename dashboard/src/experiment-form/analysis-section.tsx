@@ -1,3 +1,4 @@
+import { Field } from '../components/field.js';
 import { formatInteger } from '../components/format.js';
 import type { SectionProps } from './context.js';
 import { DEFAULT_TUNING_PARAMETER, tuningParameterOf } from './model.js';
@@ -6,7 +7,7 @@ import { DEFAULT_TUNING_PARAMETER, tuningParameterOf } from './model.js';
  * How the results decide: sequential testing (on by default, design.md §5) or a fixed horizon. The
  * choice is explained where it is made, because it decides when a "Significant" badge may appear.
  */
-export function AnalysisSection({ draft, update }: SectionProps) {
+export function AnalysisSection({ draft, update, errorsOf, lock }: SectionProps) {
   const tuning = tuningParameterOf(draft);
   const source =
     draft.tuningParameter !== null
@@ -39,6 +40,15 @@ export function AnalysisSection({ draft, update }: SectionProps) {
           would make false positives several times more frequent than 5 %. Untick only if you will wait for the planned sample.
         </p>
       )}
+      <Field
+        id="minimumDays"
+        label="Minimum days before a decision"
+        hint="No result is called a finding before this many days: shops sell differently on weekdays and at the weekend (7 = a full week)."
+        errors={errorsOf('minimumDays')}
+        lock={lock('mde')}
+      >
+        {(p) => <input {...p} type="number" inputMode="numeric" min={0} max={365} step={1} value={draft.minimumDays} onChange={(e) => update({ minimumDays: e.target.value }, ['minimumDays'])} />}
+      </Field>
     </fieldset>
   );
 }

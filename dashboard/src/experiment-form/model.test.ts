@@ -145,3 +145,21 @@ describe('sequential testing in the form model', () => {
     expect(toPatch({ ...draftFromExperiment(fixed), sequential: true }, fixed)).toEqual({ sequential: { tuningParameter: 5000 } });
   });
 });
+
+describe('minimumDays in the form model', () => {
+  it('a new experiment sends 7 (a full week) unless changed; whole days 0–365 only', () => {
+    const draft = { ...emptyDraft('checkout-cta'), key: 'cta', name: 'CTA', primaryMetric: 'purchase' };
+    expect(toCreateBody(draft).minimumDays).toBe(7);
+    expect(toCreateBody({ ...draft, minimumDays: '0' }).minimumDays).toBe(0);
+    for (const bad of ['', '-1', '1.5', '366', 'seven']) expect(validate({ ...draft, minimumDays: bad }, { mode: 'create' }).minimumDays, bad).toHaveLength(1);
+    expect(validate({ ...draft, minimumDays: '14' }, { mode: 'create' }).minimumDays).toBeUndefined();
+  });
+
+  it('an existing experiment shows its own and patches only a change, also while running', () => {
+    const live = running({ minimumDays: 10 });
+    const draft = draftFromExperiment(live);
+    expect(draft.minimumDays).toBe('10');
+    expect(toPatch(draft, live)).toEqual({});
+    expect(toPatch({ ...draft, minimumDays: '3' }, live)).toEqual({ minimumDays: 3 });
+  });
+});

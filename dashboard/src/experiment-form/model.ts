@@ -42,6 +42,8 @@ export interface FormDraft {
   guardrailMetrics: string[];
   /** Relative minimum detectable effect in percent (stored as minimumDetectableEffect). */
   mde: string;
+  /** Whole days before the results may decide (stored as minimumDays). */
+  minimumDays: string;
   /** Sequential testing (on by default); off = fixed horizon. */
   sequential: boolean;
   /** N* of an existing experiment, kept while sequential testing stays on; null for a new one. */
@@ -96,6 +98,7 @@ export function emptyDraft(touchpointKey = ''): FormDraft {
     secondaryMetrics: [],
     guardrailMetrics: [],
     mde: '5',
+    minimumDays: String(DEFAULT_MINIMUM_DAYS),
     sequential: true,
     tuningParameter: null,
     plannedTotal: null,
@@ -130,6 +133,7 @@ export function draftFromExperiment(e: Experiment): FormDraft {
     secondaryMetrics: e.secondaryMetrics,
     guardrailMetrics: e.guardrailMetrics,
     mde: e.minimumDetectableEffect === null ? '' : percentText(e.minimumDetectableEffect),
+    minimumDays: String(e.minimumDays ?? DEFAULT_MINIMUM_DAYS),
     sequential: e.sequential !== null,
     tuningParameter: e.sequential?.tuningParameter ?? null,
     plannedTotal: null,
@@ -263,6 +267,8 @@ export function validate(draft: FormDraft, options: { mode: 'create' | 'edit'; o
     const mde = Number(draft.mde);
     if (!Number.isFinite(mde) || mde <= 0 || mde > 1000) add(errors, 'minimumDetectableEffect', 'A relative effect above 0 %, e.g. 5.');
   }
+  const days = Number(draft.minimumDays);
+  if (!draft.minimumDays.trim() || !Number.isInteger(days) || days < 0 || days > 365) add(errors, 'minimumDays', 'Whole days from 0 to 365, e.g. 7 for a full week.');
   return errors;
 }
 
@@ -278,6 +284,9 @@ function buildVariants(draft: FormDraft): Variant[] {
     return variant;
   });
 }
+
+/** The server's default minimumDays: a full week (design.md §8). */
+export const DEFAULT_MINIMUM_DAYS = 7;
 
 /** The server's N* when nothing better is known (design.md §5). */
 export const DEFAULT_TUNING_PARAMETER = 5000;
@@ -314,6 +323,7 @@ export function toCreateBody(draft: FormDraft): NewExperiment {
     secondaryMetrics: draft.secondaryMetrics,
     guardrailMetrics: draft.guardrailMetrics,
     minimumDetectableEffect: draft.mde.trim() ? round(Number(draft.mde) / 100) : null,
+    minimumDays: Number(draft.minimumDays),
     sequential: draft.sequential ? { tuningParameter: tuningParameterOf(draft) } : null,
   };
 }
@@ -336,6 +346,7 @@ export function toPatch(draft: FormDraft, original: Experiment): ExperimentPatch
   if (!same(full.secondaryMetrics, original.secondaryMetrics)) patch.secondaryMetrics = full.secondaryMetrics!;
   if (!same(full.guardrailMetrics, original.guardrailMetrics)) patch.guardrailMetrics = full.guardrailMetrics!;
   if (!same(full.minimumDetectableEffect, original.minimumDetectableEffect)) patch.minimumDetectableEffect = full.minimumDetectableEffect ?? null;
+  if (full.minimumDays !== original.minimumDays) patch.minimumDays = full.minimumDays!;
   if (draft.sequential !== (original.sequential !== null)) patch.sequential = full.sequential ?? null;
   if (draft.newPhase && original.status !== 'draft' && (patch.variants || patch.targeting !== undefined || patch.coverage !== undefined)) patch.newPhase = true;
   return patch;

@@ -53,6 +53,7 @@ export const experiment = (over: Partial<Experiment> = {}): Experiment => ({
   correction: 'holm',
   sequential: null,
   minimumDetectableEffect: 0.05,
+  minimumDays: 7,
   stickyBucketing: false,
   decision: null,
   phase: null,
