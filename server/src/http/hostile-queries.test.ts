@@ -29,7 +29,7 @@ const STOPPED = 'q-stopped';
 const NUM_RUNS = 25;
 
 /** One property per name (the specs are built once the keys exist; the coverage test holds the two lists together). */
-const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery'];
+const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery', 'webhooks', 'webhookDeliveries'];
 
 interface GetSpec {
   /** The route, as the OpenAPI document writes it. */
@@ -108,6 +108,10 @@ describeEachEngine('hostile queries, path parameters and headers on GET', (db) =
     // One revoked key, so includeRevoked has something to show.
     const created = (await (await h.call('POST', '/api/keys', { kind: 'sdk', name: 'revoked' })).json()) as { id: string };
     expect((await h.call('DELETE', `/api/keys/${created.id}`)).status).toBe(204);
+    // A webhook (a public documentation address: no DNS needed), so its deliveries route has one to read.
+    const hook = await h.call('POST', '/api/webhooks', { url: 'https://203.0.113.10/hook', events: ['experiment.started'] });
+    expect(hook.status, await hook.clone().text()).toBe(201);
+    const webhookId = ((await hook.json()) as { id: string }).id;
     const config = await h.call('GET', '/sdk/config', undefined, { key: h.sdkKey });
     etag = config.headers.get('etag')!;
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
@@ -144,6 +148,8 @@ describeEachEngine('hostile queries, path parameters and headers on GET', (db) =
       },
       summary: { route: '/api/results/summary', path: '/api/results/summary', params: {}, strict: true, auth: 'admin' },
       keys: { route: '/api/keys', path: '/api/keys', params: { includeRevoked: ['true', 'false'] }, strict: true, auth: 'admin' },
+      webhooks: { route: '/api/webhooks', path: '/api/webhooks', params: {}, strict: false, auth: 'admin' },
+      webhookDeliveries: { route: '/api/webhooks/{id}/deliveries', path: `/api/webhooks/${webhookId}/deliveries`, params: { limit: ['1', '50', '200'] }, strict: true, numeric: ['limit'], auth: 'admin' },
       sampleSize: {
         route: '/api/stats/sample-size',
         path: '/api/stats/sample-size',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryNumber } from '../http/schema-helpers.js';
 import { WEBHOOK_EVENTS } from './events.js';
 
 export const createWebhookSchema = z.strictObject({
@@ -36,5 +37,5 @@ export const deliverySchema = z.object({
 });
 
 export const deliveriesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: queryNumber(z.number().int().min(1).max(200).default(50)),
 });
