@@ -32,6 +32,7 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'POST experiment', method: 'POST', path: '/api/experiments', valid: () => fixtures.experiment('hostile-new') },
   { name: 'PATCH experiment', method: 'PATCH', path: `/api/experiments/${EXISTING_EXPERIMENT}`, valid: () => ({ name: 'Renamed', version: 1 }) },
   { name: 'POST key', method: 'POST', path: '/api/keys', valid: () => ({ kind: 'sdk', name: 'Hostile' }) },
+  { name: 'POST webhook', method: 'POST', path: '/api/webhooks', valid: () => ({ url: 'https://203.0.113.10/hook', events: ['experiment.started'] }) },
 ];
 const byName = (name: string) => ENDPOINTS.find((e) => e.name === name)!;
 
