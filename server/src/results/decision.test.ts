@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VariantComparison, Verdict } from './compare.js';
-import { type DecisionInput, decide } from './decision.js';
+import { type DecisionInput, decide, verdictHold } from './decision.js';
 import type { MetricResult } from './types.js';
 
 interface Arm {
@@ -164,5 +164,16 @@ describe('decide', () => {
     const d = decide(input({ primary: null }));
     expect(d.status).toBe('collecting');
     expect(d.reasons[0]).toContain('no primary metric');
+  });
+
+  it('verdictHold: the failing checks other than guardrails, as the comparisons\' reason', () => {
+    expect(verdictHold(decide(input()))).toBeNull();
+    const early = decide(input({ daysElapsed: 2, sequential: false, plannedSampleHold: 'fixed horizon: planned sample not reached (10 %)' }));
+    expect(verdictHold(early)).toBe('collecting: minimum-days (ran 2.0 days of the 7 required (weekdays and weekends sell differently)); planned-sample (fixed horizon: planned sample not reached (10 %))');
+    // The planned-sample hold is already in the document: not repeated.
+    expect(verdictHold(early, ['planned-sample'])).toBe('collecting: minimum-days (ran 2.0 days of the 7 required (weekdays and weekends sell differently))');
+    const guard = metric([{ key: 'control' }, { key: 'b', guardrail: 'harmed' }], { role: 'guardrail', family: 'guardrail' });
+    // A harmed guardrail alone (an immediate roll-back) holds nothing.
+    expect(verdictHold(decide(input({ guardrails: [guard] })))).toBeNull();
   });
 });
