@@ -324,6 +324,18 @@ describeEachEngine('hostile input properties', (db) => {
       },
     },
     {
+      name: 'POST /api/webhooks',
+      fields: ['url', 'events', 'format', 'id', 'secret'],
+      replace: [['url'], ['events'], ['events', 0], ['format']],
+      success: 201,
+      // A public documentation address (203.0.113.0/24): no DNS lookup on the success path.
+      target: async () => ({ method: 'POST', path: '/api/webhooks', body: { url: 'https://203.0.113.10/hook', events: ['experiment.started', 'experiment.stopped'], format: 'json' } }),
+      verify: ({ before, after, json, sent }) => {
+        expectWrites(before, after, { audit_log: 1 }, []);
+        expect(json).toMatchObject({ url: sent.url, events: sent.events, format: sent.format ?? 'json', secret: expect.stringMatching(/^whsec_[0-9a-f]{64}$/) });
+      },
+    },
+    {
       name: 'POST /api/stats/analyze',
       fields: ['metric', 'alpha', 'correction', 'sequential', 'variants'],
       replace: [
