@@ -147,6 +147,25 @@ describeEachEngine('webhooks', (getDb) => {
     await h.call('DELETE', `/api/webhooks/${hook.id}`);
   });
 
+  it('an unreachable receiver costs one attempt per pass, not one per queued delivery; order is kept', async () => {
+    const { json: hook } = await create({ url: receiver.url(), events: ['experiment.started', 'experiment.paused'] });
+    await receiver.stop();
+    const key = 'webhook-unreachable';
+    expect((await h.call('POST', '/api/experiments', fixtures.experiment(key))).status).toBe(201);
+    for (const action of ['start', 'pause', 'start']) expect((await h.call('POST', `/api/experiments/${key}/${action}`)).status).toBe(200);
+    expect(await deliverDueWebhooks(worker())).toBe(3);
+    const deliveries = async () => (await (await h.call('GET', `/api/webhooks/${hook.id}/deliveries`)).json()).items as { attempts: number; status: string; nextAttemptAt: string }[];
+    const queued = await deliveries();
+    expect(queued.map((d) => d.attempts)).toEqual([0, 0, 1]);
+    expect(new Set(queued.map((d) => d.nextAttemptAt)).size).toBe(1);
+    expect(await deliverDueWebhooks(worker())).toBe(0);
+    await receiver.start();
+    clock.offset += MINUTE;
+    await drain();
+    expect(receiver.events().map((e) => e.type)).toEqual(['experiment.started', 'experiment.paused', 'experiment.started']);
+    expect((await deliveries()).map((d) => [d.status, d.attempts])).toEqual([['delivered', 1], ['delivered', 1], ['delivered', 2]]);
+  });
+
   it('gives up after 24 h and logs every attempt', async () => {
     const before = await attemptCounts();
     receiver.state.status = 503;

@@ -37,7 +37,8 @@ const MAX_ERROR = 500;
 export async function deliverDueWebhooks(deps: WorkerDeps): Promise<number> {
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const now = deps.now();
-  const lease = new Date(now.getTime() + timeoutMs + 60_000);
+  // Long enough for a whole batch sent one after the other to one slow receiver.
+  const lease = new Date(now.getTime() + timeoutMs * (deps.batch ?? 20) + 60_000);
   const claimed = await deps.db.transaction().execute(async (trx) => {
     const due = await trx
       .selectFrom('webhook_deliveries')
@@ -68,12 +69,19 @@ export async function deliverDueWebhooks(deps: WorkerDeps): Promise<number> {
   }
   await Promise.all(
     [...byWebhook.values()].map(async (deliveries) => {
-      for (const delivery of deliveries) {
+      for (const [index, delivery] of deliveries.entries()) {
         const attemptedAt = deps.now();
         const started = performance.now();
         const signature = signatureHeader(delivery.secret, Math.floor(attemptedAt.getTime() / 1000), delivery.body);
         const outcome: SendOutcome = await postOnce(delivery.url, delivery.body, { 'Touchpoint-Signature': signature }, { timeoutMs, allowPrivate: deps.allowPrivate });
-        await recordAttempt(deps, delivery, attemptedAt, outcome, Math.round(performance.now() - started));
+        const retryAt = await recordAttempt(deps, delivery, attemptedAt, outcome, Math.round(performance.now() - started));
+        if (outcome.statusCode === null && retryAt) {
+          // Unreachable: the rest of this receiver's batch would only wait for the same timeout. It is
+          // put back, unattempted (its attempt counts stay true), due with the failed one's retry.
+          const rest = deliveries.slice(index + 1).map((d) => d.id);
+          if (rest.length) await deps.db.updateTable('webhook_deliveries').set({ next_attempt_at: retryAt }).where('id', 'in', rest).where('status', '=', 'pending').execute();
+          break;
+        }
       }
     }),
   );
@@ -86,7 +94,7 @@ async function recordAttempt(
   attemptedAt: Date,
   outcome: SendOutcome,
   durationMs: number,
-): Promise<void> {
+): Promise<Date | null> {
   const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
   const error = ok ? null : (outcome.error ?? `HTTP ${outcome.statusCode}`).slice(0, MAX_ERROR);
   const attempts = delivery.attempts + 1;
@@ -109,6 +117,7 @@ async function recordAttempt(
   });
   webhookAttempts.inc({ outcome: ok ? 'delivered' : retryAt ? 'retry' : 'failed' });
   if (!ok) deps.logger.info('webhook delivery failed', { delivery: delivery.id, attempts, statusCode: outcome.statusCode, willRetry: Boolean(retryAt) });
+  return retryAt;
 }
 
 /** Pending deliveries (the outbox's depth), for tests and monitoring. */
