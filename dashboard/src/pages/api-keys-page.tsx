@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { useApi } from '../app/api-context.js';
+import { useAction } from '../app/use-action.js';
 import { useResource } from '../app/use-resource.js';
 import { ApiError } from '../api/problem.js';
 import type { ApiKey } from '../api/types.js';
@@ -205,22 +206,10 @@ function CreateKeyForm({ onCreated }: { onCreated: (k: ApiKey & { secret: string
 
 function RevokeDialog({ apiKey, onClose, onRevoked }: { apiKey: ApiKey; onClose: () => void; onRevoked: () => void }) {
   const api = useApi();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const revoke = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.revokeKey(apiKey.id);
-      onRevoked();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: revoke } = useAction(() => api.revokeKey(apiKey.id), onRevoked);
   const lastAdmin = error instanceof ApiError && error.status === 409;
   return (
-    <ConfirmDialog title={`Revoke "${apiKey.name}"?`} confirmLabel="Revoke key" danger busy={busy} confirmDisabled={lastAdmin} onCancel={onClose} onConfirm={() => void revoke()}>
+    <ConfirmDialog title={`Revoke "${apiKey.name}"?`} confirmLabel="Revoke key" danger busy={busy} confirmDisabled={lastAdmin} onCancel={onClose} onConfirm={revoke}>
       <p>
         Anything using <code>{apiKey.prefix}</code> stops working at once
         {apiKey.kind === 'sdk' ? ': sites with this SDK key stop receiving experiments and sending events.' : '. If it is the key you signed in with, you are signed out.'}

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { useApi } from '../app/api-context.js';
+import { useAction } from '../app/use-action.js';
 import { useResource } from '../app/use-resource.js';
 import { ApiError } from '../api/problem.js';
 import { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookEvent } from '../api/types.js';
@@ -171,21 +172,9 @@ function Deliveries({ webhook }: { webhook: Webhook }) {
 
 function DeleteDialog({ webhook, onClose, onDeleted }: { webhook: Webhook; onClose: () => void; onDeleted: () => void }) {
   const api = useApi();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.deleteWebhook(webhook.id);
-      onDeleted();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const { busy, error, run: remove } = useAction(() => api.deleteWebhook(webhook.id), onDeleted);
   return (
-    <ConfirmDialog title="Delete this webhook?" confirmLabel="Delete webhook" danger busy={busy} onCancel={onClose} onConfirm={() => void remove()}>
+    <ConfirmDialog title="Delete this webhook?" confirmLabel="Delete webhook" danger busy={busy} onCancel={onClose} onConfirm={remove}>
       <p>
         <code>{webhook.url}</code> receives nothing more; its pending deliveries and its delivery log are deleted with it.
       </p>
