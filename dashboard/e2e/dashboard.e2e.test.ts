@@ -7,71 +7,21 @@
  * with a winner; then sends simulated SDK traffic with an imbalanced split and finds the results
  * table, the charts and the SRM banner. Screenshots go to dashboard/test-artifacts/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/src/app.js';
-import { outsideApi, withResponseValidation } from '../../server/src/test/openapi-validator.js';
-import { type DatabaseHandle, connect } from '../../server/src/db/connect.js';
-import { migrateToLatest } from '../../server/src/db/migrate.js';
-import { createLogger } from '../../server/src/http/logger.js';
-import { createKey } from '../../server/src/keys/repository.js';
+import { type DashboardUnderTest, artifacts, startDashboard } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const API_DELAY_MS = 250;
-const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const distDir = path.join(dashboardDir, 'dist');
-const artifacts = path.join(dashboardDir, 'test-artifacts');
 
+let dut: DashboardUnderTest | undefined;
 let browser: Browser | undefined;
-let handle: DatabaseHandle | undefined;
-let server: ReturnType<typeof serve> | undefined;
 let baseUrl = '';
 let adminKey = '';
-/** Departures from the OpenAPI document in the server's answers (withResponseValidation). */
-const violations: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the dashboard end-to-end test needs Debian's chromium package. ` +
-        'Install it with `apt-get install -y chromium` (.ci/run does this); never download a browser.',
-    );
-  }
-  mkdirSync(artifacts, { recursive: true });
-  // The production build, as `npm start` serves it (vitest sets NODE_ENV=test, which would bundle React's dev build).
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ root: dashboardDir, configFile: path.join(dashboardDir, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-
-  handle = await connect({ dataDir: 'memory://' });
-  await migrateToLatest(handle.db);
-  adminKey = (await createKey(handle.db, { keyId: null, requestId: 'e2e' }, { kind: 'admin', name: 'E2E admin' })).secret;
-  // Every API answer the dashboard gets is checked against the OpenAPI document (asserted after the
-  // tests); the pages and assets the server serves for the dashboard are not API operations.
-  const app = withResponseValidation(createApp({ db: handle.db, logger: createLogger('error'), now: () => new Date(), maxBodyBytes: 1024 * 1024, dashboardDir: distDir }), {
-    onViolation: (message) => violations.push(message),
-    skip: outsideApi,
-  });
-  server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 30_000,
-  });
+  dut = await startDashboard();
+  ({ browser, baseUrl, adminKey } = dut);
 }, 120_000);
 
 /** The page says nothing is significant: its text, "Not significant" taken out, never says "significant". */
@@ -80,14 +30,9 @@ async function noSignificanceClaim(page: Page): Promise<boolean> {
   return !/significant/i.test(text.replace(/not significant/gi, ''));
 }
 
-afterAll(() => {
-  expect(violations, 'API answers that do not match the OpenAPI document').toEqual([]);
-});
-
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  await handle?.close();
+  await dut?.close();
+  expect(dut?.violations, 'API answers that do not match the OpenAPI document').toEqual([]);
 });
 
 async function newPage(width: number, height: number): Promise<Page> {

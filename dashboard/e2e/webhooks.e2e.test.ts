@@ -5,59 +5,27 @@
  * receiver on 127.0.0.1. Through the UI: add a webhook, copy its secret (shown once), see an experiment
  * start delivered (signature checked at the receiver) in the recent deliveries, delete the webhook.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
-import { type Browser, chromium } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApp } from '../../server/src/app.js';
-import { type DatabaseHandle, connect } from '../../server/src/db/connect.js';
-import { migrateToLatest } from '../../server/src/db/migrate.js';
 import { createLogger } from '../../server/src/http/logger.js';
-import { createKey } from '../../server/src/keys/repository.js';
-import { outsideApi, withResponseValidation } from '../../server/src/test/openapi-validator.js';
 import { verifySignature } from '../../server/src/webhooks/signature.js';
 import { deliverDueWebhooks } from '../../server/src/webhooks/worker.js';
+import { type DashboardUnderTest, artifacts, startDashboard } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const artifacts = path.join(dashboardDir, 'test-artifacts');
-
+let dut: DashboardUnderTest | undefined;
 let browser: Browser | undefined;
-let handle: DatabaseHandle | undefined;
-let server: ReturnType<typeof serve> | undefined;
 let receiver: http.Server | undefined;
 const received: { signature: string; body: string }[] = [];
 let baseUrl = '';
 let receiverUrl = '';
 let adminKey = '';
-const violations: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package; never download a browser.`);
-  mkdirSync(artifacts, { recursive: true });
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ root: dashboardDir, configFile: path.join(dashboardDir, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-  handle = await connect({ dataDir: 'memory://' });
-  await migrateToLatest(handle.db);
-  adminKey = (await createKey(handle.db, { keyId: null, requestId: 'e2e' }, { kind: 'admin', name: 'E2E admin' })).secret;
-  const app = withResponseValidation(
-    createApp({ db: handle.db, logger: createLogger('error'), now: () => new Date(), maxBodyBytes: 1024 * 1024, dashboardDir: path.join(dashboardDir, 'dist'), webhookAllowPrivate: true }),
-    { onViolation: (message) => violations.push(message), skip: outsideApi },
-  );
-  server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dut = await startDashboard({ webhookAllowPrivate: true });
+  ({ browser, baseUrl, adminKey } = dut);
   receiver = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -68,15 +36,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/touchpoint`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'], timeout: 30_000 });
 }, 120_000);
 
 afterAll(async () => {
-  expect(violations, 'API answers that do not match the OpenAPI document').toEqual([]);
-  await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await dut?.close();
   await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
-  await handle?.close();
+  expect(dut?.violations, 'API answers that do not match the OpenAPI document').toEqual([]);
 });
 
 async function api(method: string, route: string, body?: unknown) {
@@ -110,7 +75,7 @@ it('adds a webhook, shows its secret once, lists a signed delivery, deletes it',
   await api('POST', '/api/metrics', { key: 'purchase', name: 'Purchase', type: 'conversion', eventName: 'purchase' });
   await api('POST', '/api/experiments', { key: 'hook-e2e', name: 'Hook e2e', touchpointKey: 'cta', primaryMetric: 'purchase', variants: [{ key: 'control', name: 'A', weight: 0.5, payload: {} }, { key: 'b', name: 'B', weight: 0.5, payload: {} }] });
   await api('POST', '/api/experiments/hook-e2e/start');
-  expect(await deliverDueWebhooks({ db: handle!.db, logger: createLogger('error'), now: () => new Date(), allowPrivate: true })).toBe(1);
+  expect(await deliverDueWebhooks({ db: dut!.handle.db, logger: createLogger('error'), now: () => new Date(), allowPrivate: true })).toBe(1);
   expect(received).toHaveLength(1);
   expect(JSON.parse(received[0]!.body)).toMatchObject({ type: 'experiment.started', data: { experiment: { key: 'hook-e2e' } } });
   expect(verifySignature(secret, received[0]!.signature, received[0]!.body)).toBe(true);
