@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { startServerProcess, stopServerProcess } from '../test/server-process.js';
 import { verifySignature } from './signature.js';
 import { createReceiver } from './test-support.js';
 
@@ -12,38 +12,11 @@ import { createReceiver } from './test-support.js';
  * is delivered by the next server process once the receiver is back. No clock is faked here, so the
  * waits are bounded generously (the worker ticks every 5 s; a failed first attempt retries after 30 s).
  */
-const serverDir = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'touchpoint-webhooks-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-interface Running { child: ChildProcess; url: string; output: () => string }
-
-function start(): Promise<Running> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', INIT_CWD: serverDir, WEBHOOK_ALLOW_PRIVATE: '1', RESULTS_REFRESH_SECONDS: '0' };
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts'], { cwd: serverDir, env });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start-up banner:\n${out}`)), 60_000);
-    child.stdout.on('data', () => {
-      const match = /running at (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!, output: () => out });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
-  });
-}
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    child.removeAllListeners('exit');
-    child.on('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+const start = () => startServerProcess({ DATA_DIR: dataDir, WEBHOOK_ALLOW_PRIVATE: '1', RESULTS_REFRESH_SECONDS: '0' });
+const stop = stopServerProcess;
 
 async function until<T>(what: string, check: () => T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
