@@ -14,6 +14,7 @@ import * as guardrailMargin from './0012_guardrail_margin.js';
 import * as changeNotifications from './0013_change_notifications.js';
 import * as webhooks from './0014_webhooks.js';
 import * as minimumDays from './0015_minimum_days.js';
+import * as metricUnits from './0016_metric_units.js';
 
 /**
  * Every migration, in order. Names sort in execution order; never edit one that has landed on main:
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0013_change_notifications': changeNotifications,
   '0014_webhooks': webhooks,
   '0015_minimum_days': minimumDays,
+  '0016_metric_units': metricUnits,
 };

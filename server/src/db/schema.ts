@@ -38,6 +38,10 @@ export interface MetricTable {
   description: string | null;
   /** Guardrails: relative non-inferiority margin in (0, 1); null = the default (2 %). */
   guardrail_margin: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Revenue and ratio metrics: what the values count ("items"); never together with a currency. */
+  unit: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Revenue and ratio metrics: ISO 4217 code of money values ("EUR"). */
+  currency: ColumnType<string | null, string | null | undefined, string | null>;
   version: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -6,6 +6,7 @@ import { ProblemError, fieldError } from '../http/problem.js';
 import { validationProblem } from '../http/validate.js';
 import { type ExpectedVersion, staleVersion } from '../http/versioning.js';
 import { type CreateMetric, type Metric, type UpdateMetric, definitionIssues } from './schemas.js';
+import { unitIssues } from './units.js';
 
 export function toMetric(row: Selectable<MetricTable>): Metric {
   return {
@@ -20,6 +21,8 @@ export function toMetric(row: Selectable<MetricTable>): Metric {
     direction: row.direction as Metric['direction'],
     description: row.description,
     guardrailMargin: row.guardrail_margin,
+    unit: row.unit,
+    currency: row.currency,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -45,6 +48,8 @@ export async function createMetric(db: Kysely<Database>, actor: Actor, input: Cr
         direction: input.direction,
         description: input.description ?? null,
         guardrail_margin: input.guardrailMargin ?? null,
+        unit: input.unit ?? null,
+        currency: input.currency ?? null,
         created_at: now,
         updated_at: now,
       })
@@ -98,7 +103,11 @@ export async function updateMetric(
       numerator: patch.numerator !== undefined ? patch.numerator : before.numerator,
       denominator: patch.denominator !== undefined ? patch.denominator : before.denominator,
     };
-    const issues = definitionIssues(merged);
+    const units = {
+      unit: patch.unit !== undefined ? patch.unit : before.unit,
+      currency: patch.currency !== undefined ? patch.currency : before.currency,
+    };
+    const issues = [...definitionIssues(merged), ...unitIssues({ type: before.type, ...units })];
     if (issues.length) throw validationProblem(issues.map((i) => fieldError([i.path], i.message)));
     const row = await trx
       .updateTable('metrics')
@@ -112,6 +121,8 @@ export async function updateMetric(
         ...(patch.direction !== undefined && { direction: patch.direction }),
         ...(patch.description !== undefined && { description: patch.description }),
         ...(patch.guardrailMargin !== undefined && { guardrail_margin: patch.guardrailMargin }),
+        unit: units.unit,
+        currency: units.currency,
         version: current.version + 1,
         updated_at: now,
       })

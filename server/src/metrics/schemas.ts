@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventName, pagination, slug, text } from '../http/schema-helpers.js';
+import { currencyCode, unitIssues, unitText } from './units.js';
 
 export const METRIC_TYPES = ['conversion', 'revenue', 'ratio', 'funnel'] as const;
 export const DEFAULT_ATTRIBUTION_HOURS = 72;
@@ -28,6 +29,10 @@ const describing = {
    * non-inferiority test (0.02 = not worse than the control by more than 2 %); null = 2 %.
    */
   guardrailMargin: z.number().gt(0).lt(1).nullable(),
+  /** Revenue and ratio metrics: what the values count ("items", "s"); null = a plain number (units.ts). */
+  unit: unitText.nullable(),
+  /** Revenue and ratio metrics: an ISO 4217 code ("EUR") for money; null = not money. */
+  currency: currencyCode.nullable(),
 };
 
 type Definition = {
@@ -82,9 +87,11 @@ export const createMetricSchema = z
     direction: describing.direction.default('increase'),
     description: describing.description.optional(),
     guardrailMargin: describing.guardrailMargin.optional(),
+    unit: describing.unit.optional(),
+    currency: describing.currency.optional(),
   })
   .superRefine((metric, ctx) => {
-    for (const issue of definitionIssues(metric)) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+    for (const issue of [...definitionIssues(metric), ...unitIssues(metric)]) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
   });
 
 /** The type is fixed once created (results and experiment links depend on it); the rest may change. */
@@ -95,6 +102,8 @@ export const updateMetricSchema = z.strictObject({
   direction: describing.direction.optional(),
   description: describing.description.optional(),
   guardrailMargin: describing.guardrailMargin.optional(),
+  unit: describing.unit.optional(),
+  currency: describing.currency.optional(),
   version: z.number().int().min(1).optional(),
 });
 
@@ -117,6 +126,10 @@ export const metricSchema = z.object({
   description: z.string().nullable(),
   /** Guardrail non-inferiority margin (relative); null = the default 2 %. */
   guardrailMargin: z.number().nullable(),
+  /** What the values count ("items"), or null. */
+  unit: z.string().nullable(),
+  /** ISO 4217 currency of money values ("EUR"), or null. */
+  currency: z.string().nullable(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

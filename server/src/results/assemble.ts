@@ -26,7 +26,8 @@ export interface QueryOutputs {
   period: Period | null;
   end: Date;
   computedAt: Date;
-  segment?: { attribute: string; top: number; rows: GroupRow[] | FunnelRow[] };
+  /** A breakdown of one metric (the primary unless another was asked for) by an exposure attribute. */
+  segment?: { attribute: string; top: number; metric?: MetricDefinition; rows: GroupRow[] | FunnelRow[] };
 }
 
 type Stats = MetricStats & { n: number };
@@ -77,6 +78,8 @@ export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): Ex
       role: metric.role,
       direction: metric.direction,
       attributionHours: metric.attributionHours,
+      unit: metric.unit ?? null,
+      currency: metric.currency ?? null,
       family: metric.role,
       ...(metric.role === 'secondary' && { exploratory: true as const }),
       variants: compareVariants(metric, keys.map((key, i) => ({ key, stats: stats[i]! })), settings),
@@ -171,9 +174,12 @@ export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): Ex
     decision,
     reasons,
   };
-  if (q.segment && primary) {
-    results.segments = segmentResults(primary, q.simpleMetrics.indexOf(primary), keys, q.segment, settings);
-    for (const reason of [hold, collecting]) if (reason !== null) for (const value of results.segments.values) holdVerdicts(value.variants, reason);
+  const segmented = q.segment?.metric ?? primary;
+  if (q.segment && segmented) {
+    results.segments = segmentResults(segmented, q.simpleMetrics.indexOf(segmented), keys, q.segment, settings);
+    // The same holds as the metric's own table: a guardrail keeps its status unless collecting.
+    const holds = segmented.role === 'guardrail' ? [guardrailHold] : [hold, collecting];
+    for (const reason of holds) if (reason !== null) for (const value of results.segments.values) holdVerdicts(value.variants, reason);
   }
   return results;
 }
@@ -181,7 +187,7 @@ export function assembleResults(experiment: ExperimentInfo, q: QueryOutputs): Ex
 const KIND_ORDER = { value: 0, other: 1, none: 2 } as const;
 
 function segmentResults(
-  primary: MetricDefinition,
+  metric: MetricDefinition,
   simpleIndex: number,
   keys: string[],
   segment: NonNullable<QueryOutputs['segment']>,
@@ -196,14 +202,14 @@ function segmentResults(
     groups.set(id, entry);
   }
   const values = [...groups.values()].map((g) => {
-    const stats = variantStats(primary, simpleIndex, g.rows, keys.length);
+    const stats = variantStats(metric, simpleIndex, g.rows, keys.length);
     return {
       value: g.value,
       kind: g.kind,
       units: stats.reduce((s, v) => s + v.n, 0),
-      variants: compareVariants(primary, keys.map((key, i) => ({ key, stats: stats[i]! })), settings),
+      variants: compareVariants(metric, keys.map((key, i) => ({ key, stats: stats[i]! })), settings),
     };
   });
   values.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || b.units - a.units || String(a.value).localeCompare(String(b.value)));
-  return { attribute: segment.attribute, metric: primary.key, top: segment.top, values };
+  return { attribute: segment.attribute, metric: metric.key, top: segment.top, values };
 }

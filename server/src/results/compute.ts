@@ -94,28 +94,30 @@ export const queryPeriod = (period: Period | null, now: Date): Period => period 
 export async function computeResults(
   db: Kysely<Database>,
   experiment: LoadedExperiment,
-  options: { now: Date; segment?: { attribute: string; top?: number } | undefined },
+  options: { now: Date; segment?: { attribute: string; top?: number; metric?: string | undefined } | undefined },
 ): Promise<ExperimentResults> {
   const period = runningPeriod(experiment, options.now);
   const window = queryPeriod(period, options.now);
   const set = metricSet(await loadMetricDefinitions(db, experiment.id));
   const [rows, counts] = await Promise.all([dayRowsOf(db, experiment.id, set, window), exposureCounts(db, experiment.id)]);
   const outputs = queryOutputs(set, rows, counts, period, options.now);
-  const primary = set.metrics.find((m) => m.role === 'primary');
-  if (options.segment && primary) {
-    const top = options.segment.top ?? DEFAULT_SEGMENT_TOP;
-    outputs.segment = { attribute: options.segment.attribute, top, rows: await segmentRows(db, experiment.id, primary, set.simpleMetrics, window, options.segment.attribute, top) };
+  const segment = options.segment;
+  // The metric broken down: the one asked for (checked by the service), else the primary metric.
+  const segmented = segment && set.metrics.find((m) => (segment.metric === undefined ? m.role === 'primary' : m.key === segment.metric));
+  if (segment && segmented) {
+    const top = segment.top ?? DEFAULT_SEGMENT_TOP;
+    outputs.segment = { attribute: segment.attribute, top, metric: segmented, rows: await segmentRows(db, experiment.id, segmented, set.simpleMetrics, window, segment.attribute, top) };
   }
   return assembleResults(experimentInfo(experiment), outputs);
 }
 
-/** Segment rows of the primary metric; simple-metric rows keep the positions of `simpleMetrics`. */
-async function segmentRows(db: Kysely<Database>, experimentId: number, primary: MetricDefinition, simpleMetrics: MetricDefinition[], period: Period, attribute: string, top: number) {
+/** Segment rows of one metric; simple-metric rows keep the positions of `simpleMetrics`. */
+async function segmentRows(db: Kysely<Database>, experimentId: number, metric: MetricDefinition, simpleMetrics: MetricDefinition[], period: Period, attribute: string, top: number) {
   const grouping: Grouping = { kind: 'segment', attribute, top };
-  if (primary.type === 'funnel') return funnelGroupStats(db, { experimentId, metric: primary, period, grouping });
-  // Only the primary metric is aggregated: the metrics before it are left out of the query (and its
+  if (metric.type === 'funnel') return funnelGroupStats(db, { experimentId, metric, period, grouping });
+  // Only this metric is aggregated: the metrics before it are left out of the query (and its
   // position kept) by aggregating a prefix that ends with it.
-  const prefix = simpleMetrics.slice(0, simpleMetrics.indexOf(primary) + 1);
+  const prefix = simpleMetrics.slice(0, simpleMetrics.indexOf(metric) + 1);
   return metricGroupStats(db, { experimentId, metrics: prefix, period, grouping });
 }
 

@@ -25,6 +25,9 @@ export interface MetricDefinition {
   direction: 'increase' | 'decrease';
   /** Guardrails: the relative harm tolerated by the non-inferiority test; absent or null = DEFAULT_GUARDRAIL_MARGIN (2 %). */
   guardrailMargin?: number | null;
+  /** Revenue and ratio metrics: what the values count ("items"), or an ISO 4217 currency; null = neither. */
+  unit?: string | null;
+  currency?: string | null;
 }
 
 export interface Phase {

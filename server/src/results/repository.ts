@@ -29,7 +29,7 @@ export async function loadMetricDefinitions(db: Db, experimentId: number): Promi
   const rows = await db
     .selectFrom('experiment_metrics as l')
     .innerJoin('metrics as m', 'm.key', 'l.metric_key')
-    .select(['m.key', 'm.name', 'm.type', 'm.event_name', 'm.steps', 'm.numerator', 'm.denominator', 'm.attribution_hours', 'm.direction', 'm.guardrail_margin', 'l.role'])
+    .select(['m.key', 'm.name', 'm.type', 'm.event_name', 'm.steps', 'm.numerator', 'm.denominator', 'm.attribution_hours', 'm.direction', 'm.guardrail_margin', 'm.unit', 'm.currency', 'l.role'])
     .where('l.experiment_id', '=', experimentId)
     .orderBy('l.position')
     .execute();
@@ -45,6 +45,8 @@ export async function loadMetricDefinitions(db: Db, experimentId: number): Promi
     attributionHours: r.attribution_hours,
     direction: r.direction as MetricDefinition['direction'],
     guardrailMargin: r.guardrail_margin,
+    unit: r.unit,
+    currency: r.currency,
   }));
 }
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { readJson, readQuery, slugParam } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
 import { resultsCsv } from './csv.js';
-import { refreshQuery, resultsQuery, resultsResponse } from './schemas.js';
+import { refreshQuery, resultsQuery, resultsResponse, segmentAttributesResponse } from './schemas.js';
+import { segmentAttributes } from './segment-attributes.js';
 import { type InFlight, getResults, refreshSnapshot } from './service.js';
 
 /**
@@ -14,6 +15,7 @@ import { type InFlight, getResults, refreshSnapshot } from './service.js';
  * such as `{ "segment": "country" }` is refused (422 naming the field), never silently ignored.
  */
 const refreshBody = z.strictObject({});
+const noQuery = z.strictObject({});
 
 /** GET results (snapshot while fresh, `?format=csv`) and POST refresh; validate → service → respond. */
 export function resultsRoutes(deps: AppDeps) {
@@ -30,6 +32,11 @@ export function resultsRoutes(deps: AppDeps) {
         return c.body(resultsCsv(results));
       }
       return c.json(results);
+    })
+    .get('/:key/segments', async (c) => {
+      readQuery(c, noQuery);
+      const experiment = await getExperiment(deps.db, key(c));
+      return c.json({ attributes: await segmentAttributes(deps.db, experiment.id) });
     })
     .post('/:key/results/refresh', async (c) => {
       const experimentKey = key(c);
@@ -50,6 +57,14 @@ export const resultsOperations: Operation[] = [
     response: resultsResponse,
     alternates: { 'text/csv': 'With ?format=csv: one row per metric and variant (a download: Content-Disposition)' },
     headers: ['Content-Disposition'],
+  },
+  {
+    method: 'get',
+    path: '/api/experiments/{key}/segments',
+    summary: 'The exposure attributes seen in the experiment (scalar values, most common first): what ?segment= can break results down by',
+    tag: 'results',
+    query: noQuery,
+    response: segmentAttributesResponse,
   },
   {
     method: 'post',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { queryNumber } from '../http/schema-helpers.js';
+import { queryNumber, slug } from '../http/schema-helpers.js';
 
 /** A safe exposure-attribute name: it is bound as a parameter anyway, but echoed back and used as a key. */
 export const SEGMENT_ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
@@ -14,6 +14,8 @@ export const resultsQuery = z.strictObject({
     .string()
     .regex(SEGMENT_ATTRIBUTE, 'must be an attribute name: a letter or "_", then letters, digits, "_", "." or "-" (at most 64)')
     .optional(),
+  /** The metric broken down by `segment`: any metric of the experiment (default: the primary metric). */
+  segmentMetric: slug.optional(),
   /** Segment values kept (by units); the rest are folded into "other". */
   top: queryNumber(z.number().int().min(1).max(50).default(DEFAULT_SEGMENT_TOP)),
   /** Serve the stored snapshot when it is at most this many seconds old; 0 recomputes. */
@@ -21,7 +23,7 @@ export const resultsQuery = z.strictObject({
 });
 export type ResultsQuery = z.output<typeof resultsQuery>;
 
-export const refreshQuery = resultsQuery.pick({ segment: true, top: true });
+export const refreshQuery = resultsQuery.pick({ segment: true, segmentMetric: true, top: true });
 
 // ---- The documented answer (OpenAPI) -----------------------------------------------------------
 // Every field of ExperimentResults (types.ts) and SnapshotInfo (service.ts) is listed with its type:
@@ -266,3 +268,8 @@ export const resultsResponse = z.object({
 
 /** The headline of one metric as GET /api/results/summary lists it: the full results' metric object. */
 export const metricResultSchema = metricResult;
+
+/** GET /api/experiments/:key/segments: attribute names seen in analysed exposures, most units first (at most 100). */
+export const segmentAttributesResponse = z.object({
+  attributes: z.array(z.object({ name: z.string(), units: z.number().int().min(1) })),
+});

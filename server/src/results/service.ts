@@ -14,6 +14,8 @@ import { type RefreshOptions, refreshDefaultResults } from './refresh.js';
 import { readSnapshot, writeSnapshot } from './snapshot-repository.js';
 import type { ExperimentResults } from './types.js';
 import { announceResultTransitions } from '../webhooks/result-transitions.js';
+import { fieldError } from '../http/problem.js';
+import { validationProblem } from '../http/validate.js';
 
 export interface SnapshotInfo {
   computedAt: string;
@@ -28,13 +30,30 @@ export type ServedResults = ExperimentResults & { snapshot: SnapshotInfo };
 
 export interface ResultsRequest {
   segment?: string | undefined;
+  /** The metric broken down by `segment` (default: the primary metric). */
+  segmentMetric?: string | undefined;
   top: number;
   /** Seconds; 0 always recomputes. */
   maxAge: number;
 }
 
-/** Snapshot row key: '' for the default results, `attribute#top` for a segment breakdown. */
-export const snapshotKey = (request: Pick<ResultsRequest, 'segment' | 'top'>): string => (request.segment ? `${request.segment}#${request.top}` : '');
+type Breakdown = Pick<ResultsRequest, 'segment' | 'segmentMetric' | 'top'>;
+
+/**
+ * Snapshot row key: '' for the default results, `attribute#top` for a segment breakdown of the
+ * primary metric, `attribute#top#metric` for another metric's.
+ */
+export const snapshotKey = (request: Breakdown): string =>
+  request.segment ? `${request.segment}#${request.top}${request.segmentMetric ? `#${request.segmentMetric}` : ''}` : '';
+
+/** `segmentMetric` must name one of the experiment's metrics (422 on the query field otherwise). */
+function checkSegmentMetric(experiment: LoadedExperiment, request: Breakdown): void {
+  const metric = request.segmentMetric;
+  if (metric === undefined) return;
+  const own = [experiment.primaryMetric, ...experiment.secondaryMetrics, ...experiment.guardrailMetrics];
+  if (!own.includes(metric)) throw validationProblem([fieldError(['segmentMetric'], `"${metric}" is not a metric of this experiment (${own.filter(Boolean).join(', ') || 'it has none'})`)]);
+  if (!request.segment) throw validationProblem([fieldError(['segmentMetric'], 'needs a segment: the attribute to break the metric down by')]);
+}
 
 /**
  * Computations in progress, by experiment and snapshot key: concurrent cache misses for the same
@@ -45,11 +64,12 @@ export type InFlight = Map<string, Promise<ServedResults>>;
 export async function refreshSnapshot(
   db: Kysely<Database>,
   experiment: LoadedExperiment,
-  request: Pick<ResultsRequest, 'segment' | 'top'>,
+  request: Breakdown,
   now: Date,
   inFlight?: InFlight,
   options: RefreshOptions = {},
 ): Promise<ServedResults> {
+  checkSegmentMetric(experiment, request);
   if (!inFlight) return computeAndStore(db, experiment, request, now, options);
   const id = `${experiment.id}:${snapshotKey(request)}`;
   const running = inFlight.get(id);
@@ -62,7 +82,7 @@ export async function refreshSnapshot(
 async function computeAndStore(
   db: Kysely<Database>,
   experiment: LoadedExperiment,
-  request: Pick<ResultsRequest, 'segment' | 'top'>,
+  request: Breakdown,
   now: Date,
   options: RefreshOptions,
 ): Promise<ServedResults> {
@@ -70,7 +90,7 @@ async function computeAndStore(
   const { results, state, report } = request.segment
     ? {
         // Segment breakdowns group by attribute values with a top-k cut: not additive by day.
-        results: await computeResults(db, experiment, { now, segment: { attribute: request.segment, top: request.top } }),
+        results: await computeResults(db, experiment, { now, segment: { attribute: request.segment, top: request.top, metric: request.segmentMetric } }),
         state: null,
         report: undefined,
       }
@@ -87,6 +107,7 @@ async function computeAndStore(
 
 export async function getResults(db: Kysely<Database>, key: string, request: ResultsRequest, now: Date, inFlight?: InFlight): Promise<ServedResults> {
   const experiment = await getExperiment(db, key);
+  checkSegmentMetric(experiment, request);
   if (request.maxAge > 0) {
     const stored = await readSnapshot(db, experiment.id, snapshotKey(request));
     if (stored) {

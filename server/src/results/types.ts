@@ -14,6 +14,12 @@ export interface MetricResult {
   role: MetricRole;
   direction: 'increase' | 'decrease';
   attributionHours: number | null;
+  /**
+   * What the values count ("items") and the ISO 4217 currency of money ("EUR"); null when the metric
+   * has none. Always set by this version; absent in a snapshot stored before metrics had units.
+   */
+  unit?: string | null;
+  currency?: string | null;
   /** The family its p-values are adjusted in: primary (k − 1 comparisons), secondary (variants × secondary metrics), guardrail (none). */
   family: 'primary' | 'secondary' | 'guardrail';
   /** Secondary metrics: exploratory findings, not the experiment's decision. */
