@@ -46,3 +46,16 @@ describe('rate-limit settings', () => {
     expect(() => loadConfig({ TRUSTED_PROXY_HOPS: 'x' })).toThrow(/TRUSTED_PROXY_HOPS/);
   });
 });
+
+describe('ingestion queue settings (INGEST_QUEUE)', () => {
+  it('are off by default, read a list of NATS URLs, and refuse anything else', () => {
+    expect(loadConfig({})).toMatchObject({ ingestQueue: undefined, ingestStream: 'touchpoint-ingest', ingestReplicas: undefined, ingestQueueWriters: 1, ingestAckWaitSeconds: 30 });
+    expect(loadConfig({ INGEST_QUEUE: 'nats://h1:4222, nats://h2:4222,tls://h3:4222', INGEST_REPLICAS: '3', INGEST_QUEUE_WRITERS: '0' })).toMatchObject({
+      ingestQueue: ['nats://h1:4222', 'nats://h2:4222', 'tls://h3:4222'], ingestReplicas: 3, ingestQueueWriters: 0,
+    });
+    expect(() => loadConfig({ INGEST_QUEUE: 'http://h1:4222' })).toThrow(ConfigError);
+    expect(() => loadConfig({ INGEST_QUEUE: ' , ' })).toThrow(/INGEST_QUEUE/);
+    expect(() => loadConfig({ INGEST_STREAM: 'a.b' })).toThrow(/INGEST_STREAM/);
+    expect(() => loadConfig({ INGEST_REPLICAS: '6' })).toThrow(/INGEST_REPLICAS/);
+  });
+});

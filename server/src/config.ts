@@ -27,6 +27,16 @@ export interface Config {
   resultsRefreshSeconds: number;
   /** Ingestion writes in flight at once (group commit, events/writer.ts). */
   ingestWriters: number;
+  /** INGEST_QUEUE: NATS servers of the JetStream ingestion log (design.md §12); absent = direct writes. */
+  ingestQueue: string[] | undefined;
+  /** INGEST_STREAM: the JetStream stream's name. */
+  ingestStream: string;
+  /** INGEST_REPLICAS: copies of each queued item; absent = 3 on a cluster of three or more nodes, else 1. */
+  ingestReplicas: number | undefined;
+  /** INGEST_ACK_WAIT_SECONDS: a queued item delivered to a writer that neither commits nor answers within this goes to another writer. */
+  ingestAckWaitSeconds: number;
+  /** INGEST_QUEUE_WRITERS: queue writers run inside this server (0: only `npm run worker` processes write). */
+  ingestQueueWriters: number;
   /** DEMO=1: seed demo touchpoints, metrics, experiments and traffic on start (once). */
   demo: boolean;
   /** PostgreSQL: deadline of every statement of the request pool, in ms (db/deadlines.ts). */
@@ -65,6 +75,24 @@ export function estimatedBits(key: string): number {
   let perChar = 0;
   for (const n of counts.values()) perChar -= (n / chars.length) * Math.log2(n / chars.length);
   return chars.length * perChar;
+}
+
+/** INGEST_QUEUE: comma-separated nats:// (or tls://) URLs. */
+function ingestQueue(raw: string | undefined): string[] | undefined {
+  if (!raw) return undefined;
+  const urls = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const url of urls) {
+    if (!/^(nats|tls):\/\/[^\s/]+\/?$/.test(url)) throw new ConfigError(`INGEST_QUEUE must list nats://host:port URLs separated by commas, got "${url}"`);
+  }
+  if (urls.length === 0) throw new ConfigError('INGEST_QUEUE is empty');
+  return urls;
+}
+
+function streamName(raw: string | undefined): string {
+  const name = raw || 'touchpoint-ingest';
+  // JetStream names: no dots, spaces, wildcards or path separators.
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(name)) throw new ConfigError('INGEST_STREAM must be 1 to 32 letters, digits, "-" or "_"');
+  return name;
 }
 
 function metricsToken(raw: string | undefined): string | undefined {
@@ -123,6 +151,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resultsRefreshSeconds: intVar(env, 'RESULTS_REFRESH_SECONDS', 60, 0, 86_400),
     // At most 8 of the pool's 10 connections, so every other route always finds one.
     ingestWriters: intVar(env, 'INGEST_WRITERS', INGEST_WRITERS, 1, 8),
+    ingestQueue: ingestQueue(env.INGEST_QUEUE),
+    ingestStream: streamName(env.INGEST_STREAM),
+    ingestReplicas: env.INGEST_REPLICAS ? intVar(env, 'INGEST_REPLICAS', 3, 1, 5) : undefined,
+    ingestAckWaitSeconds: intVar(env, 'INGEST_ACK_WAIT_SECONDS', 30, 1, 3600),
+    ingestQueueWriters: intVar(env, 'INGEST_QUEUE_WRITERS', 1, 0, 16),
     demo: env.DEMO === '1' || env.DEMO === 'true',
     dbStatementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 100, 600_000),
     dbJobTimeoutMs: intVar(env, 'DB_JOB_TIMEOUT_MS', 300_000, 0, 3_600_000),

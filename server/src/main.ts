@@ -14,6 +14,7 @@ import { startResultsScheduler } from './results/scheduler.js';
 import { startWebhookWorker } from './webhooks/worker.js';
 import { watchPool } from './telemetry/metrics.js';
 import { seedDemo } from './demo/seed.js';
+import { startIngestQueue } from './queue/ingest-queue.js';
 
 /** Start-up: config → database → migrations → bootstrap keys → HTTP; shutdown in the reverse order. */
 async function main(): Promise<void> {
@@ -50,8 +51,15 @@ async function main(): Promise<void> {
   // DEMO=1: after bootstrap (the demo's own temporary keys must not count as "the first keys").
   if (config.demo) await seedDemo({ db: maintenance.db, logger });
   await maintenance.close();
+  // INGEST_QUEUE (design.md §12): /sdk/events answers once JetStream holds the items; this server's
+  // own writers (INGEST_QUEUE_WRITERS, and any `npm run worker`) store them.
+  const queue = config.ingestQueue
+    ? await startIngestQueue({ servers: config.ingestQueue, stream: config.ingestStream, replicas: config.ingestReplicas, ackWaitMs: config.ingestAckWaitSeconds * 1000, logger, db: handle.db, writers: config.ingestQueueWriters }).catch((error: unknown) =>
+        fail(`Cannot open the ingestion queue (INGEST_QUEUE): ${String(error)}`),
+      )
+    : undefined;
   let drain: Drain | undefined;
-  const app = createApp({ db: handle.db, changes: handle.changes, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, metricsToken: config.metricsToken, webhookAllowPrivate: config.webhookAllowPrivate, draining: () => drain?.draining() ?? false });
+  const app = createApp({ ingest: queue?.ingest, db: handle.db, changes: handle.changes, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, metricsToken: config.metricsToken, webhookAllowPrivate: config.webhookAllowPrivate, draining: () => drain?.draining() ?? false });
   // Results snapshots of running experiments are refreshed in the background, so opening an
   // experiment page reads a snapshot instead of rescanning every event. Background jobs have their own
   // connection and deadline (DB_JOB_TIMEOUT_MS: a full refresh of a large experiment is one long
@@ -74,6 +82,7 @@ async function main(): Promise<void> {
       '',
       `  Touchpoint is running at ${url}`,
       `  Database: ${handle.engine === 'pglite' ? `embedded PGlite in ${handle.location}` : `PostgreSQL ${handle.location}`}`,
+      ...(config.ingestQueue ? [`  Ingestion: JetStream stream ${config.ingestStream} (${config.ingestQueueWriters} writer(s) here)`] : []),
       `  API docs: ${url}/openapi.json`,
     ];
     if (created.length) {
@@ -102,6 +111,8 @@ async function main(): Promise<void> {
     // cut at the grace period (http/drain.ts). The scheduler's tick in progress gets the same grace.
     const grace = new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
     const [{ forced }] = await Promise.all([drain!.start(), Promise.race([stopScheduler(), grace])]);
+    // After the last request: every item acknowledged to a client is in the stream already.
+    await Promise.race([queue?.stop(), grace]);
     for (const pool of [jobs, handle]) await pool.close().catch((error: unknown) => logger.error('database close failed', { error: String(error) }));
     logger.info('stopped', { forcedAfterGrace: forced });
     process.exit(0);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
 import type { Database } from '../db/schema.js';
+import type { IngestWriter } from './writer.js';
 import { type Harness, createHarness, fixtures, seedCatalog } from '../test/harness.js';
 
 /** Shared set-up of the events suites: a harness with a settable clock and experiments in every state. */
@@ -13,9 +14,9 @@ export interface EventsHarness extends Harness {
   db: Kysely<Database>;
 }
 
-export async function createEventsHarness(db: Kysely<Database>): Promise<EventsHarness> {
+export async function createEventsHarness(db: Kysely<Database>, { ingest }: { ingest?: IngestWriter } = {}): Promise<EventsHarness> {
   const clock = { now: T0 };
-  const h = await createHarness(db, { now: () => clock.now });
+  const h = await createHarness(db, { now: () => clock.now, ...(ingest && { ingest }) });
   await seedCatalog(h);
   const create = async (key: string, then: string[] = []) => {
     const res = await h.call('POST', '/api/experiments', fixtures.experiment(key));

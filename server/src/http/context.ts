@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ChangeFeed } from '../db/change-feed.js';
+import type { IngestWriter } from '../events/writer.js';
 import type { LiveCatalog } from '../live/catalog.js';
 import type { Logger } from './logger.js';
 import type { AuthFailureLimiter, RateLimits } from './rate-limit.js';
@@ -29,6 +30,11 @@ export interface AppDeps {
   now: () => Date;
   maxBodyBytes: number;
   dashboardDir?: string | undefined;
+  /**
+   * Where /sdk/events and /sdk/assign's exposures go instead of the database (INGEST_QUEUE:
+   * queue/queue-publisher.ts); absent = written directly, each request answered after its commit.
+   */
+  ingest?: IngestWriter | undefined;
   /** Ingestion writes in flight at once (events/write-coalescer.ts); default INGEST_WRITERS. */
   ingestWriters?: number;
   /**

@@ -59,7 +59,7 @@ export function sdkRoutes(deps: AppDeps) {
   const catalog = deps.catalog!;
   const streams = { count: 0 };
   // One writer for both ingestion paths (/events and /assign's exposures).
-  const store = createIngestWriter(deps);
+  const store = deps.ingest ?? createIngestWriter(deps);
   const lookupExperiments: ExperimentLookup = async (keys) => {
     const { experiments } = await catalog.current();
     const refs = new Map<string, ExperimentRef>();

@@ -77,6 +77,33 @@ new client.Gauge({
   },
 });
 
+export interface StreamProbe {
+  /** INGEST_QUEUE: items in the JetStream stream not yet committed by a writer, and dead letters. */
+  depth(): Promise<{ pending: number; dead: number } | undefined>;
+}
+/** Held strongly: main.ts and the worker watch their one stream. */
+const streams = new Set<StreamProbe>();
+/** Returns the unwatch. */
+export const watchIngestStream = (probe: StreamProbe): (() => void) => {
+  streams.add(probe);
+  return () => void streams.delete(probe);
+};
+
+new client.Gauge({
+  name: 'touchpoint_ingest_stream_items',
+  help: 'INGEST_QUEUE: items in the JetStream ingestion stream by state: pending (published, not yet committed by a writer) and dead (poison items in the dead-letter stream). Absent without INGEST_QUEUE or when NATS does not answer.',
+  labelNames: ['state'] as const,
+  registers,
+  async collect() {
+    this.reset();
+    const depths = await Promise.all([...streams].map((probe) => probe.depth()));
+    const known = depths.filter((d) => d !== undefined);
+    if (known.length === 0) return;
+    this.set({ state: 'pending' }, known.reduce((sum, d) => sum + d.pending, 0));
+    this.set({ state: 'dead' }, known.reduce((sum, d) => sum + d.dead, 0));
+  },
+});
+
 new client.Gauge({
   name: 'touchpoint_db_pool_connections',
   help: 'PostgreSQL connection pool: connections by state (total, idle) and requests waiting for one (embedded PGlite has no pool).',
