@@ -2,9 +2,11 @@
 // entry and shared chunks (so /client, /tracking and /react reuse the core instead of copying it),
 // then type declarations with tsc. Dependencies stay external: the host bundler dedupes them.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildScriptTag } from './script-tag-build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}/dist`, { recursive: true, force: true });
@@ -29,4 +31,7 @@ execFileSync(process.execPath, [fileURLToPath(import.meta.resolve('typescript/bi
   cwd: root,
   stdio: 'inherit',
 });
-console.log('client-sdk: built dist/ (ESM + .d.ts)');
+// The script tag, for hosting on a CDN; the server builds the same file itself (server/src/sdk/script-tag.ts).
+const script = await buildScriptTag();
+writeFileSync(`${root}/dist/touchpoint.js`, script);
+console.log(`client-sdk: built dist/ (ESM + .d.ts) and dist/touchpoint.js (${script.length} bytes, ${gzipSync(script, { level: 9 }).length} gzipped)`);

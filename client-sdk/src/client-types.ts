@@ -66,6 +66,8 @@ export interface Tracker {
   exposure(item: ExposureInput): void;
   event(item: EventInput): void;
   flush(): Promise<void>;
+  /** Hand everything queued to the browser now (sendBeacon): the page is about to be left. */
+  beacon?(): void;
   /** Consent was granted: persist and send what was held in memory. */
   consentGranted(): void;
   /** Consent withdrawn or opt-out: forget everything queued, in memory and in storage. */
@@ -131,6 +133,11 @@ export interface Client {
   setConfig(config: SdkConfig): void;
   track(name: string, properties?: { value?: number; attributes?: Attributes }): void;
   flush(): Promise<void>;
+  /**
+   * Hand every queued exposure and event to the browser at once (`navigator.sendBeacon`), for a page
+   * about to navigate away (the script tag's redirects). Optional so that custom clients need not have it.
+   */
+  flushBeacon?(): void;
   getAttributes(): Attributes;
   setAttributes(attributes: Attributes): void;
   getUnitId(): string;

@@ -261,6 +261,7 @@ export function createClient(options: ClientOptions = {}): Client {
       tracker.event({ unitId: unitId(), name, value, attributes: { ...attributes, ...properties.attributes } });
     },
     flush: () => tracker?.flush() ?? Promise.resolve(),
+    flushBeacon: () => tracker?.beacon?.(),
     getAttributes: () => attributes,
     setAttributes(next) {
       attributes = { ...next };

@@ -10,6 +10,7 @@ export type {
   Assignment,
   Attributes,
   Condition,
+  DomChange,
   ConditionOp,
   Json,
   LeafCondition,

@@ -15,6 +15,19 @@ export interface SdkVariant {
   weight: number;
   /** Whatever the front-end needs to render the variant (a label, a colour…). */
   payload?: Json;
+  /** Script tag only: DOM changes applied to the page for this variant (design.md §10). */
+  changes?: DomChange[];
+  /** Script tag only: send this variant's visitors to this URL (query string kept). */
+  redirect?: string;
+}
+
+/** One DOM edit of the script tag, checked and sanitised by the server when saved. */
+export interface DomChange {
+  selector: string;
+  action: 'text' | 'html' | 'attribute' | 'style' | 'class-add' | 'class-remove' | 'hide' | 'remove';
+  /** Attribute name (`attribute`) or CSS property (`style`). */
+  name?: string;
+  value?: string;
 }
 
 /** Mutually exclusive experiments share a namespace id and take disjoint ranges [start, end). */
@@ -37,6 +50,11 @@ export interface SdkExperiment {
   targeting?: Condition | null;
   /** Opt-in sticky bucketing: a unit keeps the variant it first got even if weights change. */
   sticky?: boolean;
+  /**
+   * Script tag only: the touchpoint's URL pattern; the experiment's changes and redirects apply only on
+   * pages it matches (see script-tag/url-pattern.ts). Absent or null = every page.
+   */
+  urlPattern?: string | null;
 }
 
 /** `GET /sdk/config` response. Unknown fields are ignored by the SDK. */

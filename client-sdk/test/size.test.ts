@@ -3,6 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildScriptTag } from '../scripts/script-tag-build.mjs';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -43,5 +44,15 @@ describe('bundle size', () => {
     );
     console.log(`core + client + tracking: ${client} bytes gzipped; + react bindings: ${withReact} bytes gzipped (react itself excluded)`);
     expect(withReact).toBeLessThanOrEqual(BROWSER_BUDGET);
+  });
+
+  // Issue 14: what a shop without a bundler loads — client, tracking, murmurhash3js and the changes engine.
+  const SCRIPT_TAG_BUDGET = 12 * 1024;
+  it(`script tag (GET /sdk/touchpoint.js) ≤ ${SCRIPT_TAG_BUDGET} bytes gzipped, changes engine included`, async () => {
+    const code = await buildScriptTag();
+    const gzipped = gzipSync(code, { level: 9 }).length;
+    console.log(`script tag: ${code.length} bytes minified, ${gzipped} bytes gzipped (budget ${SCRIPT_TAG_BUDGET})`);
+    expect(code).toMatch(/^"use strict";\(\(\)=>\{/);
+    expect(gzipped).toBeLessThanOrEqual(SCRIPT_TAG_BUDGET);
   });
 });

@@ -23,6 +23,7 @@ import { serveDashboard } from './http/dashboard.js';
 import { statsRoutes } from './stats/routes.js';
 import { httpMetrics, metricsRoutes } from './telemetry/routes.js';
 import { sdkRoutes } from './sdk/routes.js';
+import { scriptTagRoutes } from './sdk/script-tag.js';
 import { unitRoutes } from './units/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 
@@ -63,6 +64,8 @@ export function createApp(given: AppDeps) {
   app.route('/api/webhooks', webhookRoutes(deps));
   app.route('/api/stats', statsRoutes());
   app.route('/api/units', unitRoutes(deps));
+  // Public, before the SDK routes (which want an SDK key for everything else under /sdk).
+  app.route('/sdk', scriptTagRoutes());
   app.route('/sdk', sdkRoutes(deps));
 
   if (deps.dashboardDir) serveDashboard(app, deps.dashboardDir);

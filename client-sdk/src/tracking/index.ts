@@ -194,6 +194,7 @@ function createTracker(ctx: TrackingContext, options: TrackingOptions): Tracker 
     event({ unitId, name, value, attributes }: EventInput) {
       enqueue(value === undefined ? { type: 'event', unitId, name, attributes } : { type: 'event', unitId, name, value, attributes });
     },
+    beacon: flushOnHide,
     async flush() {
       io.clearTimeout(timer);
       timerAt = Infinity;

@@ -81,6 +81,15 @@ export interface VariantTable {
   name: string;
   weight: number;
   payload: NullableJson<JsonValue>;
+  /** Script-tag DOM changes (experiments/changes.ts), null when none. */
+  changes: NullableJson<JsonValue>;
+  redirect: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface ServerSecretTable {
+  name: string;
+  value: string;
+  created_at: ColumnType<Date, Date | undefined, never>;
 }
 
 export interface ExperimentMetricTable {
@@ -229,4 +238,5 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
   webhook_notified_state: WebhookNotifiedStateTable;
+  server_secrets: ServerSecretTable;
 }

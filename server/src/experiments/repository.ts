@@ -36,7 +36,7 @@ async function hydrate(db: Db, rows: ExperimentRow[]): Promise<Experiment[]> {
       status: row.status as Experiment['status'],
       variants: variants
         .filter((v) => v.experiment_id === row.id)
-        .map((v) => ({ key: v.key, name: v.name, weight: v.weight, payload: v.payload ?? null })),
+        .map((v) => ({ key: v.key, name: v.name, weight: v.weight, payload: v.payload ?? null, changes: (v.changes ?? []) as Experiment['variants'][number]['changes'], redirect: v.redirect })),
       coverage: row.coverage,
       targeting: row.targeting ?? null,
       namespace: row.namespace,
@@ -143,6 +143,8 @@ export async function writeVariants(db: Db, experimentId: number, variants: Crea
         name: v.name,
         weight: v.weight,
         payload: v.payload === undefined ? null : JSON.stringify(v.payload),
+        changes: v.changes?.length ? JSON.stringify(v.changes) : null,
+        redirect: v.redirect ?? null,
       })),
     )
     .execute();

@@ -51,7 +51,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.
 
 /**
  * Which edits a live experiment accepts. Draft: anything. Running or paused: analysis settings and
- * names freely; raising coverage; weights, payloads, targeting or lowering coverage only with
+ * names freely; raising coverage; weights, payloads, script-tag changes and redirects, targeting or lowering coverage only with
  * `newPhase: true`; never the variant set, the salt or the namespace (they would reshuffle units
  * already exposed). Stopped: names only.
  */
@@ -91,6 +91,9 @@ export function planEdit(current: Experiment, patch: UpdateExperiment): EditPlan
         needsPhase ??= `variants.${i}.weight`;
       }
       if (!sameJson(variant.payload, before.payload)) needsPhase ??= `variants.${i}.payload`;
+      // What the script tag does to the page is the variant as much as its payload.
+      if (!sameJson(variant.changes ?? [], before.changes ?? [])) needsPhase ??= `variants.${i}.changes`;
+      if ((variant.redirect ?? null) !== (before.redirect ?? null)) needsPhase ??= `variants.${i}.redirect`;
     });
   }
   if (patch.targeting !== undefined && !sameJson(patch.targeting, current.targeting)) needsPhase ??= 'targeting';

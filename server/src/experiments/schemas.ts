@@ -2,6 +2,7 @@ import { validateCondition } from '@touchpoint/client-sdk/validate';
 import { z } from 'zod';
 import { jsonValue, pagination, slug, text } from '../http/schema-helpers.js';
 import { targetingRegexProblems } from '../targeting/linear-regex.js';
+import { CHANGE_ACTIONS, redirectSchema, variantChangesSchema } from './changes.js';
 
 export const EXPERIMENT_STATUSES = ['draft', 'running', 'paused', 'stopped'] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
@@ -27,6 +28,10 @@ export const variantInput = z.strictObject({
   name: text(200, 1),
   weight,
   payload: jsonValue(MAX_PAYLOAD_BYTES).optional(),
+  /** Script-tag DOM changes for this variant (design.md §10); absent = none. */
+  changes: variantChangesSchema.optional(),
+  /** Script-tag redirect for this variant; absent or null = none. */
+  redirect: redirectSchema.nullable().optional(),
 });
 
 const unitInterval = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
@@ -188,11 +193,20 @@ export const listExperimentsQuery = z.strictObject({
   ...pagination,
 });
 
+export const variantChangeOutput = z.object({
+  selector: z.string(),
+  action: z.enum(CHANGE_ACTIONS),
+  name: z.string().optional(),
+  value: z.string().optional(),
+});
+
 export const variantSchema = z.object({
   key: z.string(),
   name: z.string(),
   weight: z.number(),
   payload: z.unknown().nullable(),
+  changes: z.array(variantChangeOutput),
+  redirect: z.string().nullable(),
 });
 
 export const experimentSchema = z.object({

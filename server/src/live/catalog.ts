@@ -11,7 +11,8 @@ import { type CatalogState, experimentsPart, keysPart } from './state.js';
 /** The parts of the state a change reloads: experiments (with their variants) or SDK keys. */
 type Part = 'experiments' | 'keys';
 const ALL: readonly Part[] = ['experiments', 'keys'];
-const PARTS_BY_TABLE: Record<string, readonly Part[]> = { experiments: ['experiments'], variants: ['experiments'], api_keys: ['keys'] };
+// touchpoints: their URL patterns are served with the experiments (the script tag matches pages on them).
+const PARTS_BY_TABLE: Record<string, readonly Part[]> = { experiments: ['experiments'], variants: ['experiments'], touchpoints: ['experiments'], api_keys: ['keys'] };
 
 /**
  * One in-process view of what the hot paths need (issue 16): running experiments in SDK form with

@@ -3,8 +3,8 @@ import type { AppEnv } from '../http/context.js';
 import type { LiveCatalog } from './catalog.js';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** The routes that write what the view holds (experiments with their variants, keys); calculators and the rest do not. */
-const WRITES_THE_VIEW = /^\/api\/(experiments|keys)(\/|$)/;
+/** The routes that write what the view holds (experiments with their variants, touchpoint URL patterns, keys); calculators and the rest do not. */
+const WRITES_THE_VIEW = /^\/api\/(experiments|keys|touchpoints)(\/|$)/;
 
 /**
  * After a write through this instance's API answers successfully, its in-process view is marked

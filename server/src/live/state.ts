@@ -1,8 +1,7 @@
 import type { SdkConfig, SdkExperiment } from '@touchpoint/client-sdk';
 import type { ExperimentRef } from '../events/classify.js';
-import type { Experiment } from '../experiments/schemas.js';
 import type { ApiKey } from '../keys/repository.js';
-import { buildSdkConfig } from '../sdk/config.js';
+import { type RunningExperiment, buildSdkConfig } from '../sdk/config.js';
 
 /**
  * What the hot paths read, held in memory by every instance (live/catalog.ts): an immutable value,
@@ -31,7 +30,7 @@ export interface ExperimentsPart {
   experiments: ReadonlyMap<string, ExperimentRef>;
 }
 
-export function experimentsPart(running: Experiment[], refs: ReadonlyMap<string, ExperimentRef>): ExperimentsPart {
+export function experimentsPart(running: RunningExperiment[], refs: ReadonlyMap<string, ExperimentRef>): ExperimentsPart {
   const { config, etag } = buildSdkConfig(running);
   return {
     config,

@@ -8,6 +8,7 @@ import { createMetricSchema, listMetricsQuery, metricSchema, updateMetricSchema 
 import { createTouchpointSchema, listTouchpointsQuery, touchpointSchema, updateTouchpointSchema } from '../touchpoints/schemas.js';
 import { statsOperations } from '../stats/routes.js';
 import { sdkOperations } from '../sdk/routes.js';
+import { scriptTagOperation } from '../sdk/script-tag.js';
 import { metricsOperation } from '../telemetry/routes.js';
 import { resultsOperations } from '../results/routes.js';
 import { resultsSummaryOperation } from '../results/summary.js';
@@ -94,7 +95,7 @@ const core: Operation[] = [
 ];
 
 /** Every documented operation: the core above and those the features export. */
-export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, ...unitOperations, ...webhookOperations, ...resultsOperations, resultsSummaryOperation];
+export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, scriptTagOperation, ...unitOperations, ...webhookOperations, ...resultsOperations, resultsSummaryOperation];
 
 function bodyContent(body: z.ZodType, alsoAccepts: readonly string[]) {
   const schema = toSchema(body);

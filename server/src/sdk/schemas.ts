@@ -4,7 +4,22 @@
  */
 import { z } from 'zod';
 
-const sdkVariant = z.object({ key: z.string(), weight: z.number(), payload: z.unknown().optional() });
+const sdkChange = z.object({
+  selector: z.string(),
+  action: z.enum(['text', 'html', 'attribute', 'style', 'class-add', 'class-remove', 'hide', 'remove']),
+  name: z.string().optional(),
+  value: z.string().optional(),
+});
+
+const sdkVariant = z.object({
+  key: z.string(),
+  weight: z.number(),
+  payload: z.unknown().optional(),
+  /** Script tag: DOM changes for this variant (design.md §10). */
+  changes: z.array(sdkChange).optional(),
+  /** Script tag: where this variant's visitors are sent (query string kept). */
+  redirect: z.string().optional(),
+});
 
 const sdkExperiment = z.object({
   key: z.string(),
@@ -15,6 +30,8 @@ const sdkExperiment = z.object({
   /** A condition (client-sdk/README.md, targeting): `{ attribute, op, value }`, `{ all }`, `{ any }` or `{ not }`. */
   targeting: z.record(z.string(), z.unknown()).nullable().optional(),
   sticky: z.boolean().optional(),
+  /** The touchpoint's URL pattern: the script tag applies changes and redirects only on matching pages. */
+  urlPattern: z.string().nullable().optional(),
 });
 
 export const sdkConfigResponse = z.object({
