@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { problemFromDatabaseError } from './db/errors.js';
 import { experimentRoutes } from './experiments/routes.js';
+import { previewLinkRoutes } from './experiments/preview-routes.js';
 import { resultsRoutes } from './results/routes.js';
 import { resultsSummaryRoutes } from './results/summary.js';
 import { healthRoutes } from './health/routes.js';
@@ -58,6 +59,7 @@ export function createApp(given: AppDeps) {
   app.route('/api/touchpoints', touchpointRoutes(deps));
   app.route('/api/metrics', metricRoutes(deps));
   app.route('/api/experiments', experimentRoutes(deps));
+  app.route('/api/experiments', previewLinkRoutes(deps));
   app.route('/api/experiments', resultsRoutes(deps));
   app.route('/api/results', resultsSummaryRoutes(deps));
   app.route('/api/keys', keyRoutes(deps));

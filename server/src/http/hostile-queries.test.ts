@@ -29,7 +29,7 @@ const STOPPED = 'q-stopped';
 const NUM_RUNS = 25;
 
 /** One property per name (the specs are built once the keys exist; the coverage test holds the two lists together). */
-const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery', 'webhooks', 'webhookDeliveries'];
+const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery', 'sdkScript', 'sdkPreview', 'webhooks', 'webhookDeliveries'];
 
 interface GetSpec {
   /** The route, as the OpenAPI document writes it. */
@@ -112,6 +112,9 @@ describeEachEngine('hostile queries, path parameters and headers on GET', (db) =
     const hook = await h.call('POST', '/api/webhooks', { url: 'https://203.0.113.10/hook', events: ['experiment.started'] });
     expect(hook.status, await hook.clone().text()).toBe(201);
     const webhookId = ((await hook.json()) as { id: string }).id;
+    const preview = await h.call('POST', `/api/experiments/${RUNNING}/preview-links`, { variantKey: 'urgent' });
+    expect(preview.status, await preview.clone().text()).toBe(201);
+    const previewToken = ((await preview.json()) as { token: string }).token;
     const config = await h.call('GET', '/sdk/config', undefined, { key: h.sdkKey });
     etag = config.headers.get('etag')!;
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
@@ -169,6 +172,9 @@ describeEachEngine('hostile queries, path parameters and headers on GET', (db) =
       sdkConfig: { route: '/sdk/config', path: '/sdk/config', params: {}, strict: false, auth: 'sdk' },
       // navigator.sendBeacon cannot set headers: the SDK key may travel in the query.
       sdkConfigKeyInQuery: { route: '/sdk/config', path: '/sdk/config', params: { sdkKey: [h.sdkKey, h.adminKey, 'tp_sdk_unknown'] }, strict: false, auth: 'none' },
+      // Themes add their own cache-busting parameters (WordPress: ?ver=): the script ignores what it does not read.
+      sdkScript: { route: '/sdk/touchpoint.js', path: '/sdk/touchpoint.js', params: { v: ['0123456789abcdef', 'x'] }, strict: false, auth: 'none', contentType: () => /^text\/javascript; charset=utf-8$/ },
+      sdkPreview: { route: '/sdk/preview', path: '/sdk/preview', params: { token: [previewToken] }, strict: true, auth: 'sdk' },
     };
   });
 

@@ -9,6 +9,7 @@ import { createTouchpointSchema, listTouchpointsQuery, touchpointSchema, updateT
 import { statsOperations } from '../stats/routes.js';
 import { sdkOperations } from '../sdk/routes.js';
 import { scriptTagOperation } from '../sdk/script-tag.js';
+import { previewOperations } from '../experiments/preview-routes.js';
 import { metricsOperation } from '../telemetry/routes.js';
 import { resultsOperations } from '../results/routes.js';
 import { resultsSummaryOperation } from '../results/summary.js';
@@ -95,7 +96,7 @@ const core: Operation[] = [
 ];
 
 /** Every documented operation: the core above and those the features export. */
-export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, scriptTagOperation, ...unitOperations, ...webhookOperations, ...resultsOperations, resultsSummaryOperation];
+export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, scriptTagOperation, ...previewOperations, ...unitOperations, ...webhookOperations, ...resultsOperations, resultsSummaryOperation];
 
 function bodyContent(body: z.ZodType, alsoAccepts: readonly string[]) {
   const schema = toSchema(body);

@@ -18,6 +18,7 @@ import { checkOrigin, preflight } from './cors.js';
 import { configStream, wantsStream } from './stream.js';
 import { assignResponse, sdkConfigResponse } from './schemas.js';
 import { requestHeader } from '../http/request-header.js';
+import { previewRoutes } from '../experiments/preview-routes.js';
 
 export const assignRequestSchema = z.strictObject({
   // Empty is allowed and answered like the SDK does: no identity, not in any experiment.
@@ -127,6 +128,7 @@ export function sdkRoutes(deps: AppDeps) {
       countIngested(stored.accepted, stored.duplicates, 0);
       return c.json({ assignments, exposures: { logged: exposures.length, ...stored } });
     })
+    .route('/', previewRoutes(deps))
     .route('/events', eventRoutes(deps, { store, lookupExperiments }));
 }
 

@@ -21,7 +21,7 @@ const sdkVariant = z.object({
   redirect: z.string().optional(),
 });
 
-const sdkExperiment = z.object({
+export const sdkExperimentSchema = z.object({
   key: z.string(),
   salt: z.string().optional(),
   variants: z.array(sdkVariant).min(2),
@@ -35,7 +35,7 @@ const sdkExperiment = z.object({
 });
 
 export const sdkConfigResponse = z.object({
-  experiments: z.array(sdkExperiment),
+  experiments: z.array(sdkExperimentSchema),
   generatedAt: z.iso.datetime(),
 });
 

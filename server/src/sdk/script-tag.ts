@@ -75,7 +75,8 @@ export const scriptTagOperation: Operation = {
     `The plain URL is cached ${CACHE_PLAIN_SECONDS} s; \`?v=<version>\` (the version is the ETag, also given in Content-Location) a year, immutable. Gzipped when accepted`,
   tag: 'sdk',
   auth: 'none',
-  query: z.strictObject({ v: z.string().max(64).optional().describe('The script version (its ETag without quotes): a URL that may be cached for a year') }),
+  // Not strict: themes add cache-busting parameters of their own (WordPress: ?ver=), which are ignored.
+  query: z.object({ v: z.string().max(64).optional().describe('The script version (its ETag without quotes): a URL that may be cached for a year') }),
   alternates: { 'text/javascript': 'The script (an IIFE; no import, no other file)' },
   headers: ['ETag', 'Cache-Control'],
   conditional: 'if-none-match',
