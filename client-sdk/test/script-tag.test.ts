@@ -97,3 +97,17 @@ describe('changes engine', () => {
     expect(anyTargetExists(document, ['#missing'])).toBe(false);
   });
 });
+
+describe('scriptTagSnippet', () => {
+  it('is the script tag alone without selectors, preceded by the anti-flicker style and timer with them', async () => {
+    const { scriptTagSnippet } = await import('../src/script-tag/snippet.js');
+    expect(scriptTagSnippet({ serverUrl: 'https://ab.example/', sdkKey: 'tp_sdk_x', consentPending: true })).toBe(
+      '<script src="https://ab.example/sdk/touchpoint.js" data-sdk-key="tp_sdk_x" data-consent="pending"></script>',
+    );
+    const html = scriptTagSnippet({ serverUrl: 'https://ab.example', sdkKey: 'k"<', selectors: ['#buy', '.hero h1', '#buy', '[data-x="</style>"]'] });
+    expect(html).toContain('<style id="tp-antiflicker">#buy,.hero h1,[data-x="\\3c /style>"]{visibility:hidden!important}</style>');
+    expect(html).toContain('},1000)</script>');
+    expect(html).toContain('data-sdk-key="k&quot;&lt;"');
+    expect(html.match(/<\/style>/g)).toHaveLength(1);
+  });
+});

@@ -23,6 +23,7 @@ import { httpTracking } from '../tracking/index.js';
 import type { Attributes, DomChange, SdkExperiment } from '../types.js';
 import { anyTargetExists, createChangeApplier } from './dom-changes.js';
 import { redirectTarget } from './redirect.js';
+import { ANTI_FLICKER_ID } from './snippet.js';
 import { matchesUrlPattern } from './url-pattern.js';
 
 export interface TouchpointGlobal {
@@ -36,7 +37,6 @@ export interface TouchpointGlobal {
   client: Client;
 }
 
-const ANTI_FLICKER_ID = 'tp-antiflicker';
 /** Two redirects within this time in one tab are a loop: the second is not made. */
 const REDIRECT_GUARD_MS = 10_000;
 
