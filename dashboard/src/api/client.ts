@@ -119,15 +119,18 @@ export function createApiClient(options: ApiClientOptions) {
     unarchiveExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/unarchive`, { version }),
     experimentAudit: (key: string, signal?: AbortSignal) =>
       items(request<{ items: AuditEntry[] }>('GET', `/api/experiments/${enc(key)}/audit`, { query: { limit: 200 }, signal })),
-    experimentResults: (key: string, query: { segment?: string | undefined } = {}, signal?: AbortSignal) =>
+    experimentResults: (key: string, query: ResultsQuery = {}, signal?: AbortSignal) =>
       request<ExperimentResults>('GET', `/api/experiments/${enc(key)}/results`, { query, signal }),
+    /** The exposure attributes seen in the experiment, most units first: what results can be broken down by. */
+    segmentAttributes: async (key: string, signal?: AbortSignal) =>
+      (await request<{ attributes: SegmentAttribute[] }>('GET', `/api/experiments/${enc(key)}/segments`, { signal })).attributes,
     /** Every running experiment's stored headline in one request (never computes; null before a snapshot exists). */
     resultsSummary: (signal?: AbortSignal) => items(request<{ items: ResultsSummary[] }>('GET', '/api/results/summary', { signal })),
     /** Recomputes the results now (instead of serving the stored snapshot) and returns them. */
-    refreshResults: (key: string, query: { segment?: string | undefined } = {}) =>
+    refreshResults: (key: string, query: ResultsQuery = {}) =>
       request<ExperimentResults>('POST', `/api/experiments/${enc(key)}/results/refresh`, { query }),
     /** The results as CSV (a Blob with its file name): fetched with the admin key, which a plain link could not send. */
-    experimentResultsCsv: async (key: string, query: { segment?: string | undefined } = {}) => {
+    experimentResultsCsv: async (key: string, query: ResultsQuery = {}) => {
       const response = await requestRaw('GET', `/api/experiments/${enc(key)}/results`, { query: { ...query, format: 'csv' } }, 'text/csv');
       const disposition = response.headers.get('Content-Disposition') ?? '';
       const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${key}-results.csv`;
@@ -150,4 +153,16 @@ export function createApiClient(options: ApiClientOptions) {
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** `segment`: the exposure attribute to break down by; `segmentMetric`: the metric broken down (default: the primary). */
+export type ResultsQuery = {
+  segment?: string | undefined;
+  segmentMetric?: string | undefined;
+};
+
+export interface SegmentAttribute {
+  name: string;
+  /** Analysed units whose exposure carries the attribute. */
+  units: number;
+}
 export { ApiError };

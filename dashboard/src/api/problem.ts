@@ -1,3 +1,5 @@
+import { humanizeFields } from '../components/field-labels.js';
+
 /** One invalid field named by a problem document: `field` is a dotted path such as `variants.1.weight`. */
 export interface FieldProblem {
   field: string;
@@ -42,11 +44,12 @@ export async function problemFrom(response: Response): Promise<ApiError> {
   const errors = Array.isArray(body.errors)
     ? body.errors.flatMap((e: unknown) => {
         const item = e as { field?: unknown; detail?: unknown };
-        return typeof item?.detail === 'string' ? [{ field: typeof item.field === 'string' ? item.field : '', detail: item.detail }] : [];
+        return typeof item?.detail === 'string' ? [{ field: typeof item.field === 'string' ? item.field : '', detail: humanizeFields(item.detail) }] : [];
       })
     : [];
   const title = typeof body.title === 'string' ? body.title : response.statusText || `HTTP ${response.status}`;
-  const detail = typeof body.detail === 'string' ? body.detail : title;
+  // Shown to people: the API's field names ("minimumDetectableEffect: …") read as their labels.
+  const detail = typeof body.detail === 'string' ? humanizeFields(body.detail) : title;
   const requestId = typeof body.requestId === 'string' ? body.requestId : undefined;
   return new ApiError(response.status, typeSlug(body.type), title, detail, errors, requestId);
 }

@@ -48,6 +48,10 @@ export interface Metric {
   attributionHours: number | null;
   direction: 'increase' | 'decrease';
   description: string | null;
+  /** Revenue and ratio metrics: what the values count ("items"), or null. */
+  unit?: string | null;
+  /** Revenue and ratio metrics: the ISO 4217 currency of money values ("EUR"), or null. */
+  currency?: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -63,6 +67,8 @@ export interface NewMetric {
   denominator?: RatioPart | null;
   attributionHours?: number | null;
   direction?: 'increase' | 'decrease';
+  unit?: string | null;
+  currency?: string | null;
 }
 
 export const EXPERIMENT_STATUSES = ['draft', 'running', 'paused', 'stopped'] as const;

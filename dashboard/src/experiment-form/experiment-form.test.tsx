@@ -87,7 +87,10 @@ describe('experiment form: rules checked as you type', () => {
     await waitFor(() => expect(errorOf('variant-1-weight')).toBe('must be between 0 and 1'));
     expect(errorOf('key')).toBe('an experiment with this key already exists');
     const summary = screen.getByText(/The server refused the change/).closest('[role="alert"]') as HTMLElement;
-    expect(within(summary).getByText('salt')).toBeTruthy();
+    // Field names read as labels, never as the API's identifiers (variants.1.weight, salt).
+    expect(within(summary).getByText('Salt')).toBeTruthy();
+    expect(within(summary).getAllByText('Variant 2 weight').length).toBeGreaterThan(0);
+    expect(summary.textContent).not.toMatch(/variants\.1|salt:/);
 
     const [post] = server.callsTo('POST /api/experiments');
     expect(post?.headers.get('Authorization')).toBe('Bearer tp_admin_test_key_123456');

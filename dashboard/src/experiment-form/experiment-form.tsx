@@ -1,6 +1,7 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { useApi } from '../app/api-context.js';
 import { ApiError, messageOf } from '../api/problem.js';
+import { fieldLabel } from '../components/field-labels.js';
 import type { Experiment, Metric, Touchpoint } from '../api/types.js';
 import { Field } from '../components/field.js';
 import type { SectionProps } from './context.js';
@@ -187,7 +188,7 @@ function ServerSummary({ error }: { error: Error }) {
         <ul>
           {api.errors.map((e, i) => (
             <li key={i}>
-              {e.field ? <code>{e.field}</code> : 'Request'}: {e.detail}
+              <strong>{fieldLabel(e.field)}</strong>: {e.detail}
             </li>
           ))}
         </ul>

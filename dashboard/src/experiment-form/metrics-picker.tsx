@@ -14,7 +14,16 @@ const TYPE_LABEL: Record<MetricType, string> = {
   funnel: 'Funnel (ordered events)',
 };
 
-const describe = (m: Metric) => `${m.name} · ${m.type}${m.eventName ? ` of "${m.eventName}"` : ''}`;
+/** The browser's list of ISO 4217 codes (the server checks against the same kind of list). */
+const CURRENCIES: ReadonlySet<string> = new Set(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : []);
+
+function currencyError(code: string): string | null {
+  if (!/^[A-Z]{3}$/.test(code.trim().toUpperCase())) return 'Three letters, such as EUR.';
+  if (CURRENCIES.size > 0 && !CURRENCIES.has(code.trim().toUpperCase())) return `${code.trim().toUpperCase()} is not an ISO 4217 currency code.`;
+  return null;
+}
+
+const describe = (m: Metric) => `${m.name} · ${m.type}${m.eventName ? ` of "${m.eventName}"` : ''}${m.currency ? ` · ${m.currency}` : m.unit ? ` · ${m.unit}` : ''}`;
 
 /** Primary, secondary and guardrail metrics; a metric can be created inline and is selected at once. */
 export function MetricsPicker({ metrics, onCreated, draft, update, errorsOf, lock }: SectionProps & { metrics: Metric[]; onCreated: (m: Metric) => void }) {
@@ -102,7 +111,19 @@ export function MetricsPicker({ metrics, onCreated, draft, update, errorsOf, loc
 
 function NewMetricForm({ onCreated, onCancel }: { onCreated: (m: Metric) => void; onCancel: () => void }) {
   const api = useApi();
-  const [f, setF] = useState({ key: '', name: '', type: 'conversion' as MetricType, eventName: '', steps: '', numerator: '', denominator: '', direction: 'increase' as 'increase' | 'decrease' });
+  const [f, setF] = useState({
+    key: '',
+    name: '',
+    type: 'conversion' as MetricType,
+    eventName: '',
+    steps: '',
+    numerator: '',
+    denominator: '',
+    direction: 'increase' as 'increase' | 'decrease',
+    measure: 'none' as 'none' | 'currency' | 'unit',
+    currency: '',
+    unit: '',
+  });
   const [tried, setTried] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -111,8 +132,12 @@ function NewMetricForm({ onCreated, onCancel }: { onCreated: (m: Metric) => void
   const keyProblem = f.key || tried ? slugError(f.key) : null;
   const required = (value: string) => (tried && !value.trim() ? ['Required.'] : []);
 
+  const amounts = f.type === 'revenue' || f.type === 'ratio';
+  const currencyProblem = amounts && f.measure === 'currency' && (f.currency || tried) ? currencyError(f.currency) : null;
+  const unitProblem = amounts && f.measure === 'unit' && tried && !f.unit.trim() ? 'Required.' : null;
   const body = (): NewMetric => {
-    const base = { key: f.key, name: f.name.trim(), type: f.type, direction: f.direction };
+    const measure = !amounts || f.measure === 'none' ? {} : f.measure === 'currency' ? { currency: f.currency.trim().toUpperCase() } : { unit: f.unit.trim() };
+    const base = { key: f.key, name: f.name.trim(), type: f.type, direction: f.direction, ...measure };
     if (f.type === 'funnel') return { ...base, steps: f.steps.split(',').map((s) => s.trim()).filter(Boolean) };
     if (f.type === 'ratio') {
       // Average order value: revenue (sum of purchase values) over orders (count of purchases).
@@ -123,7 +148,8 @@ function NewMetricForm({ onCreated, onCancel }: { onCreated: (m: Metric) => void
   const create = async () => {
     setTried(true);
     const missing = f.type === 'funnel' ? !f.steps.trim() : f.type === 'ratio' ? !f.numerator.trim() || !f.denominator.trim() : !f.eventName.trim();
-    if (slugError(f.key) || !f.name.trim() || missing) return;
+    const badMeasure = amounts && ((f.measure === 'currency' && currencyError(f.currency)) || (f.measure === 'unit' && !f.unit.trim()));
+    if (slugError(f.key) || !f.name.trim() || missing || badMeasure) return;
     setBusy(true);
     setError(null);
     try {
@@ -189,6 +215,27 @@ function NewMetricForm({ onCreated, onCancel }: { onCreated: (m: Metric) => void
               {(p) => <input {...p} value={f.denominator} placeholder="purchase" spellCheck={false} onChange={(e) => set({ denominator: e.target.value })} />}
             </Field>
           </>
+        )}
+        {amounts && (
+          <Field id="new-metric-measure" label="Values are" hint="Shown with every figure of this metric: €12.40, 2.3 items.">
+            {(p) => (
+              <select {...p} value={f.measure} onChange={(e) => set({ measure: e.target.value as 'none' | 'currency' | 'unit' })}>
+                <option value="none">plain numbers</option>
+                <option value="currency">money (a currency)</option>
+                <option value="unit">counted in a unit</option>
+              </select>
+            )}
+          </Field>
+        )}
+        {amounts && f.measure === 'currency' && (
+          <Field id="new-metric-currency" label="Currency (ISO 4217 code)" hint="e.g. EUR, USD, GBP" errors={[...(currencyProblem ? [currencyProblem] : []), ...server('currency')]}>
+            {(p) => <input {...p} value={f.currency} maxLength={3} spellCheck={false} autoCapitalize="characters" onChange={(e) => set({ currency: e.target.value.toUpperCase() })} />}
+          </Field>
+        )}
+        {amounts && f.measure === 'unit' && (
+          <Field id="new-metric-unit" label="Unit" hint="e.g. items, s (at most 20 characters)" errors={[...(unitProblem ? [unitProblem] : []), ...server('unit')]}>
+            {(p) => <input {...p} value={f.unit} maxLength={20} onChange={(e) => set({ unit: e.target.value })} />}
+          </Field>
         )}
       </div>
       {error !== null && !(error instanceof ApiError && error.errors.length) && (

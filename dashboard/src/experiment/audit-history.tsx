@@ -1,6 +1,7 @@
 import { useApi } from '../app/api-context.js';
 import { useResource } from '../app/use-resource.js';
 import type { ApiKey } from '../api/types.js';
+import { fieldLabel } from '../components/field-labels.js';
 import { formatDateTime } from '../components/format.js';
 import { Empty, ErrorState, Loading } from '../components/states.js';
 import { diffFields } from './audit-diff.js';
@@ -15,6 +16,12 @@ const ACTION_LABEL: Record<string, string> = {
   archive: 'Archived',
   unarchive: 'Unarchived',
 };
+
+/**
+ * Values are broken between words only; a single token too long for any column (a JSON payload, a
+ * URL) is the one thing allowed to break anywhere.
+ */
+const longToken = (text: string) => text.split(/\s+/).some((word) => word.length > 24);
 
 function who(keyId: string | null, keys: Map<string, ApiKey>): string {
   if (!keyId) return 'system';
@@ -51,6 +58,7 @@ export function AuditHistory({ experimentKey, version }: { experimentKey: string
                     <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
                   </p>
                   {changes.length > 0 && (
+                    <div className="table-wrap">
                     <table className="table diff">
                       <caption className="visually-hidden">Changed fields</caption>
                       <thead>
@@ -63,15 +71,16 @@ export function AuditHistory({ experimentKey, version }: { experimentKey: string
                       <tbody>
                         {changes.map((c) => (
                           <tr key={c.field}>
-                            <th scope="row" className="mono">
-                              {c.field}
+                            <th scope="row" title={c.field}>
+                              {fieldLabel(c.field)}
                             </th>
-                            <td className="mono before">{c.before}</td>
-                            <td className="mono after">{c.after}</td>
+                            <td className={`before${longToken(c.before) ? ' long-token' : ''}`}>{c.before}</td>
+                            <td className={`after${longToken(c.after) ? ' long-token' : ''}`}>{c.after}</td>
                           </tr>
                         ))}
                       </tbody>
                     </table>
+                    </div>
                   )}
                 </li>
               );

@@ -3,6 +3,7 @@
  * it. The dashboard shows the server's decision as is; it never decides from the figures itself.
  */
 import type { Decision, DecisionStatus } from '../api/results-types.js';
+import { humanizeFields } from '../components/field-labels.js';
 
 export const DECISION_LABEL: Record<DecisionStatus, string> = {
   collecting: 'Collecting data',
@@ -59,7 +60,7 @@ export function DecisionPanel({ decision, names }: { decision: Decision; names: 
       {decision.reasons.length > 0 && (
         <ul data-slot="decision-reasons">
           {decision.reasons.map((reason, i) => (
-            <li key={i}>{reason}</li>
+            <li key={i}>{humanizeFields(reason)}</li>
           ))}
         </ul>
       )}
@@ -69,7 +70,7 @@ export function DecisionPanel({ decision, names }: { decision: Decision; names: 
           {decision.checks.map((check) => (
             <li key={check.name} data-check={check.name} data-ok={check.ok}>
               <span aria-hidden="true">{check.ok ? '✓' : '✗'}</span> <strong>{CHECK_LABEL[check.name]}</strong>
-              <span className="visually-hidden">{check.ok ? ' (holds)' : ' (does not hold)'}</span>: <span className="small">{check.detail}</span>
+              <span className="visually-hidden">{check.ok ? ' (holds)' : ' (does not hold)'}</span>: <span className="small">{humanizeFields(check.detail)}</span>
             </li>
           ))}
         </ul>

@@ -1,4 +1,4 @@
-import { type LiftInterval, interval, signedPercent } from './results-format.js';
+import { type LiftInterval, interval, signedPercent } from '../components/format.js';
 
 /** The symmetric domain (as a share) that fits every interval of a table, at least ±5%. */
 export function liftDomain(intervals: readonly (LiftInterval | null | undefined)[], estimates: readonly (number | null | undefined)[] = []): number {

@@ -2,7 +2,7 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { LiftBar, liftDomain } from './lift-bar.js';
-import { interval } from './results-format.js';
+import { interval } from '../components/format.js';
 
 describe('lift intervals with unbounded ends', () => {
   it('format as −∞ / +∞', () => {

@@ -1,18 +1,25 @@
 import { Area, Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DailyPoint, FunnelStep, MetricResult } from '../api/results-types.js';
-import { formatInteger } from '../components/format.js';
-import { DASH, interval, percent, signedPercent } from './results-format.js';
+import { DASH, formatDay, formatInteger, formatPercent, interval, percent, signedPercent } from '../components/format.js';
+import { intervalName } from './results-format.js';
 
 const COLORS = ['#1d4ed8', '#b45309', '#047857', '#7c3aed', '#be123c'];
 const CONTROL_COLOR = '#6b7280';
 
-const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+const pct = (x: number) => formatPercent(x, 1);
+
+/*
+ * Accessibility: each chart is a picture of a table that follows it, so the picture is hidden from
+ * assistive technology (aria-hidden) and must hold nothing focusable — Recharts' keyboard layer
+ * (accessibilityLayer, on by default in v3) made the SVG a tab stop inside an aria-hidden box, which
+ * a keyboard user reached with nothing announced. The table carries the same figures.
+ */
 
 /** Cumulative relative lift per treatment by day, with its interval band; a hidden table says the same. */
-export function CumulativeLiftChart({ metric, days, names, level }: { metric: MetricResult; days: DailyPoint[]; names: Map<string, string>; level: string }) {
+export function CumulativeLiftChart({ metric, days, names, level, sequential }: { metric: MetricResult; days: DailyPoint[]; names: Map<string, string>; level: string; sequential: boolean }) {
   const treatments = (days.at(-1)?.variants ?? []).filter((v) => v.lift).map((v) => v.key);
   const data = days.map((d) => {
-    const row: Record<string, unknown> = { date: d.date };
+    const row: Record<string, unknown> = { date: formatDay(d.date) };
     for (const v of d.variants) {
       if (!v.lift) continue;
       row[`lift:${v.key}`] = v.lift.estimate;
@@ -24,11 +31,11 @@ export function CumulativeLiftChart({ metric, days, names, level }: { metric: Me
   return (
     <figure className="chart" aria-labelledby="cumulative-title" data-testid="cumulative-chart">
       <figcaption id="cumulative-title">
-        <strong>Cumulative lift over time</strong> — {metric.name}, relative to control, with its {level} interval (band)
+        <strong>Cumulative lift over time</strong> — {metric.name}, relative to control, with its {intervalName(level, sequential)} (band)
       </figcaption>
       <div className="chart-box" aria-hidden="true">
         <ResponsiveContainer width="100%" height={260}>
-          <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
+          <ComposedChart data={data} accessibilityLayer={false} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
             <XAxis dataKey="date" tick={{ fontSize: 12 }} />
             <YAxis tickFormatter={pct} tick={{ fontSize: 12 }} width={52} />
@@ -62,16 +69,17 @@ export function CumulativeLiftChart({ metric, days, names, level }: { metric: Me
           </ComposedChart>
         </ResponsiveContainer>
       </div>
-      {/* A table cannot shrink to 1 px itself (its cells would overflow the page): its wrapper is hidden. */}
-      <div className="visually-hidden">
-      <table data-testid="cumulative-table">
-        <caption>Cumulative lift of {metric.name} by day</caption>
+      <details className="chart-table small">
+        <summary>The figures as a table</summary>
+        <div className="table-wrap">
+      <table className="table" data-testid="cumulative-table">
+        <caption className="visually-hidden">Cumulative lift of {metric.name} by day</caption>
         <thead>
           <tr>
             <th scope="col">Day</th>
             {treatments.map((key) => (
               <th key={key} scope="col">
-                {names.get(key) ?? key}: lift ({level} interval)
+                {names.get(key) ?? key}: lift ({intervalName(level, sequential)})
               </th>
             ))}
           </tr>
@@ -79,7 +87,7 @@ export function CumulativeLiftChart({ metric, days, names, level }: { metric: Me
         <tbody>
           {days.map((d) => (
             <tr key={d.date}>
-              <th scope="row">{d.date}</th>
+              <th scope="row">{formatDay(d.date)}</th>
               {treatments.map((key) => {
                 const lift = d.variants.find((v) => v.key === key)?.lift;
                 return <td key={key}>{lift ? `${signedPercent(lift.estimate)} ${interval(lift.ci)}` : DASH}</td>;
@@ -88,13 +96,14 @@ export function CumulativeLiftChart({ metric, days, names, level }: { metric: Me
           ))}
         </tbody>
       </table>
-      </div>
+        </div>
+      </details>
     </figure>
   );
 }
 
 /** Share of units reaching each step, per variant (bars), with the step-by-step drop-off in a table. */
-export function FunnelChart({ metric, steps, names }: { metric: MetricResult; steps: FunnelStep[]; names: Map<string, string> }) {
+export function FunnelChart({ metric, steps, names, collecting }: { metric: MetricResult; steps: FunnelStep[]; names: Map<string, string>; collecting: boolean }) {
   const variants = steps[0]?.variants.map((v) => v.key) ?? [];
   const data = steps.map((s) => {
     const row: Record<string, unknown> = { step: `${s.step}. ${s.eventName}` };
@@ -109,7 +118,7 @@ export function FunnelChart({ metric, steps, names }: { metric: MetricResult; st
       </figcaption>
       <div className="chart-box" aria-hidden="true">
         <ResponsiveContainer width="100%" height={240}>
-          <BarChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
+          <BarChart data={data} accessibilityLayer={false} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
             <XAxis dataKey="step" tick={{ fontSize: 11 }} interval={0} />
             <YAxis tickFormatter={pct} tick={{ fontSize: 12 }} width={52} />
@@ -152,7 +161,7 @@ export function FunnelChart({ metric, steps, names }: { metric: MetricResult; st
                         <br />
                         <span className="small muted">
                           lift {signedPercent(v.comparison.relativeLift.estimate)} {interval(v.comparison.relativeLift.ci)}
-                          {v.comparison.significant ? ' · significant' : ''}
+                          {v.comparison.significant && !collecting ? ' · significant' : ''}
                         </span>
                       </>
                     )}

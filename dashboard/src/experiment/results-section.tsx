@@ -16,27 +16,31 @@ export function ResultsSection({ experiment }: { experiment: Experiment }) {
   const api = useApi();
   const { pathname, search } = useLocation();
   const segment = search.get('segment') || null;
+  const segmentMetric = (segment && search.get('segmentMetric')) || null;
+  const query = segment ? { segment, ...(segmentMetric && { segmentMetric }) } : {};
   const neverStarted = experiment.startedAt === null;
   const results = useResource(
-    (signal) => (neverStarted ? Promise.resolve(null) : api.experimentResults(experiment.key, segment ? { segment } : {}, signal)),
-    [api, experiment.key, neverStarted, experiment.version, segment],
+    (signal) => (neverStarted ? Promise.resolve(null) : api.experimentResults(experiment.key, query, signal)),
+    [api, experiment.key, neverStarted, experiment.version, segment, segmentMetric],
   );
 
   const [refresh, setRefresh] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const recompute = async () => {
     setRefresh({ busy: true, error: null });
     try {
-      results.set(await api.refreshResults(experiment.key, segment ? { segment } : {}));
+      results.set(await api.refreshResults(experiment.key, query));
       setRefresh({ busy: false, error: null });
     } catch (error) {
       setRefresh({ busy: false, error: `Could not recompute: ${messageOf(error)}` });
     }
   };
 
-  const setSegment = (next: string | null) => {
+  const setSegment = (next: { segment: string | null; metric: string | null }) => {
     const params = new URLSearchParams(search);
-    if (next) params.set('segment', next);
+    if (next.segment) params.set('segment', next.segment);
     else params.delete('segment');
+    if (next.segment && next.metric) params.set('segmentMetric', next.metric);
+    else params.delete('segmentMetric');
     const query = params.toString();
     navigate(`${pathname}${query ? `?${query}` : ''}`, { replace: true });
   };
@@ -50,7 +54,7 @@ export function ResultsSection({ experiment }: { experiment: Experiment }) {
             <button type="button" className="button" onClick={() => void recompute()} disabled={refresh.busy}>
               {refresh.busy ? 'Recomputing…' : 'Recompute now'}
             </button>
-            <CsvExportButton experimentKey={experiment.key} segment={segment} />
+            <CsvExportButton experimentKey={experiment.key} query={query} />
           </div>
         )}
       </div>
@@ -78,7 +82,13 @@ export function ResultsSection({ experiment }: { experiment: Experiment }) {
           )}
           <section className="segments" aria-labelledby="segments-title">
             <h3 id="segments-title">Segments</h3>
-            <SegmentSelector segment={segment} onChange={setSegment} />
+            <SegmentSelector
+              experimentKey={experiment.key}
+              segment={segment}
+              metric={segmentMetric}
+              metrics={results.state === 'ready' && results.data ? results.data.metrics : []}
+              onChange={setSegment}
+            />
             {segment && results.state === 'ready' && results.data?.segments && <SegmentBreakdown segments={results.data.segments} results={results.data} />}
             {segment && results.state === 'ready' && results.data && !results.data.segments && <p className="muted">No breakdown was returned for <code>{segment}</code>.</p>}
           </section>

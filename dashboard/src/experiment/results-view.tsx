@@ -1,29 +1,29 @@
-import type { ExperimentResults, MetricResult } from '../api/results-types.js';
-import { formatInteger } from '../components/format.js';
+import type { ExperimentResults } from '../api/results-types.js';
+import { DASH, formatDateTime, formatInteger, formatNumber, pText, percent } from '../components/format.js';
 import { Suspense, lazy } from 'react';
 import { Loading } from '../components/states.js';
-import { LiftBar, liftDomain } from './lift-bar.js';
 import { DecisionPanel } from './decision-panel.js';
+import { type Evidence, MetricTable } from './metric-table.js';
 import { SrmDetails } from './srm-details.js';
-import { DASH, VERDICT_LABEL, confidenceLevel, expectedLoss, interval, metricValue, pText, pValue, percent, signedPercent, valueLabel } from './results-format.js';
+import { confidenceLevel, isCollecting, metricValue, tooLittleData } from './results-format.js';
 
 // Recharts is most of the bundle: the charts load in their own chunk, only when results are shown.
 const CumulativeLiftChart = lazy(() => import('./results-charts.js').then((m) => ({ default: m.CumulativeLiftChart })));
-const FunnelChart = lazy(() => import('./results-charts.js').then((m) => ({ default: m.FunnelChart })));
 
 /** Above this share of units seen in more than one variant the page warns (they are left out of the analysis). */
 export const MULTIPLE_EXPOSURE_WARNING = 0.01;
-
-const ROLE_LABEL = { primary: 'Primary', secondary: 'Secondary', guardrail: 'Guardrail' } as const;
 
 /** The whole results document: warnings, progress, one table per metric, the cumulative chart. */
 export function ResultsView({ results }: { results: ExperimentResults }) {
   const names = new Map(results.variants.map((v) => [v.key, v.name]));
   const level = confidenceLevel(results.experiment.alpha);
   const dailyMetric = results.metrics.find((m) => m.key === results.daily.metric);
+  // Decided once for every table, chart and badge below (results-format.ts).
+  const evidence: Evidence = { tooLittle: tooLittleData(results.decision), collecting: isCollecting(results.decision) };
   return (
     <div className="results">
       <DecisionPanel decision={results.decision} names={names} />
+      {evidence.tooLittle && <TooLittleData reason={evidence.tooLittle} />}
       <ResultsWarnings results={results} />
       <ProgressToSample results={results} />
       <SrmDetails results={results} />
@@ -42,18 +42,34 @@ export function ResultsView({ results }: { results: ExperimentResults }) {
       {results.metrics.length === 0 ? (
         <p className="muted">This experiment has no metrics to analyse.</p>
       ) : (
-        results.metrics.map((m) => <MetricTable key={m.key} metric={m} names={names} level={level} sequential={results.experiment.sequential !== null} />)
+        results.metrics.map((m) => <MetricTable key={m.key} metric={m} names={names} level={level} evidence={evidence} />)
       )}
       {dailyMetric && results.daily.days.length > 0 && (
         <Suspense fallback={<Loading label="Loading the chart…" />}>
-          <CumulativeLiftChart metric={dailyMetric} days={results.daily.days} names={names} level={level} />
+          <CumulativeLiftChart metric={dailyMetric} days={results.daily.days} names={names} level={level} sequential={results.experiment.sequential !== null} />
         </Suspense>
       )}
       <p className="muted small">
         {formatInteger(results.exposures.analysedUnits)} of {formatInteger(results.exposures.units)} exposed units analysed · computed{' '}
-        {new Date(results.computedAt).toLocaleString()}
+        {formatDateTime(results.computedAt)}
         {results.snapshot && ` (${snapshotNote(results.snapshot)})`}
       </p>
+    </div>
+  );
+}
+
+/**
+ * "Too little data": why the Bayesian figures and verdicts are not shown, and what is missing — instead
+ * of a "chance to beat control" of 37.5% on six units.
+ */
+export function TooLittleData({ reason }: { reason: string }) {
+  return (
+    <div className="note" data-testid="too-little-data">
+      <p>
+        <strong>Too little data to read these results yet.</strong> Chance to beat control, expected loss and credible intervals swing to
+        extremes on a handful of units, so they are hidden, and no verdict is given until every arm has enough.
+      </p>
+      <p className="small">Still needed: {reason}.</p>
     </div>
   );
 }
@@ -79,7 +95,7 @@ export function ResultsWarnings({ results }: { results: ExperimentResults }) {
       {srm.mismatch && (
         <>
           <p>
-            <strong>Sample ratio mismatch.</strong> The split of units between variants is not the one configured (χ² = {srm.chiSquare?.toFixed(1) ?? DASH}, {pText(srm.pValue)}; alarm
+            <strong>Sample ratio mismatch.</strong> The split of units between variants is not the one configured (χ² = {formatNumber(srm.chiSquare, 1)}, {pText(srm.pValue)}; alarm
             below {srm.threshold}). Assignment or tracking is likely broken: do not trust these results until the cause is found.
           </p>
           <ul className="small">
@@ -108,7 +124,7 @@ export function ProgressToSample({ results }: { results: ExperimentResults }) {
   }
   const value = Math.round(p.progress * 1000) / 10;
   const metric = results.metrics.find((m) => m.key === p.metric);
-  const baseline = p.baseline === null ? DASH : metric ? metricValue(metric, p.baseline) : p.baseline.toPrecision(3);
+  const baseline = p.baseline === null ? DASH : metric ? metricValue(metric, p.baseline) : formatNumber(p.baseline, 3);
   const remaining =
     p.progress >= 1 ? 'the needed sample is reached' : p.daysRemaining === null ? 'days remaining unknown' : `about ${p.daysRemaining === 1 ? '1 day' : `${formatInteger(p.daysRemaining)} days`} remaining`;
   return (
@@ -125,105 +141,5 @@ export function ProgressToSample({ results }: { results: ExperimentResults }) {
         {p.daysElapsed !== null && ` · ${p.daysElapsed < 1 ? 'less than a day' : `${Math.floor(p.daysElapsed)} day${Math.floor(p.daysElapsed) === 1 ? '' : 's'}`} elapsed`}
       </p>
     </div>
-  );
-}
-
-export function MetricTable({ metric, names, level, sequential }: { metric: MetricResult; names: Map<string, string>; level: string; sequential: boolean }) {
-  const comparisons = metric.variants.map((v) => v.comparison);
-  const domain = liftDomain(
-    comparisons.map((c) => c?.relativeLift.ci),
-    comparisons.map((c) => c?.relativeLift.estimate),
-  );
-  const id = `metric-${metric.key}`;
-  return (
-    <section className="metric-result" aria-labelledby={id} data-testid={`metric-${metric.key}`}>
-      <h3 id={id}>
-        {metric.name} <span className="tag">{ROLE_LABEL[metric.role]}</span>{' '}
-        <span className="muted small">
-          {metric.type} · {metric.direction === 'increase' ? 'higher is better' : 'lower is better'}
-        </span>
-      </h3>
-      {metric.reason && <p className="note">{metric.reason}</p>}
-      <div className="table-wrap">
-        <table className="table table-stack results-table">
-          <caption className="visually-hidden">
-            {metric.name}: per-variant {valueLabel(metric).toLowerCase()}, relative lift vs control with its {level} interval, p-values and verdict
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Variant</th>
-              <th scope="col">Units</th>
-              <th scope="col">{valueLabel(metric)}</th>
-              <th scope="col">Lift ({level} interval)</th>
-              <th scope="col">p-value</th>
-              <th scope="col">Adjusted p</th>
-              <th scope="col">Chance to beat control</th>
-              <th scope="col">Expected loss</th>
-              <th scope="col">Verdict</th>
-            </tr>
-          </thead>
-          <tbody>
-            {metric.variants.map((v) => {
-              const c = v.comparison;
-              return (
-                <tr key={v.key}>
-                  <th scope="row" data-label="Variant">
-                    {names.get(v.key) ?? v.key} <span className="mono muted small">{v.key}</span>
-                    {!c && <span className="muted small"> (control)</span>}
-                  </th>
-                  <td data-label="Units">{formatInteger(v.units)}</td>
-                  <td data-label={valueLabel(metric)}>
-                    {metricValue(metric, v.value)}
-                    {metric.type !== 'ratio' && <span className="muted small"> ({formatInteger(v.converted)} converted)</span>}
-                  </td>
-                  <td data-label="Lift">{c ? <LiftBar estimate={c.relativeLift.estimate} ci={c.relativeLift.ci} domain={domain} verdict={c.verdict} level={level} /> : DASH}</td>
-                  <td data-label="p-value">{c ? pValue(c.pValue) : DASH}</td>
-                  <td data-label="Adjusted p">{c ? pValue(c.adjustedPValue) : DASH}</td>
-                  <td data-label="Chance to beat control">
-                    {c ? percent(c.chanceToBeatControl) : DASH}
-                    {c?.credibleInterval && (
-                      <span className="cell-note muted small" title={`Bayesian ${level} credible interval of the lift`}>
-                        credible {interval(c.credibleInterval)}
-                      </span>
-                    )}
-                  </td>
-                  <td data-label="Expected loss">{c ? expectedLoss(metric, c.expectedLoss) : DASH}</td>
-                  <td data-label="Verdict">{c ? <span className={`badge verdict-${c.verdict}`}>{VERDICT_LABEL[c.verdict]}</span> : DASH}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-      {metric.variants.some((v) => v.comparison?.sequential || v.comparison?.cuped || v.comparison?.reason) && (
-        <ul className="metric-extra small">
-          {metric.variants.map((v) => {
-            const c = v.comparison;
-            if (!c) return null;
-            const name = names.get(v.key) ?? v.key;
-            return [
-              c.reason && <li key={`${v.key}-reason`}>{name}: {c.reason}</li>,
-              c.sequential && (
-                <li key={`${v.key}-seq`} data-testid="sequential">
-                  {name} — sequential (always valid{sequential ? ', decides significance' : ''}): lift interval {interval(c.sequential.relativeLift.ci)}, p ={' '}
-                  {pValue(c.sequential.relativeLift.pValue)}, adjusted p = {pValue(c.sequential.adjustedPValue)}
-                </li>
-              ),
-              c.cuped && (
-                <li key={`${v.key}-cuped`} data-testid="cuped">
-                  {name} — CUPED: variance reduced by {percent(c.cuped.varianceReduction)} (θ = {c.cuped.theta.toPrecision(3)}); adjusted lift{' '}
-                  {signedPercent(c.cuped.relativeLift.estimate)} {interval(c.cuped.relativeLift.ci)}, p = {pValue(c.cuped.pValue)}
-                </li>
-              ),
-            ];
-          })}
-        </ul>
-      )}
-      {metric.steps && metric.steps.length > 0 && (
-        <Suspense fallback={<Loading label="Loading the funnel chart…" />}>
-          <FunnelChart metric={metric} steps={metric.steps} names={names} />
-        </Suspense>
-      )}
-    </section>
   );
 }

@@ -21,6 +21,7 @@ function page(results: ExperimentResults | ((call: Call) => ExperimentResults), 
     [`GET /api/experiments/${KEY}`]: json(demoExperiment()),
     [`GET /api/experiments/${KEY}/audit`]: json({ items: [] }),
     'GET /api/keys': json({ items: [apiKey()] }),
+    [`GET /api/experiments/${KEY}/segments`]: json({ attributes: [{ name: 'device', units: 900 }, { name: 'country', units: 850 }] }),
     [`GET /api/experiments/${KEY}/results`]: (call) => (call.query.get('format') === 'csv' ? { status: 200, body: 'metric,variant\n', headers: { 'Content-Disposition': `attachment; filename="${KEY}-results.csv"` } } : json(typeof results === 'function' ? results(call) : results)),
   });
 }
@@ -42,7 +43,9 @@ describe('results', () => {
     expect(within(treatment).getByRole('img', { name: 'Lift +16.7%, 95% interval +0.9% to +32.4%' })).toBeTruthy();
     expect(treatment.textContent).toContain('0.038'); // p and adjusted p (Holm, one treatment)
     expect(treatment.textContent).toContain('98.8%'); // chance to beat control
-    expect(treatment.textContent).toContain('credible [+0.9%, +32.3%]'); // the Bayesian interval of the lift
+    // One interval per lift in the table; the Bayesian credible interval is in the details below it.
+    expect(treatment.textContent).not.toContain('credible');
+    expect(within(purchase).getByTestId('details-demo-purchase').querySelector('[data-slot="credible-interval"]')!.textContent).toContain('[+0.9%, +32.3%]');
     expect(treatment.textContent).toContain('0.001 pp'); // expected loss in percentage points
     expect(within(treatment).getByText('Better')).toBeTruthy();
     expect(rows[1]!.textContent).toContain('2.54%');
@@ -93,7 +96,7 @@ describe('results', () => {
     const cumulative = await screen.findByTestId('cumulative-table');
     const days = within(cumulative).getAllByRole('row');
     expect(days).toHaveLength(DEMO_RESULTS.daily.days.length + 1);
-    expect(days.at(-1)!.textContent).toContain('2026-11-22');
+    expect(days.at(-1)!.textContent).toContain('Nov 22, 2026');
     expect(days.at(-1)!.textContent).toContain('+16.7% [+0.9%, +32.4%]');
     expect(screen.getByRole('figure', { name: /Cumulative lift over time/ })).toBeTruthy();
 
@@ -115,7 +118,14 @@ describe('results', () => {
         r.metrics[2]!.variants[1]!.comparison!.reason = 'No unit has a positive denominator yet.';
       }),
     );
-    expect((await screen.findByTestId('sequential')).textContent).toContain('lift interval [−5.0%, +40.0%], p = 0.210, adjusted p = 0.210');
+    // The table shows the confidence sequence (it decides); the fixed-horizon interval moves to the details.
+    const purchase = await screen.findByTestId('metric-demo-purchase');
+    expect(within(purchase).getByRole('columnheader', { name: 'Lift (95% confidence sequence)' })).toBeTruthy();
+    const treatment = within(within(purchase).getByRole('table')).getAllByRole('row')[2]!;
+    expect(treatment.textContent).toContain('[−5.0%, +40.0%]');
+    expect(treatment.textContent).not.toContain('[+0.9%, +32.4%]');
+    expect(within(treatment).getAllByText('0.210')).toHaveLength(2); // always-valid p and adjusted p
+    expect(within(purchase).getByTestId('details-demo-purchase').textContent).toContain('Fixed-horizon 95% interval of the lift [+0.9%, +32.4%]');
     expect(screen.getByTestId('cuped').textContent).toContain('variance reduced by 18.0% (θ = 0.420); adjusted lift +15.0% [+2.0%, +28.0%], p = 0.020');
     expect(screen.getByTestId('results-reasons').textContent).toContain('Fewer than 100 units per variant');
     expect(screen.getByText(/No unit has a positive denominator yet/)).toBeTruthy();
@@ -134,7 +144,7 @@ describe('results', () => {
     expect(breakdown.textContent).toContain('mobile');
     expect(breakdown.textContent).toContain('desktop');
 
-    await user.selectOptions(screen.getByLabelText('Break down by'), 'other');
+    await user.selectOptions(screen.getByLabelText('Break down by'), 'Other attribute…');
     await user.type(screen.getByLabelText('Attribute'), '9bad');
     await user.click(screen.getByRole('button', { name: 'Show' }));
     expect(screen.getByText(/An attribute name starts with a letter/)).toBeTruthy();

@@ -1,8 +1,7 @@
 import type { ExperimentResults } from '../api/results-types.js';
-import { formatInteger } from '../components/format.js';
-import { DASH, pText, percent } from './results-format.js';
+import { DASH, formatDate, formatInteger, pText, percent } from '../components/format.js';
 
-const day = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString() : null);
+const day = (iso: string | null) => (iso ? formatDate(iso) : null);
 
 /**
  * The sample-ratio check in full, passed or not: each phase of the experiment (a coverage ramp or a

@@ -283,9 +283,9 @@ describe('experiment page', () => {
     const rows = within(history).getAllByRole('row').map((r) => Array.from(r.children).map((c) => c.textContent));
     expect(rows).toEqual([
       ['Field', 'Before', 'After'],
-      ['name', 'Old', 'Checkout CTA copy'],
-      ['variants.0.weight', '0.5', '0.6'],
-      ['variants.1.weight', '0.5', '0.4'],
+      ['Name', 'Old', 'Checkout CTA copy'],
+      ['Variant 1 weight', '0.5', '0.6'],
+      ['Variant 2 weight', '0.5', '0.4'],
     ]);
     expect(history.textContent).toContain('Created by system');
   });

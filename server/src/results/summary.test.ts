@@ -33,7 +33,7 @@ describeEachEngine('results summary (GET /api/results/summary)', (getDb) => {
     return (await res.json()) as Summary;
   };
 
-  it('lists running experiments only, without computing anything: no snapshot yet → results null', async () => {
+  it('lists running experiments, never drafts, without computing anything: no snapshot yet → results null', async () => {
     const body = await summary();
     expect(body.items.map((i) => i.key)).toEqual(['summary-a', 'summary-b']);
     expect(body.items.every((i) => i.results === null)).toBe(true);
@@ -48,6 +48,16 @@ describeEachEngine('results summary (GET /api/results/summary)', (getDb) => {
     expect(item.results).toMatchObject({ exposures: { units: 3, analysedUnits: 3 }, srm: { mismatch: false }, ageSeconds: 30 });
     expect(item.results!.metrics).toEqual([full.metrics.find((m) => m.role === 'primary')]);
     expect((await summary()).items.find((i) => i.key === 'summary-b')!.results).toBeNull();
+  });
+
+  it('lists stopped experiments too (their decision and winner in lists), with the snapshot computed since the stop', async () => {
+    await startedExperiment(h, getDb().db, 'summary-stopped');
+    expect((await h.call('POST', '/api/experiments/summary-stopped/stop', { winner: 'urgent' })).status).toBe(200);
+    expect((await summary()).items.find((i) => i.key === 'summary-stopped')).toEqual({ key: 'summary-stopped', results: null });
+    await h.call('GET', '/api/experiments/summary-stopped/results?maxAge=0');
+    expect((await summary()).items.find((i) => i.key === 'summary-stopped')!.results).toMatchObject({ decision: { status: 'collecting' } });
+    await h.call('POST', '/api/experiments/summary-stopped/archive');
+    expect((await summary()).items.map((i) => i.key)).not.toContain('summary-stopped');
   });
 
   it('drops a snapshot older than the experiment’s last change', async () => {

@@ -1,5 +1,5 @@
 /**
- * GET /api/results/summary: the headline of every running experiment's stored results, in one query,
+ * GET /api/results/summary: the headline of every running or stopped experiment's stored results, in one query,
  * for the dashboard's lists (experiments list, funnel overview). It reads snapshots only and never
  * computes: opening a list of thirty experiments must not start thirty computations. An experiment
  * without a usable snapshot (none yet, older than its last change, or from an older version of the
@@ -68,7 +68,7 @@ async function loadResultsSummaries(db: Kysely<Database>, now: Date): Promise<Re
     from experiments x
     left join results_snapshots s on s.experiment_id = x.id and s.segment = '' and s.computed_at >= x.updated_at
       and s.state ->> 'version' = ${String(REFRESH_STATE_VERSION)} and s.results -> 'decision' is not null
-    where x.status = 'running' and x.archived_at is null
+    where x.status in ('running', 'stopped') and x.archived_at is null
     order by x.key`.execute(db);
   return rows.map((row) => ({
     key: row.key,
@@ -99,7 +99,7 @@ export function resultsSummaryRoutes(deps: AppDeps) {
 export const resultsSummaryOperation: Operation = {
   method: 'get',
   path: '/api/results/summary',
-  summary: 'Headline (primary metric, exposures, SRM flag, decision status) of every running experiment, from stored snapshots only; results: null until one exists',
+  summary: 'Headline (primary metric, exposures, SRM flag, decision status) of every running or stopped (not archived) experiment, from stored snapshots only; results: null until one exists',
   tag: 'results',
   query: summaryQuery,
   response: summaryResponse,
