@@ -7,6 +7,8 @@
  * with a winner; then sends simulated SDK traffic with an imbalanced split and finds the results
  * table, the charts and the SRM banner. Screenshots go to dashboard/test-artifacts/.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +30,21 @@ beforeAll(async () => {
 async function noSignificanceClaim(page: Page): Promise<boolean> {
   const text = await page.locator('body').innerText();
   return !/significant/i.test(text.replace(/not significant/gi, ''));
+}
+
+/** axe-core's own build, evaluated in the page (an injected <script> would be refused by the server's CSP). */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical axe-core violations on the page, with every <details> opened first: "rule: target". */
+async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.targets.map((t) => `${v.id} (${v.impact}): ${t}`));
 }
 
 afterAll(async () => {
@@ -178,6 +195,8 @@ describe('dashboard in headless Chromium', () => {
     await api('POST', '/api/touchpoints', { key: 'signup-hero', name: 'Signup hero', kind: 'landing_page', funnelStage: 'awareness' });
     await api('POST', '/api/metrics', { key: 'signup', name: 'Signup', type: 'conversion', eventName: 'signup' });
     await api('POST', '/api/metrics', { key: 'signup-funnel', name: 'Signup funnel', type: 'funnel', steps: ['pricing_view', 'signup_start', 'signup'] });
+    // Money: the signups' first-order value, in euros (#11: shown with its currency everywhere).
+    await api('POST', '/api/metrics', { key: 'first-order', name: 'First order value', type: 'revenue', eventName: 'signup', currency: 'EUR' });
     await api('POST', '/api/experiments', {
       key: 'hero-headline',
       name: 'Hero headline',
@@ -187,7 +206,7 @@ describe('dashboard in headless Chromium', () => {
         { key: 'bold', name: 'Bold headline', weight: 0.5 },
       ],
       primaryMetric: 'signup',
-      secondaryMetrics: ['signup-funnel'],
+      secondaryMetrics: ['signup-funnel', 'first-order'],
       minimumDetectableEffect: 0.2,
       // A fixed horizon (sequential testing is the default): 1,200 units are far short of the sample a
       // 20 % effect needs, so the clear signup lift below (about 10 % vs 16 %, p < 0.01) gets no verdict.
@@ -217,7 +236,7 @@ describe('dashboard in headless Chromium', () => {
       const r = (i * 7919) % 100;
       if (r < 60) items.push({ id: `a-${i}`, type: 'event', unitId, name: 'pricing_view', timestamp: at(1) });
       if (r < 30) items.push({ id: `b-${i}`, type: 'event', unitId, name: 'signup_start', timestamp: at(2) });
-      if (r < (variant === 'bold' ? 16 : 10)) items.push({ id: `c-${i}`, type: 'event', unitId, name: 'signup', timestamp: at(3) });
+      if (r < (variant === 'bold' ? 16 : 10)) items.push({ id: `c-${i}`, type: 'event', unitId, name: 'signup', timestamp: at(3), value: 20 + (i % 7) });
     }
     while (Date.now() < t0 + 12_500) await new Promise((resolve) => setTimeout(resolve, 250)); // every timestamp in the past
     for (let i = 0; i < items.length; i += 500) {
@@ -243,8 +262,15 @@ describe('dashboard in headless Chromium', () => {
     // Before the planned sample of a fixed horizon: the figures, no "Significant" and no better/worse verdict.
     const signup = (await page.getByTestId('metric-signup').textContent()) ?? '';
     expect(signup).toContain('fixed horizon: planned sample not reached');
-    expect(signup).toContain('Inconclusive');
-    expect(signup).not.toMatch(/Better|Worse/);
+    expect(signup).not.toMatch(/Better|Worse|Inconclusive/);
+    // Collecting (design §8): every verdict cell says so; no significance badge anywhere on the page.
+    const verdicts = await page.locator('[data-slot="verdict"]').allTextContents();
+    expect(verdicts.length).toBeGreaterThan(0);
+    expect(new Set(verdicts)).toEqual(new Set(['Collecting data']));
+    // The revenue metric in its currency: the column says EUR, every value is in euros.
+    const revenue = page.getByTestId('metric-first-order');
+    expect(await revenue.getByRole('columnheader', { name: 'Mean per unit (EUR)' }).count()).toBe(1);
+    expect(await revenue.locator('td[data-label="Mean per unit (EUR)"]').allTextContents()).toEqual([expect.stringMatching(/^€\d+\.\d\d /), expect.stringMatching(/^€\d+\.\d\d /)]);
     // …although the fixed-horizon p-value is below alpha: only the server's hold keeps the badge away.
     const p = await page.getByTestId('metric-signup').getByRole('row', { name: /Bold headline/ }).locator('td[data-label="p-value"]').textContent();
     expect(p === '< 0.0001' || Number(p) < 0.05).toBe(true);
@@ -254,6 +280,8 @@ describe('dashboard in headless Chromium', () => {
     expect(await decision.locator('[data-slot="decision-status"]').textContent()).toBe('Collecting data');
     expect(await decision.locator('[data-check="srm"]').getAttribute('data-ok')).toBe('false');
     await shot(page, '10-results');
+    // Accessibility: axe-core over the whole results page, every disclosure open, charts drawn.
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     await page.getByLabel('Break down by').selectOption('device');
     await page.getByTestId('segment-breakdown').waitFor();
@@ -320,6 +348,8 @@ describe('dashboard in headless Chromium', () => {
     await signIn(page);
     await page.goto(`${baseUrl}/experiments`);
     await page.getByRole('row', { name: /Checkout CTA copy/ }).waitFor();
+    // The stopped experiment says who won, in the list.
+    await expect.poll(() => page.getByRole('row', { name: /Checkout CTA copy/ }).locator('[data-slot="stopped-outcome"]').textContent()).toBe('Winner: Ships today');
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);
     await shot(page, '07-mobile-list');

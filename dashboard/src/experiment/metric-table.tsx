@@ -1,5 +1,5 @@
 import { Suspense, lazy } from 'react';
-import type { MetricResult, VariantComparison } from '../api/results-types.js';
+import type { Decision, MetricResult, VariantComparison } from '../api/results-types.js';
 import { DASH, formatAmount, formatInteger, formatNumber, interval, pValue, percent, percentagePoints, probability, signedPercent } from '../components/format.js';
 import { Loading } from '../components/states.js';
 import { LiftBar, liftDomain } from './lift-bar.js';
@@ -16,6 +16,7 @@ export interface Evidence {
   tooLittle: string | null;
   /** The decision is `collecting`: no verdict badge may read as a finding. */
   collecting: boolean;
+  decision: Pick<Decision, 'checks'>;
 }
 
 /** The verdict cell: a guardrail's status with its margin; "Collecting data" while the decision collects; else the verdict. */
@@ -110,8 +111,21 @@ export function MetricTable({ metric, names, level, evidence }: { metric: Metric
   );
 }
 
-/** A reason the decision panel already gives in full ("collecting: …") is not repeated per variant. */
-const ownReason = (reason: string | undefined) => (reason && !reason.startsWith('collecting:') ? reason : null);
+/**
+ * A comparison's own reason, without the decision's hold the server puts in front of it
+ * ("collecting: minimum-days (…); fixed horizon: …"): the decision panel says that in full already.
+ * The hold is rebuilt from the decision's failing checks as the server words it (decision.ts, verdictHold).
+ */
+function ownReason(reason: string | undefined, decision: Evidence['decision']): string | null {
+  if (!reason) return null;
+  const failing = decision.checks.filter((c) => !c.ok && c.name !== 'guardrails');
+  const holds = [failing, failing.filter((c) => c.name !== 'planned-sample')].map((checks) => `collecting: ${checks.map((c) => `${c.name} (${c.detail})`).join('; ')}`);
+  for (const hold of holds) {
+    if (reason === hold) return null;
+    if (reason.startsWith(`${hold}; `)) return reason.slice(hold.length + 2);
+  }
+  return reason;
+}
 
 /**
  * The other intervals and tests of each comparison, for whoever wants to check them: the fixed-horizon
@@ -128,7 +142,7 @@ function ComparisonDetails({ metric, names, level, evidence }: { metric: MetricR
       {treated.map((v) => {
         const c = v.comparison!;
         const name = names.get(v.key) ?? v.key;
-        const reason = ownReason(c.reason);
+        const reason = ownReason(c.reason, evidence.decision);
         return (
           <dl key={v.key} className="facts" data-testid="comparison-details">
             <dt>{name}</dt>

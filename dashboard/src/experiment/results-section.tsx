@@ -87,6 +87,7 @@ export function ResultsSection({ experiment }: { experiment: Experiment }) {
               segment={segment}
               metric={segmentMetric}
               metrics={results.state === 'ready' && results.data ? results.data.metrics : []}
+              computedAt={results.state === 'ready' && results.data ? results.data.computedAt : null}
               onChange={setSegment}
             />
             {segment && results.state === 'ready' && results.data?.segments && <SegmentBreakdown segments={results.data.segments} results={results.data} />}

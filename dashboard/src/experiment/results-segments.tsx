@@ -21,16 +21,19 @@ export function SegmentSelector({
   segment,
   metric,
   metrics,
+  computedAt,
   onChange,
 }: {
   experimentKey: string;
+  /** When the results shown were computed: the attributes are asked again with new results (new exposures). */
+  computedAt: string | null;
   segment: string | null;
   metric: string | null;
   metrics: readonly { key: string; name: string; role: string }[];
   onChange: (next: { segment: string | null; metric: string | null }) => void;
 }) {
   const api = useApi();
-  const seen = useResource((signal) => api.segmentAttributes(experimentKey, signal), [api, experimentKey]);
+  const seen = useResource((signal) => api.segmentAttributes(experimentKey, signal), [api, experimentKey, computedAt]);
   const attributes = seen.state === 'ready' ? seen.data : [];
   const known = segment === null || attributes.some((a) => a.name === segment);
   const [choice, setChoice] = useState(segment ?? '');

@@ -19,7 +19,7 @@ export function ResultsView({ results }: { results: ExperimentResults }) {
   const level = confidenceLevel(results.experiment.alpha);
   const dailyMetric = results.metrics.find((m) => m.key === results.daily.metric);
   // Decided once for every table, chart and badge below (results-format.ts).
-  const evidence: Evidence = { tooLittle: tooLittleData(results.decision), collecting: isCollecting(results.decision) };
+  const evidence: Evidence = { tooLittle: tooLittleData(results.decision), collecting: isCollecting(results.decision), decision: results.decision };
   return (
     <div className="results">
       <DecisionPanel decision={results.decision} names={names} />
