@@ -28,3 +28,5 @@ const app = new Hono()
   });
 
 serve({ fetch: app.fetch, port: Number(process.env.BARE_PORT), hostname: '127.0.0.1' });
+// A normal exit on SIGTERM, so `node --cpu-prof` (BENCH_CPU_PROF) writes its profile.
+process.on('SIGTERM', () => process.exit(0));

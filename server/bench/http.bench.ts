@@ -17,6 +17,8 @@
  * with payloads and targeting. Targets (issue 16): /sdk/config ≥ 0.7× the bare JSON endpoint,
  * /sdk/assign ≥ 0.5× the bare hash-and-assign endpoint, in requests per second.
  * The SDK rate limit is raised out of the way (SDK_RATE_LIMIT_PER_MINUTE=100000000: still counted).
+ * BENCH_CPU_PROF=<dir> runs the real server with `node --cpu-prof` and leaves its profile in that
+ * folder (bench/cpu-profile.ts summarises one), to see where a request's time goes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,8 +31,11 @@ import pg from 'pg';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/** Requests in flight per connection (autocannon pipelining); 1 = none. */
+const PIPELINING = Number(process.env.BENCH_PIPELINING ?? 1);
 const EXPERIMENTS = Number(process.env.BENCH_EXPERIMENTS ?? 5);
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
+const CPU_PROF = process.env.BENCH_CPU_PROF || undefined;
 const serverDir = path.resolve(import.meta.dirname, '..');
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -45,8 +50,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function start(script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', script], {
+function start(script: string, env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', '--conditions=source', script], {
     cwd: serverDir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -86,21 +91,26 @@ interface Load {
   p99: number;
   /** CPU time the server process spent per answered request (user + system), in µs. */
   cpuUs: number;
+  /** The user-mode part of it (our JavaScript, Hono, Node's HTTP code); the rest is the kernel's (socket writes). */
+  userUs: number;
   non2xx: number;
   errors: number;
 }
 
-/** User + system CPU time of a process so far, in µs (Linux /proc; clock ticks of 10 ms). */
-function cpuTimeUs(pid: number): number {
+/** User and system CPU time of a process so far, in µs (Linux /proc; clock ticks of 10 ms). */
+function cpuTimeUs(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
+  return { user: Number(fields[11]) * (1e6 / 100), system: Number(fields[12]) * (1e6 / 100) };
 }
 
 async function load(url: string, pid: number, options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }, seconds = SECONDS): Promise<Load> {
   const cpuBefore = cpuTimeUs(pid);
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, ...options });
-  const cpuUs = (cpuTimeUs(pid) - cpuBefore) / Math.max(1, result.requests.total);
-  return { rps: result.requests.average, p99: result.latency.p99, cpuUs, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+  const result = await autocannon({ url, connections: CONNECTIONS, pipelining: PIPELINING, duration: seconds, ...options });
+  const cpuAfter = cpuTimeUs(pid);
+  const requests = Math.max(1, result.requests.total);
+  const userUs = (cpuAfter.user - cpuBefore.user) / requests;
+  const cpuUs = userUs + (cpuAfter.system - cpuBefore.system) / requests;
+  return { rps: result.requests.average, p99: result.latency.p99, cpuUs, userUs, non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -110,13 +120,14 @@ async function main(): Promise<void> {
   const database = DATABASE_URL ? await throwAwayDatabase(DATABASE_URL) : undefined;
   const children: ChildProcess[] = [];
   try {
+    const profiling = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [];
     const port = await freePort();
     const real = `http://127.0.0.1:${port}`;
     children.push(start('src/main.ts', {
       PORT: String(port), HOST: '127.0.0.1', ADMIN_KEY: adminKey, RESULTS_REFRESH_SECONDS: '0',
       SDK_RATE_LIMIT_PER_MINUTE: '100000000',
       ...(database ? { DATABASE_URL: database.url } : { DATABASE_URL: '', DATA_DIR: 'memory://' }),
-    }));
+    }, profiling));
     await waitFor(`${real}/health`);
     const admin = { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' };
     const post = async (p: string, body: unknown) => {
@@ -144,42 +155,49 @@ async function main(): Promise<void> {
 
     const barePort = await freePort();
     const bare = `http://127.0.0.1:${barePort}`;
-    children.push(start('bench/http-bare.ts', { BARE_PORT: String(barePort), BARE_CONFIG: JSON.stringify({ experiments: configBody.experiments }) }));
+    children.push(start('bench/http-bare.ts', { BARE_PORT: String(barePort), BARE_CONFIG: JSON.stringify({ experiments: configBody.experiments }) }, profiling));
     await waitFor(`${bare}/json`);
 
     const assignBody = JSON.stringify({ unitId: 'visitor-42', attributes: { country: 'FR', device: 'mobile' } });
     const json = { 'Content-Type': 'application/json' };
     const realPid = children[0]!.pid!;
     const barePid = children[1]!.pid!;
-    const runs = {
+    if (CPU_PROF) log(`[bench:http] CPU profiles in ${path.resolve(CPU_PROF)}: real server pid ${realPid}, bare servers pid ${barePid}`);
+    const allRuns = {
       bareJson: (seconds?: number) => load(`${bare}/json`, barePid, {}, seconds),
       config: (seconds?: number) => load(`${real}/sdk/config`, realPid, { headers: sdk }, seconds),
       bareAssign: (seconds?: number) => load(`${bare}/assign`, barePid, { method: 'POST', headers: json, body: assignBody }, seconds),
       assign: (seconds?: number) => load(`${real}/sdk/assign`, realPid, { method: 'POST', headers: { ...sdk, ...json }, body: assignBody }, seconds),
     };
+    // BENCH_ONLY=config (or assign): that pair alone, e.g. to profile one endpoint with BENCH_CPU_PROF.
+    const only = process.env.BENCH_ONLY;
+    const pairs: Record<string, string[]> = { config: ['bareJson', 'config'], assign: ['bareAssign', 'assign'] };
+    const runs = Object.fromEntries(Object.entries(allRuns).filter(([name]) => !only || pairs[only]?.includes(name)));
     log(`[bench:http] ${database ? `PostgreSQL (${new URL(DATABASE_URL!).host}, throw-away database)` : 'PGlite (memory://)'}; ${EXPERIMENTS} running experiments; autocannon ${CONNECTIONS} connections; ${ROUNDS} rounds × ${SECONDS} s per endpoint, pairs back to back, after a 2 s warm-up; medians`);
     for (const run of Object.values(runs)) await run(2);
-    const all: Record<string, Load[]> = { bareJson: [], config: [], bareAssign: [], assign: [] };
+    const all: Record<string, Load[]> = Object.fromEntries(Object.keys(runs).map((name) => [name, []]));
     for (let round = 0; round < ROUNDS; round++) for (const [name, run] of Object.entries(runs)) all[name]!.push(await run());
     const results: Record<string, Load> = Object.fromEntries(Object.entries(all).map(([name, loads]) => [name, {
-      rps: median(loads.map((l) => l.rps)), p99: median(loads.map((l) => l.p99)), cpuUs: median(loads.map((l) => l.cpuUs)),
+      rps: median(loads.map((l) => l.rps)), p99: median(loads.map((l) => l.p99)), cpuUs: median(loads.map((l) => l.cpuUs)), userUs: median(loads.map((l) => l.userUs)),
       non2xx: loads.reduce((n, l) => n + l.non2xx, 0), errors: loads.reduce((n, l) => n + l.errors, 0),
     }]));
-    const row = (label: string, r: Load) => `${label.padEnd(28)} ${Math.round(r.rps).toLocaleString('en-US').padStart(8)} req/s   p99 ${String(r.p99).padStart(4)} ms   server CPU ${r.cpuUs.toFixed(1).padStart(6)} µs/request${r.non2xx || r.errors ? `   (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`;
-    log(row('bare Hono JSON', results.bareJson!));
-    log(row('GET /sdk/config', results.config!));
-    log(row('bare Hono hash-and-assign', results.bareAssign!));
-    log(row('POST /sdk/assign', results.assign!));
+    const row = (label: string, r: Load) => `${label.padEnd(28)} ${Math.round(r.rps).toLocaleString('en-US').padStart(8)} req/s   p99 ${String(r.p99).padStart(4)} ms   server CPU ${r.cpuUs.toFixed(1).padStart(6)} µs/request (user ${r.userUs.toFixed(1).padStart(6)})${r.non2xx || r.errors ? `   (${r.non2xx} non-2xx, ${r.errors} errors)` : ''}`;
+    const labels: Record<string, string> = { bareJson: 'bare Hono JSON', config: 'GET /sdk/config', bareAssign: 'bare Hono hash-and-assign', assign: 'POST /sdk/assign' };
+    for (const [name, r] of Object.entries(results)) log(row(labels[name]!, r));
     const ratio = (a: Load, b: Load, target: number) => {
       const r = a.rps / b.rps;
-      return `${r.toFixed(2)}× throughput (target ≥ ${target}: ${r >= target ? 'met' : 'NOT met'}), p99 ${(a.p99 / Math.max(b.p99, 1)).toFixed(2)}× the bare p99, CPU per request ${(b.cpuUs / a.cpuUs).toFixed(2)}× as efficient`;
+      return `${r.toFixed(2)}× throughput (target ≥ ${target}: ${r >= target ? 'met' : 'NOT met'}), p99 ${(a.p99 / Math.max(b.p99, 1)).toFixed(2)}× the bare p99, CPU per request ${(b.cpuUs / a.cpuUs).toFixed(2)}× as efficient (user CPU ${(b.userUs / a.userUs).toFixed(2)}×)`;
     };
-    log(`/sdk/config vs bare JSON:        ${ratio(results.config!, results.bareJson!, 0.7)}`);
-    log(`/sdk/assign vs bare assign:      ${ratio(results.assign!, results.bareAssign!, 0.5)}`);
+    if (results.config) log(`/sdk/config vs bare JSON:        ${ratio(results.config, results.bareJson!, 0.7)}`);
+    if (results.assign) log(`/sdk/assign vs bare assign:      ${ratio(results.assign, results.bareAssign!, 0.5)}`);
     for (const [name, r] of Object.entries(results)) if (r.non2xx || r.errors) log(`warning: ${name} had ${r.non2xx} non-2xx answers and ${r.errors} errors`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Waited for: the real server writes its CPU profile (BENCH_CPU_PROF) as it exits.
+    await Promise.all(children.map((child) => new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    })));
     await database?.drop().catch((error: unknown) => log(`could not drop the bench database: ${String(error)}`));
   }
 }

@@ -20,6 +20,7 @@ import { metricRoutes } from './metrics/routes.js';
 import { buildOpenApiDocument } from './openapi/document.js';
 import { touchpointRoutes } from './touchpoints/routes.js';
 import { bodySizeLimit } from './http/body.js';
+import { withResponseHeaders } from './http/response-headers.js';
 import { serveDashboard } from './http/dashboard.js';
 import { statsRoutes } from './stats/routes.js';
 import { httpMetrics, metricsRoutes } from './telemetry/routes.js';
@@ -36,6 +37,8 @@ export function createApp(given: AppDeps) {
     authFailures: given.authFailures ?? (given.rateLimits && createAuthFailureLimiter(given.db, given.logger, given.rateLimits)),
   };
   const app = new Hono<AppEnv>();
+  // First: every later middleware's headers (request id, security, CORS) reach every response.
+  app.use(withResponseHeaders());
   app.use(httpMetrics());
   app.use(requestLog(deps.logger));
   app.use(securityHeaders());

@@ -19,6 +19,10 @@ export interface AppEnv {
     apiKey: AuthenticatedKey;
     /** Set by the body-size middleware (http/body.ts). */
     maxBodyBytes: number;
+    /** Headers every response to the request carries, decided before the handler (http/response-headers.ts). */
+    responseHeaders: Record<string, string>;
+    /** True once a handler answered with those headers already merged in (respond()). */
+    responseHeadersSent: boolean;
   };
 }
 

@@ -24,16 +24,17 @@ export function createDrain(server: Server, { graceMs, logger }: { graceMs: numb
   const closeAfter = (res: ServerResponse) => {
     if (!res.headersSent) res.setHeader('Connection', 'close');
   };
+  // One listener function for every response (`this` is the response): no closures per request.
+  function forget(this: ServerResponse) {
+    unsent.delete(this);
+    // A response that was already under way when draining began leaves its connection idle: close it.
+    if (draining) setImmediate(() => server.closeIdleConnections());
+  }
   // Prepended: it runs before the app's listener, which may write a response at once.
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (draining) return closeAfter(res);
     unsent.add(res);
-    const forget = () => {
-      unsent.delete(res);
-      // A response that was already under way when draining began leaves its connection idle: close it.
-      if (draining) setImmediate(() => server.closeIdleConnections());
-    };
-    res.on('finish', forget);
+    // 'close' follows every response, finished or cut off ('finish' only the former).
     res.on('close', forget);
   });
   return {

@@ -59,13 +59,13 @@ export function rateLimit(options: {
 }): MiddlewareHandler<AppEnv> {
   const windows = memoryWindows(options.windowMs);
   const now = options.now ?? Date.now;
-  return async function rateLimitMiddleware(c, next) {
+  return function rateLimitMiddleware(c, next) {
     const subject = options.limit > 0 ? options.subject(c) : undefined;
     if (subject !== undefined) {
       const { hits, resetMs } = windows.hit(subject, now());
       if (hits > options.limit) throw tooManyRequests(resetMs / 1000, `More than ${options.limit} ${options.describe}.`);
     }
-    await next();
+    return next();
   };
 }
 

@@ -5,6 +5,7 @@ import type { AppEnv } from './context.js';
 import type { Logger } from './logger.js';
 import { loggedPath } from './redact.js';
 import { requestHeader } from './request-header.js';
+import { setResponseHeader } from './response-headers.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -19,7 +20,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
     const incoming = requestHeader(c, 'x-request-id');
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
-    c.header('X-Request-Id', requestId);
+    setResponseHeader(c, 'x-request-id', requestId);
     await next();
     logger.info('request', {
       requestId,

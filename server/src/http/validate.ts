@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { readBody } from './body.js';
 import type { AppEnv } from './context.js';
 import { type FieldError, ProblemError, fieldError } from './problem.js';
+import { requestHeader } from './request-header.js';
 
 /** Turns zod issues into field errors; unknown keys are reported on the unknown field itself. */
 export function zodFieldErrors(error: z.ZodError): FieldError[] {
@@ -64,8 +65,8 @@ export async function readJson<S extends z.ZodType>(
   const bytes = await readBody(c);
   // The body-size limit trusts Content-Length when there is one; a body longer than announced
   // must not slip past it (Node's parser frames by Content-Length, other adapters may not).
-  const declared = c.req.header('content-length');
-  if (declared !== undefined && c.req.header('transfer-encoding') === undefined && Number(declared) !== bytes.byteLength) {
+  const declared = requestHeader(c, 'content-length');
+  if (declared !== undefined && requestHeader(c, 'transfer-encoding') === undefined && Number(declared) !== bytes.byteLength) {
     throw new ProblemError('malformed-request', `Content-Length says ${Number(declared)} bytes but the body has ${bytes.byteLength}.`);
   }
   const text = decodeUtf8(bytes);
@@ -73,7 +74,7 @@ export async function readJson<S extends z.ZodType>(
     if (optional) return parseWith(schema, {});
     throw new ProblemError('malformed-request', 'The request body is empty; send a JSON object.');
   }
-  const contentType = c.req.header('content-type') ?? '';
+  const contentType = requestHeader(c, 'content-type') ?? '';
   const textPlain = acceptTextPlain && /^text\/plain\b/i.test(contentType);
   if (!JSON_TYPE.test(contentType) && !textPlain) {
     throw new ProblemError('unsupported-media-type', `Content-Type must be application/json, got "${contentType || 'none'}".`);

@@ -22,6 +22,9 @@ export function requireKey(
   // last_used_at is informative: write it at most once a minute per key, not on every request.
   const lastTouched = new Map<string, number>();
   const mayUseSdkKey = allowed.includes('sdk');
+  // SDK keys (public: shipped in browsers) seen valid here, with their digests: one hash less per SDK
+  // request. Validity is still read from the live view on every request; admin keys are not kept.
+  const sdkDigests = new Map<string, string>();
   return async function requireKeyMiddleware(c, next) {
     const header = requestHeader(c, 'authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -34,10 +37,14 @@ export function requireKey(
     // No key is longer than 200 characters: refuse before hashing whatever a client sent.
     if (secret.length > 200) throw new ProblemError('unauthorized', 'Unknown or revoked API key.', challenge);
     const now = deps.now();
-    const digest = hashKey(secret);
+    const digest = sdkDigests.get(secret) ?? hashKey(secret);
     // SDK keys come from the in-process view (live/catalog.ts): no query on the SDK hot path. Admin keys,
     // and a key the view does not hold yet (created a moment ago on another instance), are looked up.
     let key: ApiKey | null = (mayUseSdkKey && (await deps.catalog?.current().catch(() => undefined))?.sdkKeys.get(digest)) || null;
+    if (key && !sdkDigests.has(secret)) {
+      if (sdkDigests.size >= 1000) sdkDigests.clear();
+      sdkDigests.set(secret, digest);
+    }
     if (!key) {
       // An address over the failure limit is answered 429 from memory: a flood of guesses costs no
       // database work. A cached SDK key (above) still passes, so a shop behind the same NAT keeps working.

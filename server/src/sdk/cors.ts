@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.js';
 import { ProblemError } from '../http/problem.js';
 import { requestHeader } from '../http/request-header.js';
+import { setResponseHeader } from '../http/response-headers.js';
 
 const ALLOW_HEADERS = 'Authorization, Content-Type, If-None-Match, X-Request-Id';
 const EXPOSE_HEADERS = 'ETag, Retry-After, X-Request-Id';
@@ -25,23 +26,23 @@ export function preflight(): MiddlewareHandler<AppEnv> {
     }
     if (origin) {
       // Also on errors (401, 503…), so the SDK can read them and back off instead of seeing a network error.
-      c.header('Access-Control-Allow-Origin', origin);
-      c.header('Access-Control-Expose-Headers', EXPOSE_HEADERS);
-      c.header('Vary', 'Origin');
+      setResponseHeader(c, 'access-control-allow-origin', origin);
+      setResponseHeader(c, 'access-control-expose-headers', EXPOSE_HEADERS);
+      setResponseHeader(c, 'vary', 'Origin');
     }
-    await next();
+    return next();
   };
 }
 
 /** After authentication: refuse a browser origin the SDK key does not allow. */
 export function checkOrigin(): MiddlewareHandler<AppEnv> {
-  return async function sdkOriginCheck(c, next) {
+  return function sdkOriginCheck(c, next) {
     const origin = requestHeader(c, 'origin');
     const key = c.get('apiKey');
     if (origin && key.kind === 'sdk' && key.allowedOrigins.length > 0 && !key.allowedOrigins.includes('*') && !key.allowedOrigins.includes(origin)) {
-      c.res.headers.delete('Access-Control-Allow-Origin');
+      setResponseHeader(c, 'access-control-allow-origin', undefined);
       throw new ProblemError('forbidden', `Origin ${origin} is not allowed for this SDK key.`);
     }
-    await next();
+    return next();
   };
 }

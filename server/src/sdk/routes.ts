@@ -19,6 +19,8 @@ import { configStream, wantsStream } from './stream.js';
 import { assignResponse, sdkConfigResponse } from './schemas.js';
 import { requestHeader } from '../http/request-header.js';
 import { previewRoutes } from '../experiments/preview-routes.js';
+import { respond } from '../http/response-headers.js';
+import type { CatalogState } from '../live/state.js';
 
 export const assignRequestSchema = z.strictObject({
   // Empty is allowed and answered like the SDK does: no identity, not in any experiment.
@@ -43,6 +45,7 @@ export function assignExposureId(experimentKey: string, unitId: string): string 
 
 /** Browsers and CDNs may reuse a config for this long; the SDK revalidates with If-None-Match after. */
 const CONFIG_MAX_AGE_SECONDS = 30;
+const CONFIG_CACHE_CONTROL = `private, max-age=${CONFIG_MAX_AGE_SECONDS}`;
 
 /**
  * RFC 9110 §13.1.2: If-None-Match matches when it is `*` (there is a current representation) or lists
@@ -59,6 +62,15 @@ export function sdkRoutes(deps: AppDeps) {
   // Everything below reads the in-process view (live/catalog.ts), never the database, except to store.
   const catalog = deps.catalog!;
   const streams = { count: 0 };
+  // The experiments are serialized once per version of the view (live/state.ts); the body with its
+  // time once per millisecond: requests in the same millisecond share it (generatedAt is exact to the ms).
+  let lastBody = { state: undefined as CatalogState | undefined, ms: Number.NaN, body: '' };
+  const configBody = (state: CatalogState, ms: number): string => {
+    if (lastBody.state !== state || lastBody.ms !== ms) {
+      lastBody = { state, ms, body: `{"experiments":${state.experimentsJson},"generatedAt":"${new Date(ms).toISOString()}"}` };
+    }
+    return lastBody.body;
+  };
   // One writer for both ingestion paths (/events and /assign's exposures).
   const store = deps.ingest ?? createIngestWriter(deps);
   const lookupExperiments: ExperimentLookup = async (keys) => {
@@ -84,13 +96,10 @@ export function sdkRoutes(deps: AppDeps) {
     }))
     .get('/config', async (c) => {
       if (wantsStream(c)) return configStream(c, { catalog, now: deps.now, draining: deps.draining }, streams);
-      const { experimentsJson, etag } = await catalog.current();
-      c.header('ETag', etag);
-      c.header('Cache-Control', `private, max-age=${CONFIG_MAX_AGE_SECONDS}`);
-      if (ifNoneMatchMatches(requestHeader(c, 'if-none-match'), etag)) return c.body(null, 304);
-      // The experiments are serialized once per version of the view; only the time is added here.
-      c.header('Content-Type', 'application/json');
-      return c.body(`{"experiments":${experimentsJson},"generatedAt":"${deps.now().toISOString()}"}`);
+      const state = await catalog.current();
+      const { etag } = state;
+      if (ifNoneMatchMatches(requestHeader(c, 'if-none-match'), etag)) return respond(c, null, 304, { etag, 'cache-control': CONFIG_CACHE_CONTROL });
+      return respond(c, configBody(state, deps.now().getTime()), 200, { etag, 'cache-control': CONFIG_CACHE_CONTROL, 'content-type': 'application/json' });
     })
     .post('/assign', async (c) => {
       const input = await readJson(c, assignRequestSchema);
