@@ -104,6 +104,8 @@ export function createApiClient(options: ApiClientOptions) {
 
     listMetrics: (signal?: AbortSignal) => items(request<{ items: Metric[] }>('GET', '/api/metrics', { query: { limit: LIST_LIMIT }, signal })),
     createMetric: (input: NewMetric) => request<Metric>('POST', '/api/metrics', { body: input }),
+    updateMetric: (key: string, version: number, patch: Partial<Omit<NewMetric, 'key' | 'type'>>) =>
+      request<Metric>('PATCH', `/api/metrics/${enc(key)}`, { body: patch, version }),
 
     listExperiments: (filters: ExperimentFilters = {}, signal?: AbortSignal) =>
       items(request<{ items: Experiment[] }>('GET', '/api/experiments', { query: { ...filters, limit: LIST_LIMIT }, signal })),

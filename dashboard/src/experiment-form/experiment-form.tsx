@@ -160,6 +160,7 @@ export function ExperimentForm({ initial, original, touchpoints: initialTouchpoi
           setMetrics((list) => [...list, m]);
           if (!draft.primaryMetric) update({ primaryMetric: m.key }, ['primaryMetric']);
         }}
+        onUpdated={(m) => setMetrics((list) => list.map((x) => (x.key === m.key ? m : x)))}
       />
       <SampleSizeEstimate {...section} />
       <AnalysisSection {...section} />

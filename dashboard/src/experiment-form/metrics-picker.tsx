@@ -6,6 +6,7 @@ import { Field } from '../components/field.js';
 import { FieldMessages } from '../components/states.js';
 import type { SectionProps } from './context.js';
 import { slugError } from './model.js';
+import { type MeasureKind, MeasureFields, MetricMeasureEditor, currencyError, hasMeasure, measureBody } from './metric-measure.js';
 
 const TYPE_LABEL: Record<MetricType, string> = {
   conversion: 'Conversion (did the unit do an event)',
@@ -14,19 +15,10 @@ const TYPE_LABEL: Record<MetricType, string> = {
   funnel: 'Funnel (ordered events)',
 };
 
-/** The browser's list of ISO 4217 codes (the server checks against the same kind of list). */
-const CURRENCIES: ReadonlySet<string> = new Set(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : []);
-
-function currencyError(code: string): string | null {
-  if (!/^[A-Z]{3}$/.test(code.trim().toUpperCase())) return 'Three letters, such as EUR.';
-  if (CURRENCIES.size > 0 && !CURRENCIES.has(code.trim().toUpperCase())) return `${code.trim().toUpperCase()} is not an ISO 4217 currency code.`;
-  return null;
-}
-
 const describe = (m: Metric) => `${m.name} · ${m.type}${m.eventName ? ` of "${m.eventName}"` : ''}${m.currency ? ` · ${m.currency}` : m.unit ? ` · ${m.unit}` : ''}`;
 
 /** Primary, secondary and guardrail metrics; a metric can be created inline and is selected at once. */
-export function MetricsPicker({ metrics, onCreated, draft, update, errorsOf, lock }: SectionProps & { metrics: Metric[]; onCreated: (m: Metric) => void }) {
+export function MetricsPicker({ metrics, onCreated, onUpdated, draft, update, errorsOf, lock }: SectionProps & { metrics: Metric[]; onCreated: (m: Metric) => void; onUpdated: (m: Metric) => void }) {
   const [creating, setCreating] = useState(false);
   const locked = lock('metrics');
   const toggle = (list: 'secondaryMetrics' | 'guardrailMetrics', key: string, on: boolean) =>
@@ -91,6 +83,7 @@ export function MetricsPicker({ metrics, onCreated, draft, update, errorsOf, loc
           </fieldset>
         );
       })}
+      <ChosenMeasures metrics={metrics.filter((m) => hasMeasure(m.type) && [draft.primaryMetric, ...draft.secondaryMetrics, ...draft.guardrailMetrics].includes(m.key))} onUpdated={onUpdated} />
       {!locked &&
         (creating ? (
           <NewMetricForm
@@ -109,6 +102,22 @@ export function MetricsPicker({ metrics, onCreated, draft, update, errorsOf, loc
   );
 }
 
+/**
+ * The unit or currency of the chosen revenue and ratio metrics, editable here (a metric's own setting,
+ * not the experiment's: allowed whatever the experiment's status).
+ */
+function ChosenMeasures({ metrics, onUpdated }: { metrics: Metric[]; onUpdated: (m: Metric) => void }) {
+  if (metrics.length === 0) return null;
+  return (
+    <details className="measures">
+      <summary>Units and currencies of the chosen metrics</summary>
+      {metrics.map((m) => (
+        <MetricMeasureEditor key={`${m.key}-${m.version}`} metric={m} onSaved={onUpdated} />
+      ))}
+    </details>
+  );
+}
+
 function NewMetricForm({ onCreated, onCancel }: { onCreated: (m: Metric) => void; onCancel: () => void }) {
   const api = useApi();
   const [f, setF] = useState({
@@ -120,7 +129,7 @@ function NewMetricForm({ onCreated, onCancel }: { onCreated: (m: Metric) => void
     numerator: '',
     denominator: '',
     direction: 'increase' as 'increase' | 'decrease',
-    measure: 'none' as 'none' | 'currency' | 'unit',
+    measure: 'none' as MeasureKind,
     currency: '',
     unit: '',
   });
@@ -136,7 +145,7 @@ function NewMetricForm({ onCreated, onCancel }: { onCreated: (m: Metric) => void
   const currencyProblem = amounts && f.measure === 'currency' && (f.currency || tried) ? currencyError(f.currency) : null;
   const unitProblem = amounts && f.measure === 'unit' && tried && !f.unit.trim() ? 'Required.' : null;
   const body = (): NewMetric => {
-    const measure = !amounts || f.measure === 'none' ? {} : f.measure === 'currency' ? { currency: f.currency.trim().toUpperCase() } : { unit: f.unit.trim() };
+    const measure = !amounts || f.measure === 'none' ? {} : measureBody(f.measure, f.currency, f.unit);
     const base = { key: f.key, name: f.name.trim(), type: f.type, direction: f.direction, ...measure };
     if (f.type === 'funnel') return { ...base, steps: f.steps.split(',').map((s) => s.trim()).filter(Boolean) };
     if (f.type === 'ratio') {
@@ -217,25 +226,14 @@ function NewMetricForm({ onCreated, onCancel }: { onCreated: (m: Metric) => void
           </>
         )}
         {amounts && (
-          <Field id="new-metric-measure" label="Values are" hint="Shown with every figure of this metric: €12.40, 2.3 items.">
-            {(p) => (
-              <select {...p} value={f.measure} onChange={(e) => set({ measure: e.target.value as 'none' | 'currency' | 'unit' })}>
-                <option value="none">plain numbers</option>
-                <option value="currency">money (a currency)</option>
-                <option value="unit">counted in a unit</option>
-              </select>
-            )}
-          </Field>
-        )}
-        {amounts && f.measure === 'currency' && (
-          <Field id="new-metric-currency" label="Currency (ISO 4217 code)" hint="e.g. EUR, USD, GBP" errors={[...(currencyProblem ? [currencyProblem] : []), ...server('currency')]}>
-            {(p) => <input {...p} value={f.currency} maxLength={3} spellCheck={false} autoCapitalize="characters" onChange={(e) => set({ currency: e.target.value.toUpperCase() })} />}
-          </Field>
-        )}
-        {amounts && f.measure === 'unit' && (
-          <Field id="new-metric-unit" label="Unit" hint="e.g. items, s (at most 20 characters)" errors={[...(unitProblem ? [unitProblem] : []), ...server('unit')]}>
-            {(p) => <input {...p} value={f.unit} maxLength={20} onChange={(e) => set({ unit: e.target.value })} />}
-          </Field>
+          <MeasureFields
+            id="new-metric"
+            kind={f.measure}
+            currency={f.currency}
+            unit={f.unit}
+            onChange={(change) => set({ ...(change.kind && { measure: change.kind }), ...(change.currency !== undefined && { currency: change.currency }), ...(change.unit !== undefined && { unit: change.unit }) })}
+            errors={{ currency: [...(currencyProblem ? [currencyProblem] : []), ...server('currency')], unit: [...(unitProblem ? [unitProblem] : []), ...server('unit')] }}
+          />
         )}
       </div>
       {error !== null && !(error instanceof ApiError && error.errors.length) && (
