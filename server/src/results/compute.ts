@@ -9,7 +9,7 @@ import type { getExperiment } from '../experiments/repository.js';
 import { type QueryOutputs, assembleResults } from './assemble.js';
 import type { Grouping, MetricDefinition, Period, Phase } from './definitions.js';
 import { funnelGroupStats } from './funnel-repository.js';
-import { sortDayRows, unitsByPhaseOf } from './incremental.js';
+import { type ExposureDayStats, sortDayRows, unitsByPhaseOf } from './incremental.js';
 import { exposureDayStats } from './refresh-repository.js';
 import { DEFAULT_SEGMENT_TOP } from './schemas.js';
 import { loadMetricDefinitions, loadPhases, metricGroupStats } from './repository.js';
@@ -37,6 +37,22 @@ export function metricSet(metrics: MetricDefinition[]): MetricSet {
   return { metrics, simpleMetrics: metrics.filter((m) => m.type !== 'funnel'), funnels: metrics.filter((m) => m.type === 'funnel') };
 }
 
+/**
+ * The queries that read exposures and events, by event store: PostgreSQL/PGlite (the default) or
+ * ClickHouse (clickhouse/results-queries.ts). Everything else (catalog, phases, assembly) is shared.
+ */
+export interface EventQueries {
+  metricGroupStats(input: Parameters<typeof metricGroupStats>[1]): Promise<GroupRow[]>;
+  funnelGroupStats(input: Parameters<typeof funnelGroupStats>[1]): Promise<FunnelRow[]>;
+  exposureDayStats(experimentId: number, phases: readonly Phase[]): Promise<ExposureDayStats[]>;
+}
+
+export const postgresEventQueries = (db: Kysely<Database>): EventQueries => ({
+  metricGroupStats: (input) => metricGroupStats(db, input),
+  funnelGroupStats: (input) => funnelGroupStats(db, input),
+  exposureDayStats: (experimentId) => exposureDayStats(db, experimentId),
+});
+
 export interface DayRows {
   dayRows: GroupRow[];
   funnelDayRows: Map<string, FunnelRow[]>;
@@ -46,11 +62,11 @@ export interface DayRows {
  * Rows per variant and UTC exposure day of every simple metric and funnel, in one order (sortDayRows);
  * `days` restricts them to units first exposed on those days.
  */
-export async function dayRowsOf(db: Kysely<Database>, experimentId: number, set: MetricSet, period: Period, days?: readonly string[]): Promise<DayRows> {
+export async function dayRowsOf(db: Kysely<Database>, experimentId: number, set: MetricSet, period: Period, days?: readonly string[], events = postgresEventQueries(db)): Promise<DayRows> {
   const day: Grouping = { kind: 'day' };
   const [dayRows, funnelRows] = await Promise.all([
-    metricGroupStats(db, { experimentId, metrics: set.simpleMetrics, period, grouping: day, days }),
-    Promise.all(set.funnels.map((metric) => funnelGroupStats(db, { experimentId, metric, period, grouping: day, days }))),
+    events.metricGroupStats({ experimentId, metrics: set.simpleMetrics, period, grouping: day, days }),
+    Promise.all(set.funnels.map((metric) => events.funnelGroupStats({ experimentId, metric, period, grouping: day, days }))),
   ]);
   return {
     dayRows: sortDayRows(dayRows),
@@ -65,9 +81,9 @@ export interface ExposureCounts {
 }
 
 /** The same exposure scan as the refresh's fingerprints (refresh-repository.ts), summed over days. */
-async function exposureCounts(db: Kysely<Database>, experimentId: number): Promise<ExposureCounts> {
-  const [phases, exposureRows] = await Promise.all([loadPhases(db, experimentId), exposureDayStats(db, experimentId)]);
-  return { phases, byPhase: unitsByPhaseOf(exposureRows) };
+async function exposureCounts(db: Kysely<Database>, experimentId: number, events: EventQueries): Promise<ExposureCounts> {
+  const phases = await loadPhases(db, experimentId);
+  return { phases, byPhase: unitsByPhaseOf(await events.exposureDayStats(experimentId, phases)) };
 }
 
 /** What `assembleResults` takes, from the rows and counts. */
@@ -94,12 +110,13 @@ export const queryPeriod = (period: Period | null, now: Date): Period => period 
 export async function computeResults(
   db: Kysely<Database>,
   experiment: LoadedExperiment,
-  options: { now: Date; segment?: { attribute: string; top?: number; metric?: string | undefined } | undefined },
+  options: { now: Date; segment?: { attribute: string; top?: number; metric?: string | undefined } | undefined; events?: EventQueries | undefined },
 ): Promise<ExperimentResults> {
+  const events = options.events ?? postgresEventQueries(db);
   const period = runningPeriod(experiment, options.now);
   const window = queryPeriod(period, options.now);
   const set = metricSet(await loadMetricDefinitions(db, experiment.id));
-  const [rows, counts] = await Promise.all([dayRowsOf(db, experiment.id, set, window), exposureCounts(db, experiment.id)]);
+  const [rows, counts] = await Promise.all([dayRowsOf(db, experiment.id, set, window, undefined, events), exposureCounts(db, experiment.id, events)]);
   const outputs = queryOutputs(set, rows, counts, period, options.now);
   const segment = options.segment;
   // The metric broken down: the one asked for (checked by the service), else the primary metric.

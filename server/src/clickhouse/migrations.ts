@@ -1,0 +1,58 @@
+/**
+ * The ClickHouse event store's schema, managed by migrations of its own (the catalog's stay in
+ * migrations/ for PostgreSQL/PGlite). Each migration runs on every shard (no ON CLUSTER: that needs
+ * ZooKeeper) and is recorded in `touchpoint_migrations` there, so a shard added later catches up.
+ *
+ * Timestamps are Int64 milliseconds since the epoch: 18.16 has no DateTime64, and the results compare
+ * event and exposure times to the millisecond as PostgreSQL does.
+ * - tp_events: one row per event id (the writer skips ids already stored); ReplacingMergeTree on
+ *   (unit_id, event_id) folds a copy written by two writers racing on one id at the next merge.
+ * - tp_exposure_items: every exposure item kept; a unit's counted exposure is derived when read
+ *   (the first stored, earliest of its write: `write_seq`, then time) with the multiple-variants flag.
+ * With CLICKHOUSE_CLUSTER, `*_all` Distributed tables route inserts to the shard of cityHash64(unit_id),
+ * so each unit's exposures and events sit on one shard and every per-unit aggregation is local.
+ */
+import { type ClickHouseStore, chSql, raw, selectRows } from './connection.js';
+
+interface Migration {
+  name: string;
+  statements: (cluster: string | undefined) => string[];
+}
+
+const distributed = (cluster: string | undefined, table: string) =>
+  cluster ? [chSql`CREATE TABLE IF NOT EXISTS ${raw(`${table}_all`)} AS ${raw(table)} ENGINE = Distributed(${cluster}, currentDatabase(), ${raw(table)}, cityHash64(unit_id))`] : [];
+
+export const CLICKHOUSE_MIGRATIONS: Migration[] = [
+  {
+    name: '0001_events_and_exposures',
+    statements: (cluster) => [
+      `CREATE TABLE IF NOT EXISTS tp_events (
+         unit_id String, event_id String, name String, value Nullable(Float64),
+         occurred_ms Int64, received_ms Int64, attributes String, write_seq UInt64
+       ) ENGINE = ReplacingMergeTree ORDER BY (unit_id, event_id)`,
+      `CREATE TABLE IF NOT EXISTS tp_exposure_items (
+         experiment_id UInt32, unit_id String, item_id String, variant_index UInt16,
+         exposed_ms Int64, received_ms Int64, attributes String, write_seq UInt64
+       ) ENGINE = MergeTree ORDER BY (experiment_id, unit_id, write_seq, exposed_ms)`,
+      ...distributed(cluster, 'tp_events'),
+      ...distributed(cluster, 'tp_exposure_items'),
+    ],
+  },
+];
+
+/** Applies what each shard lacks; returns the names applied (on any shard). */
+export async function migrateClickHouse(store: ClickHouseStore): Promise<string[]> {
+  const applied = new Set<string>();
+  for (const shard of store.shards) {
+    await shard.command({ query: 'CREATE TABLE IF NOT EXISTS touchpoint_migrations (name String, applied_ms Int64) ENGINE = TinyLog' });
+    const done = new Set((await selectRows<{ name: string }>(shard, 'SELECT name FROM touchpoint_migrations')).map((r) => r.name));
+    for (const migration of CLICKHOUSE_MIGRATIONS) {
+      if (done.has(migration.name)) continue;
+      // Every statement is idempotent (IF NOT EXISTS): a migration cut short is simply run again.
+      for (const query of migration.statements(store.cluster)) await shard.command({ query });
+      await shard.command({ query: chSql`INSERT INTO touchpoint_migrations VALUES (${migration.name}, ${Date.now()})` });
+      applied.add(migration.name);
+    }
+  }
+  return [...applied];
+}
