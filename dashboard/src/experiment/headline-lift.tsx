@@ -69,14 +69,25 @@ export function HeadlineLiftText({ results }: { results: Headline }) {
   );
 }
 
-/** A stopped experiment's outcome: the winner recorded at the stop ("Winner: Sticky bar", "No winner"). */
-export function StoppedOutcome({ experiment }: { experiment: Experiment }) {
+/**
+ * A stopped experiment's outcome: the variant recorded at the stop. It is called the winner only when
+ * its results have a decision past `collecting` (design §8: nothing says "winner" while collecting);
+ * otherwise it is what was chosen ("Chosen at stop: Sticky bar"), or "No winner".
+ */
+export function StoppedOutcome({ experiment, decision }: { experiment: Experiment; decision: Pick<Headline['decision'], 'status'> | null }) {
   if (experiment.status !== 'stopped') return null;
   const winner = experiment.decision?.winner ?? null;
   const name = winner === null ? null : (experiment.variants.find((v) => v.key === winner)?.name ?? winner);
+  const decided = decision !== null && !isCollecting(decision);
   return (
     <span className="stopped-outcome" data-slot="stopped-outcome">
-      {name === null ? <span className="badge verdict-inconclusive">No winner</span> : <span className="badge verdict-good">Winner: {name}</span>}
+      {name === null ? (
+        <span className="badge verdict-inconclusive">No winner</span>
+      ) : decided ? (
+        <span className="badge verdict-good">Winner: {name}</span>
+      ) : (
+        <span className="badge verdict-inconclusive">Chosen at stop: {name}</span>
+      )}
     </span>
   );
 }
@@ -93,7 +104,7 @@ export function ResultsSummaryCells({ experiment }: { experiment: Experiment }) 
         {results ? formatInteger(results.exposures.units) : loading ? '…' : DASH}
       </td>
       <td data-label={stopped ? 'Outcome' : 'Primary lift'} data-slot="primary-lift" className={results || stopped ? undefined : 'muted'}>
-        {stopped && <StoppedOutcome experiment={experiment} />}
+        {stopped && <StoppedOutcome experiment={experiment} decision={results?.decision ?? null} />}
         {results ? <HeadlineLiftText results={results} /> : loading ? '…' : stopped ? null : DASH}
       </td>
     </>
@@ -106,7 +117,7 @@ export function HeadlineLift({ experiment }: { experiment: Experiment }) {
   return (
     <span className="lift-slot small" data-slot="headline-lift">
       {' '}
-      {experiment.status === 'stopped' && <StoppedOutcome experiment={experiment} />} · lift:{' '}
+      {experiment.status === 'stopped' && <StoppedOutcome experiment={experiment} decision={summary.data?.decision ?? null} />} · lift:{' '}
       {summary.data ? <HeadlineLiftText results={summary.data} /> : summary.state === 'loading' ? '…' : DASH}
     </span>
   );

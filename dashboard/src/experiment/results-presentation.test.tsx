@@ -122,21 +122,26 @@ describe('results presentation', () => {
     expect(window.location.search).toBe('?segment=device&segmentMetric=demo-revenue');
   });
 
-  it('lists: a stopped experiment shows its winner and its decision', async () => {
+  it('lists: a stopped experiment shows its winner and its decision; "winner" only once the results decided', async () => {
     const full = resultsFixture();
     const primary = full.metrics.find((m) => m.role === 'primary')!;
     const stopped = experiment({ key: 'done', name: 'Done test', status: 'stopped', startedAt: '2026-11-01T00:00:00Z', stoppedAt: '2026-11-15T00:00:00Z', decision: { winner: 'urgent', note: null } });
     const noWinner = experiment({ key: 'flat', name: 'Flat test', status: 'stopped', startedAt: '2026-11-01T00:00:00Z', stoppedAt: '2026-11-15T00:00:00Z', decision: { winner: null, note: null } });
+    const early = experiment({ key: 'early', name: 'Early test', status: 'stopped', startedAt: '2026-11-01T00:00:00Z', stoppedAt: '2026-11-02T00:00:00Z', decision: { winner: 'urgent', note: null } });
     const stored = { computedAt: full.computedAt, ageSeconds: 1, exposures: { units: 30_000, analysedUnits: 30_000 }, srm: { mismatch: false }, decision: { status: 'ship' as const, recommendedVariant: 'free-shipping' }, metrics: [primary] };
     renderApp('/experiments', {
       'GET /api/touchpoints': json({ items: [touchpoint()] }),
-      'GET /api/experiments': json({ items: [stopped, noWinner] }),
-      'GET /api/results/summary': json({ items: [{ key: 'done', results: stored }, { key: 'flat', results: null }] }),
+      'GET /api/experiments': json({ items: [stopped, noWinner, early] }),
+      'GET /api/results/summary': json({ items: [{ key: 'done', results: stored }, { key: 'flat', results: null }, { key: 'early', results: { ...stored, decision: { status: 'collecting', recommendedVariant: null } } }] }),
     });
     const row = await screen.findByRole('row', { name: /Done test/ });
     await waitFor(() => expect(row.querySelector('[data-slot="stopped-outcome"]')?.textContent).toBe('Winner: Ships today'));
     await waitFor(() => expect(row.querySelector('[data-slot="decision-status"]')?.textContent).toBe('Ship'));
     const flat = screen.getByRole('row', { name: /Flat test/ });
     expect(flat.querySelector('[data-slot="stopped-outcome"]')?.textContent).toBe('No winner');
+    const stoppedEarly = screen.getByRole('row', { name: /Early test/ });
+    await waitFor(() => expect(stoppedEarly.querySelector('[data-slot="decision-status"]')?.textContent).toBe('Collecting data'));
+    expect(stoppedEarly.querySelector('[data-slot="stopped-outcome"]')?.textContent).toBe('Chosen at stop: Ships today');
+    expect(stoppedEarly.textContent).not.toMatch(/winner|significant/i);
   });
 });
