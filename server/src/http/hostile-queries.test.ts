@@ -29,7 +29,7 @@ const STOPPED = 'q-stopped';
 const NUM_RUNS = 25;
 
 /** One property per name (the specs are built once the keys exist; the coverage test holds the two lists together). */
-const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery', 'sdkScript', 'sdkPreview', 'webhooks', 'webhookDeliveries'];
+const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'segments', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery', 'sdkScript', 'sdkPreview', 'webhooks', 'webhookDeliveries'];
 
 interface GetSpec {
   /** The route, as the OpenAPI document writes it. */
@@ -142,13 +142,14 @@ describeEachEngine('hostile queries, path parameters and headers on GET', (db) =
       results: {
         route: '/api/experiments/{key}/results',
         path: `/api/experiments/${RUNNING}/results`,
-        params: { format: ['json', 'csv'], segment: ['country', 'device', '_none', 'a.b-c'], top: ['1', '10', '50'], maxAge: ['0', '60', '86400'] },
+        params: { format: ['json', 'csv'], segment: ['country', 'device', '_none', 'a.b-c'], segmentMetric: ['purchase', 'nope', 'Bad Key'], top: ['1', '10', '50'], maxAge: ['0', '60', '86400'] },
         strict: true,
         numeric: ['top', 'maxAge'],
         auth: 'admin',
         storesSnapshot: true,
         contentType: (names) => (names.get('format') === 'csv' ? /^text\/csv/ : /^application\/json/),
       },
+      segments: { route: '/api/experiments/{key}/segments', path: `/api/experiments/${RUNNING}/segments`, params: {}, strict: true, auth: 'admin' },
       summary: { route: '/api/results/summary', path: '/api/results/summary', params: {}, strict: true, auth: 'admin' },
       keys: { route: '/api/keys', path: '/api/keys', params: { includeRevoked: ['true', 'false'] }, strict: true, auth: 'admin' },
       webhooks: { route: '/api/webhooks', path: '/api/webhooks', params: {}, strict: false, auth: 'admin' },
