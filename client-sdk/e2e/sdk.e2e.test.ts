@@ -315,7 +315,7 @@ beforeAll(async () => {
       name: e.key,
       touchpointKey: 'checkout',
       primaryMetric: 'purchase',
-      variants: e.variants.map((v) => ({ key: v.key, name: v.key, weight: v.weight, payload: v.payload })),
+      variants: e.variants!.map((v) => ({ key: v.key, name: v.key, weight: v.weight, payload: v.payload })),
       ...(e.salt !== undefined && { salt: e.salt }),
       coverage: e.coverage ?? 1,
       namespace: e.namespace ?? null,
@@ -413,7 +413,7 @@ describe('client SDK in headless Chromium against the real server', () => {
     // Not vacuous: every variant of every experiment, and "not in the experiment", occur somewhere.
     const outcomes = new Set(browserSide.flatMap((r) => Object.entries(r).map(([k, v]) => `${k}:${v}`)));
     for (const e of experimentsOf(assignVectors)) {
-      for (const variant of e.variants) if (e.coverage !== 0) expect(outcomes).toContain(`${e.key}:${variant.key}`);
+      for (const variant of e.variants!) if (e.coverage !== 0) expect(outcomes).toContain(`${e.key}:${variant.key}`);
     }
     expect(outcomes).toContain('cart-upsell-0:null');
     expect(outcomes).toContain('fr-be-checkout:null');

@@ -13,7 +13,7 @@ rmSync(`${root}/dist`, { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/index.ts', 'src/client.ts', 'src/validate.ts', 'src/script-tag/snippet.ts', 'src/tracking/index.ts', 'src/react/index.tsx'],
+  entryPoints: ['src/index.ts', 'src/client.ts', 'src/validate.ts', 'src/rollout.ts', 'src/script-tag/snippet.ts', 'src/tracking/index.ts', 'src/react/index.tsx'],
   outdir: 'dist',
   outbase: 'src',
   bundle: true,

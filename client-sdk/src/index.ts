@@ -1,7 +1,7 @@
 // Core entry (size-budgeted, 4 KB min+gzip): the pure hashing, assignment and targeting
 // functions of design.md §4, usable unchanged in browsers, Node and the server.
-// The stateful client, tracking, React bindings and the condition validator are subpath
-// exports (`/client`, `/tracking`, `/react`, `/validate`) so that importing this stays cheap.
+// The stateful client, tracking, React bindings, the condition validator and the rollout rule are
+// subpath exports (`/client`, `/tracking`, `/react`, `/validate`, `/rollout`) so that importing this stays cheap.
 export { hash, bucket } from './hash.js';
 export { assignVariant } from './assign.js';
 export { evaluateCondition } from './targeting.js';
@@ -18,6 +18,7 @@ export type {
   SdkConfig,
   SdkExperiment,
   SdkNamespace,
+  SdkRollout,
   SdkVariant,
   WarningHandler,
 } from './types.js';

@@ -36,13 +36,29 @@ export interface SdkNamespace {
   range: [number, number];
 }
 
+/**
+ * A shipped winner (design.md §8): the variant served to every unit the targeting admits — no hashing,
+ * coverage or namespace — with `inExperiment: false`, reason `rollout`, and no exposure logged.
+ */
+export interface SdkRollout {
+  variantKey: string;
+  /** The winner's position among the experiment's variants (0 is the control). */
+  variantIndex: number;
+  payload?: Json;
+}
+
+/**
+ * A running experiment (split form: `variants`, `coverage`, `namespace`, …), or a stopped one whose
+ * winner was shipped (rollout form: `key`, `targeting` and `rollout` only; no `variants`, so an SDK that
+ * predates rollouts shows the default experience and logs nothing).
+ */
 export interface SdkExperiment {
   /** Immutable slug. */
   key: string;
   /** Hash salt; defaults to `key` when absent or empty. */
   salt?: string;
-  /** At least two; the first is the control. */
-  variants: SdkVariant[];
+  /** At least two; the first is the control. Absent in rollout form. */
+  variants?: SdkVariant[];
   /** Share of eligible units in the experiment, 0–1; defaults to 1. */
   coverage?: number;
   namespace?: SdkNamespace | null;
@@ -55,6 +71,8 @@ export interface SdkExperiment {
    * pages it matches (see script-tag/url-pattern.ts). Absent or null = every page.
    */
   urlPattern?: string | null;
+  /** Rollout form: the shipped winner (see rolloutVariant). */
+  rollout?: SdkRollout;
 }
 
 /** `GET /sdk/config` response. Unknown fields are ignored by the SDK. */

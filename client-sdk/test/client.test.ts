@@ -202,7 +202,7 @@ describe('sticky bucketing', () => {
   it('a sticky experiment keeps the unit when weights change; a plain one follows the hash', () => {
     const { make } = setup({ refreshInterval: 0 });
     const reweigh = (c: SdkConfig): SdkConfig => ({
-      experiments: c.experiments.map((e) => ({ ...e, variants: e.variants.map((v, i) => ({ ...v, weight: i === 0 ? 0.01 : 0.99 })) })),
+      experiments: c.experiments.map((e) => ({ ...e, variants: e.variants!.map((v, i) => ({ ...v, weight: i === 0 ? 0.01 : 0.99 })) })),
     });
     let movedPlain = 0;
     for (let i = 0; i < 50; i++) {

@@ -20,6 +20,7 @@ describe('module import', () => {
     await import('../src/client.js');
     await import('../src/tracking/index.js');
     await import('../src/validate.js');
+    await import('../src/rollout.js');
     await import('../src/react/index.js');
     expect(touched).toEqual([]);
   });

@@ -21,7 +21,7 @@ function referenceAssign(e: SdkExperiment, unitId: string) {
   }
   const u = b(`${e.salt || e.key}.${unitId}`);
   let cumulative = 0;
-  for (const [i, v] of e.variants.entries()) {
+  for (const [i, v] of e.variants!.entries()) {
     if (cumulative <= u && u < cumulative + (e.coverage ?? 1) * v.weight) return { variantIndex: i, variantKey: v.key };
     cumulative += v.weight;
   }
@@ -82,7 +82,7 @@ describe('test/vectors.json', () => {
     expect(assign.some((v) => (v.experiment.coverage ?? 1) < 1 && v.expected === null)).toBe(true);
     expect(assign.some((v) => v.experiment.namespace && v.expected === null)).toBe(true);
     expect(assign.some((v) => v.experiment.namespace && v.expected !== null)).toBe(true);
-    for (const k of [2, 3, 4, 5]) expect(assign.some((v) => v.experiment.variants.length === k)).toBe(true);
+    for (const k of [2, 3, 4, 5]) expect(assign.some((v) => v.experiment.variants!.length === k)).toBe(true);
     expect(assign.some((v) => v.expected?.variantIndex === 4)).toBe(true);
   });
 

@@ -183,6 +183,7 @@ export const WEBHOOK_EVENTS = [
   'experiment.decision_changed',
   'experiment.srm_detected',
   'experiment.guardrail_harmed',
+  'experiment.rollout_ended',
 ] as const;
 
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

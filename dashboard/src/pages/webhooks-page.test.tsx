@@ -45,7 +45,7 @@ describe('Webhooks page', () => {
     await screen.findByText('No webhooks yet.');
     await user.type(screen.getByLabelText('Address'), 'https://hooks.slack.com/services/T/B/x');
     // Every event is ticked by default; keep only the SRM and guardrail alerts.
-    for (const label of [/Experiment started/, /Experiment paused/, /Experiment stopped/, /Decision changed/]) await user.click(screen.getByLabelText(label));
+    for (const label of [/Experiment started/, /Experiment paused/, /Experiment stopped/, /Decision changed/, /Rollout of a shipped winner ended/]) await user.click(screen.getByLabelText(label));
     await user.click(screen.getByLabelText(/Slack message/));
     await user.click(screen.getByRole('button', { name: 'Add webhook' }));
     expect(await screen.findByText('whsec_shownOnce')).toBeTruthy();

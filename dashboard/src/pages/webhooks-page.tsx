@@ -18,6 +18,7 @@ export const EVENT_LABEL: Record<WebhookEvent, string> = {
   'experiment.decision_changed': 'Decision changed',
   'experiment.srm_detected': 'Sample-ratio mismatch detected',
   'experiment.guardrail_harmed': 'Guardrail harmed',
+  'experiment.rollout_ended': 'Rollout of a shipped winner ended',
 };
 
 const DELIVERY_STATUS: Record<WebhookDelivery['status'], string> = { pending: 'Retrying', delivered: 'Delivered', failed: 'Failed (gave up after 24 h)' };

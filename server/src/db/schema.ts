@@ -66,6 +66,9 @@ export interface ExperimentTable {
   minimum_days: ColumnType<number, number | undefined, number>;
   sticky_bucketing: ColumnType<boolean, boolean | undefined, boolean>;
   decision: NullableJson<{ winner: string | null; note: string | null }>;
+  /** The shipped winner (migrations/0018): set with `rollout_since` on a stopped experiment, null otherwise. */
+  rollout_variant_key: ColumnType<string | null, string | null | undefined, string | null>;
+  rollout_since: NullableTimestamp;
   started_at: NullableTimestamp;
   stopped_at: NullableTimestamp;
   archived_at: NullableTimestamp;

@@ -30,6 +30,8 @@ export interface ExperimentRef {
   key: string;
   status: string;
   archived: boolean;
+  /** A stopped experiment whose winner is being served to everyone (design.md §8); absent = none. */
+  rollout?: boolean;
   /** Variant keys in position order (the index is the stored `variant_index`). */
   variants: readonly string[];
 }
@@ -141,7 +143,9 @@ export function resolveExposures(
     const variantIndex = experiment ? experiment.variants.indexOf(item.variantKey) : -1;
     const reason = !experiment
       ? `experimentKey: no experiment "${item.experimentKey}"`
-      : experiment.archived || experiment.status !== 'running'
+      : experiment.rollout && !experiment.archived
+        ? `experimentKey: experiment "${item.experimentKey}" is stopped and its winner shipped to everyone; a rollout takes no exposures`
+        : experiment.archived || experiment.status !== 'running'
         ? `experimentKey: experiment "${item.experimentKey}" is ${experiment.archived ? 'archived' : experiment.status}; only running experiments take exposures`
         : variantIndex < 0
           ? `variantKey: experiment "${item.experimentKey}" has no variant "${item.variantKey}"`

@@ -14,7 +14,7 @@ export async function loadExperimentRefs(db: Db, keys?: readonly string[]): Prom
   let query = db
     .selectFrom('experiments')
     .innerJoin('variants', 'variants.experiment_id', 'experiments.id')
-    .select(['experiments.id', 'experiments.key', 'experiments.status', 'experiments.archived_at', 'variants.key as variant_key', 'variants.position']);
+    .select(['experiments.id', 'experiments.key', 'experiments.status', 'experiments.archived_at', 'experiments.rollout_variant_key', 'variants.key as variant_key', 'variants.position']);
   if (keys) query = query.where('experiments.key', 'in', [...new Set(keys)]);
   const rows = await query
     .orderBy('experiments.id')
@@ -22,7 +22,10 @@ export async function loadExperimentRefs(db: Db, keys?: readonly string[]): Prom
     .execute();
   for (const row of rows) {
     let ref = refs.get(row.key);
-    if (!ref) refs.set(row.key, (ref = { id: row.id, key: row.key, status: row.status, archived: row.archived_at !== null, variants: [] }));
+    if (!ref) {
+      ref = { id: row.id, key: row.key, status: row.status, archived: row.archived_at !== null, ...(row.rollout_variant_key !== null && { rollout: true }), variants: [] };
+      refs.set(row.key, ref);
+    }
     (ref.variants as string[])[row.position] = row.variant_key;
   }
   return refs;

@@ -51,6 +51,7 @@ async function hydrate(db: Db, rows: ExperimentRow[]): Promise<Experiment[]> {
       minimumDays: row.minimum_days,
       stickyBucketing: row.sticky_bucketing,
       decision: row.decision,
+      rollout: row.rollout_variant_key && row.rollout_since ? { variantKey: row.rollout_variant_key, since: row.rollout_since.toISOString() } : null,
       phase: phases.find((p) => p.experiment_id === row.id)?.phase ?? null,
       startedAt: row.started_at?.toISOString() ?? null,
       stoppedAt: row.stopped_at?.toISOString() ?? null,
@@ -90,6 +91,21 @@ export async function listExperiments(db: Db, filter: ExperimentFilter): Promise
     query = query.where((eb) => eb.or([eb('key', 'ilike', pattern), eb('name', 'ilike', pattern), eb('hypothesis', 'ilike', pattern)]));
   }
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute();
+  return hydrate(db, rows);
+}
+
+/**
+ * What /sdk/config serves (design.md §8): running experiments, and stopped ones whose winner was
+ * shipped (a rollout), archived ones excepted (archiving is refused while a rollout runs).
+ */
+export async function listServedExperiments(db: Db): Promise<Experiment[]> {
+  const rows = await db
+    .selectFrom('experiments')
+    .selectAll()
+    .where('archived_at', 'is', null)
+    .where((eb) => eb.or([eb('status', '=', 'running'), eb('rollout_variant_key', 'is not', null)]))
+    .orderBy('key')
+    .execute();
   return hydrate(db, rows);
 }
 

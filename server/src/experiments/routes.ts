@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { createExperiment, getExperiment, listExperiments } from './repository.js';
 import { createExperimentSchema, lifecycleSchema, listExperimentsQuery, stopExperimentSchema, updateExperimentSchema } from './schemas.js';
 import type { Experiment } from './schemas.js';
-import { setArchived, transitionExperiment, updateExperiment } from './update.js';
+import { endRollout, setArchived, transitionExperiment, updateExperiment } from './update.js';
 
 export const auditQuery = z.strictObject(pagination);
 
@@ -52,9 +52,10 @@ export function experimentRoutes(deps: AppDeps) {
       const experimentKey = key(c);
       const body = await readJson(c, stopExperimentSchema, { optional: true });
       const expected = expectedVersion(c, body.version, { required: false });
-      const options = { expected, winner: body.winner, note: body.note };
+      const options = { expected, winner: body.winner, note: body.note, ship: body.ship };
       return withEtag(c, await transitionExperiment(deps.db, actorOf(c), experimentKey, 'stop', options, deps.now()));
     })
+    .post('/:key/rollout/end', (c) => lifecycle(c, (expected, k) => endRollout(deps.db, actorOf(c), k, expected, deps.now())))
     .post('/:key/archive', (c) => lifecycle(c, (expected, k) => setArchived(deps.db, actorOf(c), k, true, expected, deps.now())))
     .post('/:key/unarchive', (c) => lifecycle(c, (expected, k) => setArchived(deps.db, actorOf(c), k, false, expected, deps.now())))
     .get('/:key/audit', async (c) => {

@@ -40,6 +40,12 @@ export function canArchive(current: Experiment): void {
   if (current.status === 'running' || current.status === 'paused') {
     throw new ProblemError('invalid-transition', `Stop experiment "${current.key}" before archiving it.`, { currentStatus: current.status });
   }
+  // An archived experiment is out of every list: it must not go on serving its winner unseen.
+  if (current.rollout) {
+    throw new ProblemError('invalid-transition', `Experiment "${current.key}" is serving "${current.rollout.variantKey}" to everyone; end the rollout before archiving it.`, {
+      currentStatus: current.status,
+    });
+  }
 }
 
 export interface EditPlan {

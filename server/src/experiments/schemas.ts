@@ -172,12 +172,20 @@ export const updateExperimentSchema = z
     checkTargeting(input.targeting, ctx);
   });
 
-export const stopExperimentSchema = z.strictObject({
-  /** Key of the winning variant, or null / absent for "no winner". */
-  winner: variantKey.nullable().optional(),
-  note: text(5000).nullable().optional(),
-  version: z.number().int().min(1).optional(),
-});
+export const stopExperimentSchema = z
+  .strictObject({
+    /** Key of the winning variant, or null / absent for "no winner". */
+    winner: variantKey.nullable().optional(),
+    note: text(5000).nullable().optional(),
+    ship: z
+      .boolean()
+      .optional()
+      .describe('true: ship the winner (design.md §8): /sdk/config keeps serving its payload to every unit the targeting admits, without exposures, until POST …/rollout/end'),
+    version: z.number().int().min(1).optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.ship && !input.winner) ctx.addIssue({ code: 'custom', path: ['winner'], message: 'ship: true needs a winner, the variant to serve to everyone' });
+  });
 
 export const lifecycleSchema = z.strictObject({
   version: z.number().int().min(1).optional(),
@@ -230,6 +238,10 @@ export const experimentSchema = z.object({
   minimumDays: z.number().int(),
   stickyBucketing: z.boolean(),
   decision: z.object({ winner: z.string().nullable(), note: z.string().nullable() }).nullable(),
+  rollout: z
+    .object({ variantKey: z.string(), since: z.string() })
+    .nullable()
+    .describe('The shipped winner, served to every unit the targeting admits since `since` (stop with ship: true); null when none'),
   phase: z.number().int().nullable(),
   startedAt: z.string().nullable(),
   stoppedAt: z.string().nullable(),

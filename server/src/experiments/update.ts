@@ -6,7 +6,7 @@ import { type ExpectedVersion, staleVersion } from '../http/versioning.js';
 import { checkReferences, getExperiment, writeMetricLinks, writeVariants } from './repository.js';
 import { type LifecycleAction, auditAction, canArchive, nextStatus, planEdit } from './rules.js';
 import type { Experiment, UpdateExperiment } from './schemas.js';
-import { announceLifecycle } from '../webhooks/lifecycle.js';
+import { announceLifecycle, announceRolloutEnded } from '../webhooks/lifecycle.js';
 
 type Db = Kysely<Database>;
 type Loaded = Experiment & { id: number };
@@ -95,7 +95,7 @@ export async function transitionExperiment(
   actor: Actor,
   key: string,
   action: LifecycleAction,
-  options: { expected: ExpectedVersion | null; winner?: string | null | undefined; note?: string | null | undefined },
+  options: { expected: ExpectedVersion | null; winner?: string | null | undefined; note?: string | null | undefined; ship?: boolean | undefined },
   now: Date,
 ): Promise<Experiment> {
   return mutate(db, actor, key, options.expected, (current) => auditAction(current.status, action), async (trx, current) => {
@@ -116,13 +116,37 @@ export async function transitionExperiment(
     if (winner !== null && !current.variants.some((v) => v.key === winner)) {
       throw invalidField(['winner'], `"${winner}" is not a variant of this experiment (${current.variants.map((v) => v.key).join(', ')})`);
     }
+    // The schema already refused ship without a winner; the winner is checked against the variants above.
+    const rollout = options.ship && winner !== null ? { variantKey: winner, since: now.toISOString() } : null;
     await closePhase(trx, current.id, now);
     await trx
       .updateTable('experiments')
-      .set({ status, stopped_at: now, decision: JSON.stringify({ winner, note: options.note ?? null }) })
+      .set({
+        status,
+        stopped_at: now,
+        decision: JSON.stringify({ winner, note: options.note ?? null }),
+        rollout_variant_key: rollout?.variantKey ?? null,
+        rollout_since: rollout ? now : null,
+      })
       .where('id', '=', current.id)
       .execute();
-    await announceLifecycle(trx, action, current, status, now, { winner, note: options.note ?? null });
+    await announceLifecycle(trx, action, current, status, now, { winner, note: options.note ?? null, rollout });
+  }, now);
+}
+
+/**
+ * Ends a shipped winner's rollout (design.md §8): /sdk/config stops serving the experiment, so every
+ * unit is back to the default experience. 409 when nothing is being served.
+ */
+export async function endRollout(db: Db, actor: Actor, key: string, expected: ExpectedVersion | null, now: Date): Promise<Experiment> {
+  return mutate(db, actor, key, expected, 'end-rollout', async (trx, current) => {
+    if (!current.rollout) {
+      throw new ProblemError('invalid-transition', `Experiment "${key}" has no rollout to end (only a stopped experiment shipped with ship: true has one).`, {
+        currentStatus: current.status,
+      });
+    }
+    await trx.updateTable('experiments').set({ rollout_variant_key: null, rollout_since: null }).where('id', '=', current.id).execute();
+    await announceRolloutEnded(trx, current, now);
   }, now);
 }
 

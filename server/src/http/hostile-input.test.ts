@@ -784,6 +784,10 @@ describeEachEngine('hostile input', (db) => {
       ['stop', '{"note": "\\u0000"}', 422, 'note'],
       ['stop', `{"note": "${'x'.repeat(5001)}"}`, 422, 'note'],
       ['stop', '{"decision": "ship"}', 422, 'decision'],
+      ['stop', '{"ship": true}', 422, 'winner'],
+      ['stop', '{"winner": "urgent", "ship": "true"}', 422, 'ship'],
+      ['rollout/end', '{"winner": "urgent"}', 422, 'winner'],
+      ['rollout/end', '{"version": -1}', 422, 'version'],
     ])('POST …/%s with %s → %i', async (action, body, status, field) => {
       await refused(() => h.call('POST', `${base}/${action}`, body), { status, ...(field !== undefined && { fields: [field] }) });
       expect(((await (await h.call('GET', base)).json()) as { status: string }).status).toBe('draft');

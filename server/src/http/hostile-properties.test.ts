@@ -163,6 +163,7 @@ describeEachEngine('hostile input properties', (db) => {
         expectWrites(b, a, { audit_log: 1 }, ['experiment_rows', 'phase_rows']);
         expect(json.status).toBe('stopped');
         expect(json.decision).toEqual({ winner: sent.winner ?? null, note: sent.note ?? null });
+        expect(json.rollout).toEqual(sent.ship === true ? { variantKey: sent.winner, since: json.stoppedAt } : null);
       } else {
         expectWrites(b, a, { audit_log: 1 }, ['experiment_rows']);
         if (action === 'pause') expect(json.status).toBe('paused');
@@ -309,7 +310,7 @@ describeEachEngine('hostile input properties', (db) => {
     },
     lifecycleSpec('start', [], {}, []),
     lifecycleSpec('pause', ['start'], {}, []),
-    lifecycleSpec('stop', ['start'], { winner: 'urgent', note: 'Ships today wins' }, ['winner', 'note']),
+    lifecycleSpec('stop', ['start'], { winner: 'urgent', note: 'Ships today wins', ship: true }, ['winner', 'note', 'ship']),
     lifecycleSpec('archive', [], {}, []),
     lifecycleSpec('unarchive', ['archive'], {}, []),
     {

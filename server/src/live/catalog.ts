@@ -4,7 +4,7 @@ import type { Database } from '../db/schema.js';
 import { loadExperimentRefs } from '../events/repository.js';
 import type { Logger } from '../http/logger.js';
 import { listActiveSdkKeys } from '../keys/repository.js';
-import { loadRunningExperiments } from '../sdk/config.js';
+import { loadServedExperiments } from '../sdk/config.js';
 import { liveReloadDuration, liveReloadFailures } from '../telemetry/metrics.js';
 import { type CatalogState, experimentsPart, keysPart } from './state.js';
 
@@ -15,7 +15,7 @@ const ALL: readonly Part[] = ['experiments', 'keys'];
 const PARTS_BY_TABLE: Record<string, readonly Part[]> = { experiments: ['experiments'], variants: ['experiments'], touchpoints: ['experiments'], api_keys: ['keys'] };
 
 /**
- * One in-process view of what the hot paths need (issue 16): running experiments in SDK form with
+ * One in-process view of what the hot paths need (issue 16): running experiments and shipped winners in SDK form with
  * their ETag, active SDK keys by digest, every experiment's status for ingestion. /sdk/config,
  * /sdk/assign and /sdk/events read it without a query.
  *
@@ -74,14 +74,14 @@ export function createLiveCatalog({ db, feed, logger, reconcileMs = 60_000, retr
 
   async function load(parts: ReadonlySet<Part>): Promise<CatalogState> {
     const experiments = parts.has('experiments') || !state
-      ? experimentsPart(await loadRunningExperiments(db), await loadExperimentRefs(db))
+      ? experimentsPart(await loadServedExperiments(db), await loadExperimentRefs(db))
       : state;
     const keys = parts.has('keys') || !state ? keysPart(await listActiveSdkKeys(db)) : state;
     return {
       config: experiments.config,
       etag: experiments.etag,
       experimentsJson: experiments.experimentsJson,
-      running: experiments.running,
+      served: experiments.served,
       experiments: experiments.experiments,
       sdkKeys: keys.sdkKeys,
     };

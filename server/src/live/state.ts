@@ -8,14 +8,14 @@ import { type RunningExperiment, buildSdkConfig } from '../sdk/config.js';
  * replaced as a whole when a change is announced, so a request sees one consistent version.
  */
 export interface CatalogState {
-  /** Running experiments in SDK form, as /sdk/config serves them. */
+  /** Running experiments and shipped winners (rollout form) in SDK form, as /sdk/config serves them. */
   config: SdkConfig;
   /** Content hash of `config` (the /sdk/config ETag). */
   etag: string;
   /** `config.experiments` serialized once per version, not once per request. */
   experimentsJson: string;
   /** The same experiments by key, for /sdk/assign. */
-  running: ReadonlyMap<string, SdkExperiment>;
+  served: ReadonlyMap<string, SdkExperiment>;
   /** Every experiment, whatever its status, for ingestion to resolve exposures (events/classify.ts). */
   experiments: ReadonlyMap<string, ExperimentRef>;
   /** Active SDK keys by digest. Admin keys are never held here: revoking one takes effect at once. */
@@ -26,17 +26,17 @@ export interface ExperimentsPart {
   config: SdkConfig;
   etag: string;
   experimentsJson: string;
-  running: ReadonlyMap<string, SdkExperiment>;
+  served: ReadonlyMap<string, SdkExperiment>;
   experiments: ReadonlyMap<string, ExperimentRef>;
 }
 
-export function experimentsPart(running: RunningExperiment[], refs: ReadonlyMap<string, ExperimentRef>): ExperimentsPart {
-  const { config, etag } = buildSdkConfig(running);
+export function experimentsPart(served: RunningExperiment[], refs: ReadonlyMap<string, ExperimentRef>): ExperimentsPart {
+  const { config, etag } = buildSdkConfig(served);
   return {
     config,
     etag,
     experimentsJson: JSON.stringify(config.experiments),
-    running: new Map(config.experiments.map((e) => [e.key, e])),
+    served: new Map(config.experiments.map((e) => [e.key, e])),
     experiments: refs,
   };
 }

@@ -6,7 +6,7 @@ import { type Harness, createHarness, fixtures, seedCatalog } from '../test/harn
 
 /**
  * Issue 16: two instances on one PostgreSQL. A change made on instance A (an SDK key revoked, an
- * experiment started, paused, stopped) must take effect on instance B within 1 s — measured here by
+ * experiment started, paused, stopped, its winner shipped or that rollout ended) must take effect on instance B within 1 s — measured here by
  * polling B every 5 ms, up to 5 s so that a slow case reports its delay instead of timing out — also
  * after B's database connections (its pool and its listener) were cut and restored through the TCP
  * proxy, with the changes made while B was cut visible after it reconnects.
@@ -38,7 +38,7 @@ describePostgres('live catalog, two instances', () => {
     onA = await createHarness(a.db);
     onB = await createHarness(b.db);
     await seedCatalog(onA);
-    for (const key of ['exp-1', 'exp-2']) expect((await onA.call('POST', '/api/experiments', fixtures.experiment(key))).status).toBe(201);
+    for (const key of ['exp-1', 'exp-2', 'exp-3']) expect((await onA.call('POST', '/api/experiments', fixtures.experiment(key))).status).toBe(201);
   });
   afterAll(async () => {
     console.info(`[live two instances] delays on B after the change on A: ${measured.join('; ')}`);
@@ -51,10 +51,11 @@ describePostgres('live catalog, two instances', () => {
     const res = await onB.call('GET', '/sdk/config', undefined, { key });
     return res.status === 200 ? ((await res.json()) as { experiments: Array<{ key: string }> }).experiments.map((e) => e.key).join(',') : res.status;
   };
-  const assignOnB = async (experiment: string) => {
+  const answerOnB = async (experiment: string) => {
     const res = await onB.call('POST', '/sdk/assign', { unitId: 'u-1', experiments: [experiment] }, { key: onA.sdkKey });
-    return ((await res.json()) as { assignments: Array<{ inExperiment: boolean }> }).assignments[0]!.inExperiment;
+    return ((await res.json()) as { assignments: Array<{ inExperiment: boolean; reason?: string }> }).assignments[0]!;
   };
+  const assignOnB = async (experiment: string) => (await answerOnB(experiment)).inExperiment;
   /** Makes a change on A, then measures how long B takes to show it. */
   async function expectOnB(label: string, change: () => Promise<Response>, seen: () => Promise<boolean>): Promise<void> {
     expect((await change()).status).toBeLessThan(300);
@@ -63,7 +64,7 @@ describePostgres('live catalog, two instances', () => {
     expect(delay, `${label}: seen on B after ${delay} ms`).toBeLessThanOrEqual(BOUND_MS);
   }
 
-  it('start, pause, resume, stop and an SDK key revoked on A take effect on B within 1 s', async () => {
+  it('start, pause, resume, stop, ship, rollout end and an SDK key revoked on A take effect on B within 1 s', async () => {
     expect(await configOnB()).toBe('');
     await expectOnB('start', () => onA.call('POST', '/api/experiments/exp-1/start'), async () => (await configOnB()) === 'exp-1');
     expect(await assignOnB('exp-1')).toBe(true);
@@ -71,6 +72,11 @@ describePostgres('live catalog, two instances', () => {
     await expectOnB('resume', () => onA.call('POST', '/api/experiments/exp-1/start'), async () => (await configOnB()) === 'exp-1');
     await expectOnB('start 2', () => onA.call('POST', '/api/experiments/exp-2/start'), async () => (await configOnB()) === 'exp-1,exp-2');
     await expectOnB('stop with winner', () => onA.call('POST', '/api/experiments/exp-1/stop', { winner: 'urgent' }), async () => (await configOnB()) === 'exp-2');
+    // A shipped winner (design.md §8) and the end of its rollout travel the same way.
+    await expectOnB('start 3', () => onA.call('POST', '/api/experiments/exp-3/start'), async () => (await configOnB()) === 'exp-2,exp-3');
+    await expectOnB('stop with ship', () => onA.call('POST', '/api/experiments/exp-3/stop', { winner: 'urgent', ship: true }), async () => (await answerOnB('exp-3')).reason === 'rollout');
+    expect(await configOnB()).toBe('exp-2,exp-3');
+    await expectOnB('rollout end', () => onA.call('POST', '/api/experiments/exp-3/rollout/end'), async () => (await configOnB()) === 'exp-2' && (await answerOnB('exp-3')).reason === 'not running');
     const key = (await (await onA.call('POST', '/api/keys', { kind: 'sdk', name: 'shop' })).json()) as { id: string; secret: string };
     expect(await configOnB(key.secret)).toBe('exp-2');
     await expectOnB('revoke SDK key', () => onA.call('DELETE', `/api/keys/${key.id}`), async () => (await configOnB(key.secret)) === 401);

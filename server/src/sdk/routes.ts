@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { assignVariant } from '@touchpoint/client-sdk';
+import { rolloutVariant } from '@touchpoint/client-sdk/rollout';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../http/context.js';
@@ -107,16 +108,22 @@ export function sdkRoutes(deps: AppDeps) {
       const attributeProblems = input.logExposures ? attributesProblems(input.attributes) : [];
       if (attributeProblems.length > 0) throw validationProblem(attributeProblems.map((p) => fieldError(p.key === undefined ? ['attributes'] : ['attributes', p.key], p.message)));
       // The SDK form /sdk/config serves, so server and browser assign from the very same input.
-      const { config, running: byKey } = await catalog.current();
+      const { config, served: byKey } = await catalog.current();
       const wanted = input.experiments ?? config.experiments.map((e) => e.key);
-      // The SDK's own assignVariant: server and browser agree bit for bit by construction.
+      // The SDK's own assignVariant and rolloutVariant: server and browser agree bit for bit by construction.
       const assignments = wanted.map((experimentKey) => {
         const experiment = byKey.get(experimentKey);
         if (!experiment) return { experimentKey, inExperiment: false, reason: 'not running' };
+        const warn = (message: string) => deps.logger.warn('assignment warning', { experimentKey, message });
+        if (experiment.rollout) {
+          // A shipped winner: shown to every unit the targeting admits, outside the experiment, never logged.
+          const shown = rolloutVariant(experiment, input.attributes, warn, linearRegex);
+          return shown
+            ? { experimentKey, inExperiment: false, reason: 'rollout', variantKey: shown.variantKey, variantIndex: shown.variantIndex, payload: shown.payload }
+            : { experimentKey, inExperiment: false, reason: 'not in rollout (targeting)' };
+        }
         // Regexes run on RE2 (linear time): the attributes come from whoever holds the public key.
-        const assigned = assignVariant(experiment, input.unitId, input.attributes, (message) =>
-          deps.logger.warn('assignment warning', { experimentKey, message }), linearRegex,
-        );
+        const assigned = assignVariant(experiment, input.unitId, input.attributes, warn, linearRegex);
         return assigned
           ? { experimentKey, inExperiment: true, variantKey: assigned.variantKey, variantIndex: assigned.variantIndex, payload: assigned.payload }
           : { experimentKey, inExperiment: false, reason: 'not in experiment (coverage, namespace or targeting)' };
@@ -145,7 +152,7 @@ export const sdkOperations: Operation[] = [
   {
     method: 'get',
     path: '/sdk/config',
-    summary: 'Running experiments in SDK form; revalidate with If-None-Match (304 while unchanged). With `?stream=1` or `Accept: text/event-stream`: server-sent events, an event `config` (id = ETag, data = this body) at once and at every change, a comment every 15 s, ended when the key is revoked or the server stops',
+    summary: 'Running experiments in SDK form, and shipped winners in rollout form (`{ key, targeting, rollout: { variantKey, variantIndex, payload } }`: the winner for every unit the targeting admits, not in the experiment, no exposure); revalidate with If-None-Match (304 while unchanged). With `?stream=1` or `Accept: text/event-stream`: server-sent events, an event `config` (id = ETag, data = this body) at once and at every change, a comment every 15 s, ended when the key is revoked or the server stops',
     tag: 'sdk',
     auth: 'sdk',
     response: sdkConfigResponse,
@@ -157,7 +164,7 @@ export const sdkOperations: Operation[] = [
   {
     method: 'post',
     path: '/sdk/assign',
-    summary: 'Server-side assignment with the SDK code; `logExposures` also records the exposures (idempotent per unit and experiment)',
+    summary: 'Server-side assignment with the SDK code; `logExposures` also records the exposures (idempotent per unit and experiment). A shipped winner answers `inExperiment: false`, `reason: "rollout"` with its variant and payload, and is never logged',
     tag: 'sdk',
     auth: 'sdk',
     body: assignRequestSchema,

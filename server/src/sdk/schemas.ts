@@ -21,21 +21,39 @@ const sdkVariant = z.object({
   redirect: z.string().optional(),
 });
 
-export const sdkExperimentSchema = z.object({
+/** A condition (client-sdk/README.md, targeting): `{ attribute, op, value }`, `{ all }`, `{ any }` or `{ not }`. */
+const targeting = z.record(z.string(), z.unknown()).nullable().optional();
+
+const splitExperiment = z.object({
   key: z.string(),
   salt: z.string().optional(),
   variants: z.array(sdkVariant).min(2),
   coverage: z.number().min(0).max(1).optional(),
   namespace: z.object({ id: z.string(), range: z.tuple([z.number(), z.number()]) }).nullable().optional(),
-  /** A condition (client-sdk/README.md, targeting): `{ attribute, op, value }`, `{ all }`, `{ any }` or `{ not }`. */
-  targeting: z.record(z.string(), z.unknown()).nullable().optional(),
+  targeting,
   sticky: z.boolean().optional(),
   /** The touchpoint's URL pattern: the script tag applies changes and redirects only on matching pages. */
   urlPattern: z.string().nullable().optional(),
 });
 
+/** A running experiment in SDK form (split form), as /sdk/config and /sdk/preview serve it. */
+export const sdkExperimentSchema = splitExperiment;
+
+/** A stopped experiment whose winner was shipped (design.md §8): no variants, nothing to hash. */
+const rolloutExperiment = z
+  .object({
+    key: z.string(),
+    targeting,
+    rollout: z.object({
+      variantKey: z.string(),
+      variantIndex: z.number().int().min(0).describe("The winner's position among the experiment's variants"),
+      payload: z.unknown().optional(),
+    }),
+  })
+  .describe('Rollout form: every unit the targeting admits gets the winner (`inExperiment: false`, reason `rollout`), no exposure is logged');
+
 export const sdkConfigResponse = z.object({
-  experiments: z.array(sdkExperimentSchema),
+  experiments: z.array(z.union([splitExperiment, rolloutExperiment])),
   generatedAt: z.iso.datetime(),
 });
 
@@ -47,9 +65,13 @@ const assigned = z.object({
   payload: z.unknown().nullable(),
 });
 const notAssigned = z.object({ experimentKey: z.string(), inExperiment: z.literal(false), reason: z.string() });
+/** A shipped winner: shown, but the unit is not in the experiment and nothing is logged. */
+const rolledOut = notAssigned
+  .extend({ reason: z.literal('rollout'), variantKey: z.string(), variantIndex: z.number().int().min(0), payload: z.unknown().nullable() })
+  .describe('A shipped winner (rollout): the variant to show; not in the experiment, never logged');
 
 export const assignResponse = z.object({
-  assignments: z.array(z.discriminatedUnion('inExperiment', [assigned, notAssigned])),
+  assignments: z.array(z.union([assigned, rolledOut, notAssigned])),
   /** With `logExposures` only: the exposures logged, and how many were new or already stored. */
   exposures: z.object({ logged: z.number().int(), accepted: z.number().int(), duplicates: z.number().int() }).optional(),
 });

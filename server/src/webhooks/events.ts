@@ -6,6 +6,8 @@ export const WEBHOOK_EVENTS = [
   'experiment.decision_changed',
   'experiment.srm_detected',
   'experiment.guardrail_harmed',
+  // Beyond design.md §8's list: a shipped winner (stop with ship: true) stops being served.
+  'experiment.rollout_ended',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];

@@ -19,3 +19,12 @@ export async function announceLifecycle(
 ): Promise<void> {
   await enqueueWebhookEvent(trx, EVENT_OF[action], { experiment: { key: experiment.key, name: experiment.name, status }, previousStatus: experiment.status, ...extra }, now);
 }
+
+/** The shipped winner is no longer served (POST …/rollout/end), in the transaction that ends it. */
+export async function announceRolloutEnded(
+  trx: Kysely<Database>,
+  experiment: { key: string; name: string; status: string; rollout: { variantKey: string; since: string } | null },
+  now: Date,
+): Promise<void> {
+  await enqueueWebhookEvent(trx, 'experiment.rollout_ended', { experiment: { key: experiment.key, name: experiment.name, status: experiment.status }, rollout: experiment.rollout }, now);
+}
