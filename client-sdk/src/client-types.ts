@@ -11,13 +11,14 @@ export type VariantReason =
   | 'no_config' // no configuration yet: control experience
   | 'unknown_experiment'
   | 'not_in_experiment' // targeting, namespace or coverage excluded the unit
-  | 'opted_out';
+  | 'opted_out'
+  | 'rollout'; // a shipped winner (design.md §8): shown to everyone the targeting admits, never logged
 
 export interface VariantResult {
   experimentKey: string;
-  /** Variant to show; the control's key when not in the experiment, null when unknown. */
+  /** Variant to show; the control's key when not in the experiment, the winner's for a rollout, null when unknown. */
   variantKey: string | null;
-  /** 0 (the control) when not in the experiment. */
+  /** 0 (the control) when not in the experiment; the winner's index for a rollout. */
   variantIndex: number;
   payload: Json | null;
   /** True when the unit is in the experiment (forced units included); exposures are logged only then. */

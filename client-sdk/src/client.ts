@@ -9,6 +9,7 @@ import type { Client, ClientOptions, SdkError, Tracker, VariantReason, VariantRe
 import { openConfigStream } from './config-stream.js';
 import { readJson, resolveIo, timeoutSignal, writeJson } from './io.js';
 import { parseUrlOverrides } from './overrides.js';
+import { rolloutVariant } from './rollout.js';
 import { evaluateCondition } from './targeting.js';
 import type { Attributes, SdkConfig, SdkExperiment } from './types.js';
 
@@ -199,6 +200,12 @@ export function createClient(options: ClientOptions = {}): Client {
   function getVariant(key: string, { expose = true } = {}): VariantResult {
     if (!config) return result(undefined, key, 0, 'no_config');
     const e = experiments.get(key);
+    // A shipped winner comes before overrides and opt-out: it is the site itself now, not a test.
+    if (e?.rollout) {
+      const shown = rolloutVariant(e, attributes, options.onWarning, options.regex);
+      if (!shown) return result(undefined, key, 0, 'not_in_experiment');
+      return { experimentKey: key, ...shown, inExperiment: false, forced: false, reason: 'rollout' };
+    }
     if (!e || !Array.isArray(e.variants)) return result(undefined, key, 0, 'unknown_experiment');
     const variants = e.variants;
 

@@ -40,16 +40,15 @@ export interface SdkNamespace {
  * A shipped winner (design.md §8): the variant served to every unit the targeting admits — no hashing,
  * coverage or namespace — with `inExperiment: false`, reason `rollout`, and no exposure logged.
  */
-export interface SdkRollout {
+export interface SdkRollout extends Omit<SdkVariant, 'key' | 'weight'> {
   variantKey: string;
   /** The winner's position among the experiment's variants (0 is the control). */
   variantIndex: number;
-  payload?: Json;
 }
 
 /**
  * A running experiment (split form: `variants`, `coverage`, `namespace`, …), or a stopped one whose
- * winner was shipped (rollout form: `key`, `targeting` and `rollout` only; no `variants`, so an SDK that
+ * winner was shipped (rollout form: `key`, `targeting`, `urlPattern` and `rollout` only; no `variants`, so an SDK that
  * predates rollouts shows the default experience and logs nothing).
  */
 export interface SdkExperiment {

@@ -243,3 +243,34 @@ describe('config retries', () => {
     expect(clock.pending()).toEqual([300_000]); // back to the normal refresh interval
   });
 });
+
+describe('shipped winner (rollout form, design.md §8)', () => {
+  const shipped: SdkConfig = {
+    experiments: [
+      { key: 'cta-shipped', targeting: null, rollout: { variantKey: 'urgent', variantIndex: 1, payload: { label: 'Ships today' } } },
+      { key: 'fr-shipped', targeting: { attribute: 'country', op: 'in', value: ['FR'] }, rollout: { variantKey: 'b', variantIndex: 2 } },
+    ],
+  };
+
+  it('every unit gets the winner, not in the experiment, and no exposure is sent', async () => {
+    const { make, server } = setup({ bootstrap: shipped, refreshInterval: 0 });
+    for (let i = 0; i < 20; i++) {
+      const client = make({ unitId: `u-${i}`, attributes: { country: 'FR' } });
+      expect(client.getVariant('cta-shipped')).toEqual({
+        experimentKey: 'cta-shipped', variantKey: 'urgent', variantIndex: 1, payload: { label: 'Ships today' },
+        inExperiment: false, forced: false, reason: 'rollout',
+      });
+      expect(client.getVariant('fr-shipped')).toMatchObject({ variantKey: 'b', variantIndex: 2, payload: null, reason: 'rollout' });
+      await client.flush();
+    }
+    expect(server.eventCalls).toHaveLength(0);
+  });
+
+  it('the targeting still decides; overrides and opt-out do not change what is shipped', () => {
+    const { client } = setup({ bootstrap: shipped, refreshInterval: 0, attributes: { country: 'DE' }, overrides: { 'cta-shipped': 'control' } });
+    expect(client.getVariant('fr-shipped')).toMatchObject({ variantKey: null, inExperiment: false, reason: 'not_in_experiment' });
+    expect(client.getVariant('cta-shipped')).toMatchObject({ variantKey: 'urgent', reason: 'rollout' });
+    client.optOut();
+    expect(client.getVariant('cta-shipped')).toMatchObject({ variantKey: 'urgent', reason: 'rollout' });
+  });
+});

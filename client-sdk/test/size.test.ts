@@ -26,7 +26,9 @@ async function gzippedSize(contents: string): Promise<{ minified: number; gzippe
 
 const CORE_BUDGET = 4096;
 // Not a contract figure, a regression guard: what a page with the client and tracking ships.
-const BROWSER_BUDGET = 9 * 1024;
+// Raised from 9,216 for shipped winners (issue 11, design.md §8): getVariant's rollout branch and the
+// shared rolloutVariant rule cost 91 bytes gzipped (9,205 → 9,296), kept out of the 4 KB core entry.
+const BROWSER_BUDGET = 9344;
 
 describe('bundle size', () => {
   it(`core entry (@touchpoint/client-sdk) ≤ ${CORE_BUDGET} bytes minified + gzipped`, async () => {

@@ -20,7 +20,7 @@ import { createClient } from '../client.js';
 import type { Client, VariantResult } from '../client-types.js';
 import { readJson } from '../io.js';
 import { httpTracking } from '../tracking/index.js';
-import type { Attributes, DomChange, SdkExperiment } from '../types.js';
+import type { Attributes, DomChange, SdkExperiment, SdkVariant } from '../types.js';
 import { anyTargetExists, createChangeApplier } from './dom-changes.js';
 import { redirectTarget } from './redirect.js';
 import { ANTI_FLICKER_ID } from './snippet.js';
@@ -41,6 +41,10 @@ export interface TouchpointGlobal {
 const REDIRECT_GUARD_MS = 10_000;
 
 type PreviewAnswer = { experimentKey: string; variantKey: string; experiment: SdkExperiment };
+type Shown = Pick<SdkVariant, 'changes' | 'redirect'>;
+
+/** What an experiment can show: its variants, or (rollout form, design.md §8) its shipped winner alone. */
+const showable = (e: SdkExperiment): Shown[] => e.variants ?? (e.rollout ? [e.rollout] : []);
 
 (function boot() {
   const w = window as unknown as { touchpoint?: TouchpointGlobal };
@@ -70,23 +74,24 @@ type PreviewAnswer = { experimentKey: string; variantKey: string; experiment: Sd
 
   /** Experiments the script acts on: those with changes or redirects, the previewed one in its place. */
   function experiments(): SdkExperiment[] {
-    const all = (client.getConfig()?.experiments ?? []).filter((e) => e.variants?.some((v) => v.changes?.length || v.redirect));
+    const all = (client.getConfig()?.experiments ?? []).filter((e) => showable(e).some((v) => v.changes?.length || v.redirect));
     if (!preview) return all;
     return [...all.filter((e) => e.key !== preview!.experimentKey), preview.experiment];
   }
 
   /** The variant a page shows for an experiment, or null (not in it, wrong page). */
-  function variantFor(e: SdkExperiment): { index: number; logged: boolean } | null {
+  function variantFor(e: SdkExperiment): { variant: Shown; logged: boolean } | null {
     if (preview && e.key === preview.experimentKey) {
-      const index = e.variants.findIndex((v) => v.key === preview!.variantKey);
-      return index < 0 ? null : { index, logged: false };
+      const variant = e.variants?.find((v) => v.key === preview!.variantKey);
+      return variant ? { variant, logged: false } : null;
     }
     if (!matchesUrlPattern(e.urlPattern, location.href)) return null;
     const result = client.getVariant(e.key, { expose: false });
     // A shipped winner (reason "rollout", design.md §8) is shown to everyone and never logged.
-    const rollout = (result.reason as string) === 'rollout';
-    if (!result.inExperiment && !rollout) return null;
-    return { index: result.variantIndex, logged: !rollout && !result.forced && !preview };
+    if (result.reason === 'rollout') return e.rollout ? { variant: e.rollout, logged: false } : null;
+    if (!result.inExperiment) return null;
+    const variant = e.variants?.[result.variantIndex];
+    return variant ? { variant, logged: !result.forced && !preview } : null;
   }
 
   function expose(e: SdkExperiment) {
@@ -121,16 +126,16 @@ type PreviewAnswer = { experimentKey: string; variantKey: string; experiment: Sd
     for (const e of experiments()) {
       const chosen = variantFor(e);
       if (!chosen) continue;
-      const variant = e.variants[chosen.index]!;
+      const { variant } = chosen;
       if (variant.redirect) {
         if (tryRedirect(e, variant.redirect, chosen.logged)) return true;
         // Already on the target, or a loop averted: this page view is not the variant's exposure.
         continue;
       }
       if (variant.changes?.length) applier.apply(doc, variant.changes);
-      const selectors = e.variants.flatMap((v) => (v.changes ?? []).map((c: DomChange) => c.selector));
+      const selectors = showable(e).flatMap((v) => (v.changes ?? []).map((c: DomChange) => c.selector));
       // Redirect tests: the page itself is the touchpoint. Change tests: one of their elements must be there.
-      const reached = e.variants.some((v) => v.redirect) || anyTargetExists(doc, selectors);
+      const reached = showable(e).some((v) => v.redirect) || anyTargetExists(doc, selectors);
       if (reached && chosen.logged) expose(e);
       if (!reached) pendingTargets = true;
     }

@@ -44,10 +44,10 @@ const rolloutExperiment = z
   .object({
     key: z.string(),
     targeting,
-    rollout: z.object({
+    urlPattern: splitExperiment.shape.urlPattern,
+    rollout: sdkVariant.omit({ key: true, weight: true }).extend({
       variantKey: z.string(),
       variantIndex: z.number().int().min(0).describe("The winner's position among the experiment's variants"),
-      payload: z.unknown().optional(),
     }),
   })
   .describe('Rollout form: every unit the targeting admits gets the winner (`inExperiment: false`, reason `rollout`), no exposure is logged');
