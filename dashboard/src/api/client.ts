@@ -17,6 +17,7 @@ import type {
   NewExperiment,
   NewMetric,
   NewTouchpoint,
+  PreviewLink,
   SampleSize,
   SampleSizeQuery,
   Touchpoint,
@@ -119,6 +120,9 @@ export function createApiClient(options: ApiClientOptions) {
       request<Experiment>('POST', `/api/experiments/${enc(key)}/stop`, { body: decision, version }),
     archiveExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/archive`, { version }),
     unarchiveExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/unarchive`, { version }),
+    /** A signed ?tp_preview= link showing one variant on the shop (nothing logged). */
+    createPreviewLink: (key: string, input: { variantKey: string; url?: string; expiresInHours?: number }) =>
+      request<PreviewLink>('POST', `/api/experiments/${enc(key)}/preview-links`, { body: input }),
     experimentAudit: (key: string, signal?: AbortSignal) =>
       items(request<{ items: AuditEntry[] }>('GET', `/api/experiments/${enc(key)}/audit`, { query: { limit: 200 }, signal })),
     experimentResults: (key: string, query: ResultsQuery = {}, signal?: AbortSignal) =>

@@ -82,6 +82,28 @@ export interface Variant {
   /** Share of the experiment's traffic, 0–1; the weights of an experiment sum to 1. */
   weight: number;
   payload?: Json | null;
+  /** Script-tag DOM changes (README "Script tag"); the server answers [] when none. */
+  changes?: DomChange[];
+  /** Script-tag redirect URL; null when none. */
+  redirect?: string | null;
+}
+
+export type DomChangeAction = 'text' | 'html' | 'attribute' | 'style' | 'class-add' | 'class-remove' | 'hide' | 'remove';
+
+export interface DomChange {
+  selector: string;
+  action: DomChangeAction;
+  /** Attribute name (`attribute`) or CSS property (`style`). */
+  name?: string;
+  value?: string;
+}
+
+export interface PreviewLink {
+  experimentKey: string;
+  variantKey: string;
+  token: string;
+  expiresAt: string;
+  url?: string;
 }
 
 export interface Namespace {

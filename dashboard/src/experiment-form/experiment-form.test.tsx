@@ -45,6 +45,47 @@ describe('experiment form: rules checked as you type', () => {
     expect(['variant-0-weight', 'variant-1-weight', 'variant-2-weight'].map((id) => (document.getElementById(id) as HTMLInputElement).value)).toEqual(['33.34', '33.33', '33.33']);
   });
 
+  it('edits a variant\'s page changes row by row (selector checked as you type), a redirect, and shows the server\'s message on the row it names', async () => {
+    const user = userEvent.setup();
+    const { server } = await openNewForm({
+      'POST /api/experiments': problem(422, 'validation-failed', 'variants.1.changes.1.value: contains markup the sanitiser removes', [
+        { field: 'variants.1.changes.1.value', detail: 'contains markup the sanitiser removes' },
+      ]),
+    });
+    const variant = document.querySelectorAll('.variant')[1] as HTMLElement;
+    await user.click(within(variant).getByText(/Page changes/));
+    await user.click(within(variant).getByRole('button', { name: 'Add a change' }));
+    const selector = document.getElementById('variant-1-change-0-selector') as HTMLInputElement;
+    await user.type(selector, '.hero >>');
+    expect(errorOf('variant-1-change-0-selector')).toBe('Not a valid CSS selector.');
+    await user.clear(selector);
+    await user.type(selector, '#buy');
+    expect(errorOf('variant-1-change-0-selector')).toBe('');
+    await user.type(document.getElementById('variant-1-change-0-value') as HTMLInputElement, 'Buy now, ships today');
+
+    await user.click(within(variant).getByRole('button', { name: 'Add a change' }));
+    await user.type(document.getElementById('variant-1-change-1-selector') as HTMLInputElement, '.note');
+    await user.selectOptions(document.getElementById('variant-1-change-1-action') as HTMLSelectElement, 'attribute');
+    await user.click(screen.getByRole('button', { name: 'Create experiment' }));
+    expect(errorOf('variant-1-change-1-name')).toBe('Required: the attribute.');
+    await user.selectOptions(document.getElementById('variant-1-change-1-action') as HTMLSelectElement, 'html');
+    await user.type(document.getElementById('variant-1-change-1-value') as HTMLTextAreaElement, '<b>Free</b> returns');
+    await user.type(document.getElementById('variant-1-redirect') as HTMLInputElement, 'javascript:alert(1)');
+    expect(errorOf('variant-1-redirect')).toBe('An http(s) URL or a path starting with "/".');
+    await user.clear(document.getElementById('variant-1-redirect') as HTMLInputElement);
+
+    await user.type(screen.getByLabelText('Key', { selector: '#key' }), 'cta-ships-today');
+    await user.type(screen.getByLabelText('Name', { selector: '#name' }), 'CTA ships today');
+    await user.selectOptions(screen.getByLabelText('Where in the funnel this runs'), 'checkout-cta');
+    await user.click(screen.getByRole('button', { name: 'Create experiment' }));
+    await waitFor(() => expect(errorOf('variant-1-change-1-value')).toBe('contains markup the sanitiser removes'));
+    const [post] = server.callsTo('POST /api/experiments');
+    expect((post?.body as { variants: unknown[] }).variants[1]).toMatchObject({
+      changes: [{ selector: '#buy', action: 'text', value: 'Buy now, ships today' }, { selector: '.note', action: 'html', value: '<b>Free</b> returns' }],
+    });
+    expect((post?.body as { variants: Array<Record<string, unknown>> }).variants[0]).not.toHaveProperty('changes');
+  });
+
   it('validates JSON payloads as you type and marks the field invalid', async () => {
     const user = userEvent.setup();
     await openNewForm();

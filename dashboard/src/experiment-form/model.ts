@@ -7,6 +7,7 @@
  * with a one-click "Split evenly". Adding or removing a variant re-splits evenly.
  */
 import type { Experiment, ExperimentPatch, ExperimentStatus, Json, NewExperiment, Variant } from '../api/types.js';
+import { type ChangeDraft, buildChanges, changeDraftsFrom, changeErrors } from './changes.js';
 import { type TargetingDraft, buildTargeting, targetingDraftFrom } from './targeting.js';
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -21,6 +22,10 @@ export interface VariantDraft {
   weight: string;
   /** JSON as typed; empty = no payload. */
   payload: string;
+  /** Script-tag changes, one row each. */
+  changes: ChangeDraft[];
+  /** Script-tag redirect URL as typed; empty = none. */
+  redirect: string;
   /** Loaded from the server: the exact weight, kept when the percentage text is left untouched. */
   original?: { weight: number; weightText: string };
 }
@@ -73,11 +78,11 @@ export function rebalance(variants: VariantDraft[]): VariantDraft[] {
 
 /** A new variant with the first unused key among control, variant-a, variant-b, … */
 export function newVariant(index: number, taken: readonly string[] = []): VariantDraft {
-  if (index === 0 && !taken.includes('control')) return { id: variantId(), key: 'control', name: 'Control', weight: '50', payload: '' };
+  if (index === 0 && !taken.includes('control')) return { id: variantId(), key: 'control', name: 'Control', weight: '50', payload: '', changes: [], redirect: '' };
   for (let i = 0; ; i++) {
     const suffix = i < 26 ? String.fromCharCode(97 + i) : String(i);
     const key = `variant-${suffix}`;
-    if (!taken.includes(key)) return { id: variantId(), key, name: `Variant ${suffix.toUpperCase()}`, weight: '50', payload: '' };
+    if (!taken.includes(key)) return { id: variantId(), key, name: `Variant ${suffix.toUpperCase()}`, weight: '50', payload: '', changes: [], redirect: '' };
   }
 }
 
@@ -120,6 +125,8 @@ export function draftFromExperiment(e: Experiment): FormDraft {
         name: v.name,
         weight: weightText,
         payload: v.payload === undefined || v.payload === null ? '' : JSON.stringify(v.payload, null, 2),
+        changes: changeDraftsFrom(v.changes),
+        redirect: v.redirect ?? '',
         original: { weight: v.weight, weightText },
       };
     }),
@@ -163,7 +170,7 @@ export function lockReason(field: Lockable, mode: 'create' | 'edit', status: Exp
       return 'The namespace cannot change while the experiment is live.';
     case 'allocation':
     case 'targeting':
-      return newPhase ? null : 'Tick "Start a new phase" to change weights, payloads or targeting of a live experiment.';
+      return newPhase ? null : 'Tick "Start a new phase" to change weights, payloads, page changes, redirects or targeting of a live experiment.';
     default:
       return null;
   }
@@ -229,6 +236,7 @@ export function validate(draft: FormDraft, options: { mode: 'create' | 'edit'; o
     if (w === null) add(errors, `variants.${i}.weight`, 'A percentage between 0 and 100.');
     const payload = payloadError(v.payload);
     if (payload) add(errors, `variants.${i}.payload`, payload);
+    for (const [field, message] of changeErrors(v.changes, v.redirect)) add(errors, `variants.${i}.${field}`, message);
   });
   if (draft.variants.length < 2) add(errors, 'variants', 'An experiment needs at least 2 variants.');
   if (draft.variants.every((v) => parsePercent(v.weight) !== null) && !sumsTo100(draft.variants)) {
@@ -281,6 +289,8 @@ function buildVariants(draft: FormDraft): Variant[] {
     const weight = v.original && v.original.weightText === v.weight ? v.original.weight : round((parsePercent(v.weight) ?? 0) / 100);
     const variant: Variant = { key: v.key, name: v.name.trim(), weight };
     if (v.payload.trim()) variant.payload = JSON.parse(v.payload) as Json;
+    if (v.changes.length) variant.changes = buildChanges(v.changes);
+    if (v.redirect.trim()) variant.redirect = v.redirect.trim();
     return variant;
   });
 }
@@ -329,7 +339,8 @@ export function toCreateBody(draft: FormDraft): NewExperiment {
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-const normalizeVariants = (variants: Variant[]) => variants.map((v) => ({ key: v.key, name: v.name, weight: v.weight, payload: v.payload ?? null }));
+const normalizeVariants = (variants: Variant[]) =>
+  variants.map((v) => ({ key: v.key, name: v.name, weight: v.weight, payload: v.payload ?? null, changes: v.changes ?? [], redirect: v.redirect ?? null }));
 
 /** Only the fields that differ from `original`, so a live experiment is never sent a locked field it did not change. */
 export function toPatch(draft: FormDraft, original: Experiment): ExperimentPatch {

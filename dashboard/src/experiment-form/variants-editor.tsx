@@ -1,5 +1,6 @@
 import { Field } from '../components/field.js';
 import { FieldMessages } from '../components/states.js';
+import { ChangesEditor } from './changes-editor.js';
 import type { SectionProps } from './context.js';
 import { MAX_VARIANTS, type VariantDraft, newVariant, rebalance, sumsTo100, weightSum } from './model.js';
 
@@ -74,6 +75,14 @@ export function VariantsEditor({ draft, update, errorsOf, lock }: SectionProps) 
                 />
               )}
             </Field>
+            <ChangesEditor
+              index={i}
+              changes={variant.changes}
+              redirect={variant.redirect}
+              errorsOf={errorsOf}
+              lock={allocationLock}
+              onChange={(next, fields) => update({ variants: draft.variants.map((v, j) => (j === i ? { ...v, ...next } : v)) }, fields)}
+            />
           </li>
         ))}
       </ol>

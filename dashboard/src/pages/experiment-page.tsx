@@ -10,6 +10,7 @@ import { AuditHistory } from '../experiment/audit-history.js';
 import { IntegrationSnippet } from '../experiment/integration-snippet.js';
 import { LifecycleActions } from '../experiment/lifecycle-actions.js';
 import { ResultsSection } from '../experiment/results-section.js';
+import { ScriptTagPanel } from '../experiment/script-tag-panel.js';
 
 export function ExperimentPage({ experimentKey }: { experimentKey: string }) {
   const api = useApi();
@@ -86,6 +87,7 @@ function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment
                     <th scope="col">Variant</th>
                     <th scope="col">Weight</th>
                     <th scope="col">Payload</th>
+                    <th scope="col">Page changes</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -96,6 +98,17 @@ function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment
                       </th>
                       <td>{formatPercent(v.weight, 2)}</td>
                       <td className="mono small">{v.payload === null || v.payload === undefined ? '—' : JSON.stringify(v.payload)}</td>
+                      <td className="small">
+                        {(v.changes ?? []).map((c, j) => (
+                          <div key={j} className="mono">
+                            {c.selector} · {c.action}
+                            {c.name ? ` ${c.name}` : ''}
+                            {c.value !== undefined ? ` = ${c.value.length > 40 ? `${c.value.slice(0, 40)}…` : c.value}` : ''}
+                          </div>
+                        ))}
+                        {v.redirect && <div className="mono">→ {v.redirect}</div>}
+                        {!v.changes?.length && !v.redirect && '—'}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -121,6 +134,7 @@ function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment
         </div>
         <div className="column-side">
           <IntegrationSnippet experiment={e} />
+          <ScriptTagPanel experiment={e} />
           <AuditHistory experimentKey={e.key} version={e.version} />
         </div>
       </div>

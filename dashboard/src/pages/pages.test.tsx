@@ -208,6 +208,31 @@ describe('experiment page', () => {
     expect(server).toContain('experiments: ["checkout-cta-copy"], logExposures: true');
   });
 
+  it('shows the script tag with the anti-flicker style for the tested selectors and the SDK keys\' hint, and mints preview links per variant', async () => {
+    const user = userEvent.setup();
+    const e = experiment({
+      variants: [
+        { key: 'control', name: 'Buy now', weight: 0.5, changes: [], redirect: null },
+        { key: 'urgent', name: 'Ships today', weight: 0.5, changes: [{ selector: '#buy', action: 'text', value: 'Ships today' }, { selector: '.hero h1', action: 'hide' }], redirect: null },
+      ],
+    });
+    const { server } = renderApp('/experiments/checkout-cta-copy', {
+      ...base(e),
+      'GET /api/keys': json({ items: [apiKey(), apiKey({ id: 'key_S', kind: 'sdk', name: 'Shop', prefix: 'tp_sdk_HBMi…' })] }),
+      'POST /api/experiments/checkout-cta-copy/preview-links': json({ experimentKey: e.key, variantKey: 'urgent', token: 'tok.sig', expiresAt: '2026-12-10T10:00:00.000Z', url: 'https://shop.example/p?tp_preview=tok.sig' }, 201),
+    });
+    const code = (await screen.findByLabelText('Script tag to paste')).textContent ?? '';
+    expect(code).toContain('<style id="tp-antiflicker">#buy,.hero h1{visibility:hidden!important}</style>');
+    expect(code).toContain(`<script src="${window.location.origin}/sdk/touchpoint.js" data-sdk-key="tp_sdk_…"></script>`);
+    expect(await screen.findByText(/tp_sdk_HBMi… \(Shop\)/)).toBeTruthy();
+    expect(screen.getAllByText('#buy · text = Ships today')).toHaveLength(1);
+
+    await user.type(screen.getByLabelText('Shop page to open'), 'https://shop.example/p');
+    await user.click(screen.getByRole('button', { name: 'Preview link for Ships today' }));
+    expect((await screen.findByRole('link', { name: 'open' })).getAttribute('href')).toBe('https://shop.example/p?tp_preview=tok.sig');
+    expect(server.callsTo('POST /api/experiments/checkout-cta-copy/preview-links')[0]?.body).toEqual({ variantKey: 'urgent', url: 'https://shop.example/p' });
+  });
+
   it('starts after confirmation, with If-Match; a refusal is shown in the dialog', async () => {
     const user = userEvent.setup();
     let refuse = true;

@@ -39,8 +39,8 @@ export const experiment = (over: Partial<Experiment> = {}): Experiment => ({
   touchpointKey: 'checkout-cta',
   status: 'draft',
   variants: [
-    { key: 'control', name: 'Buy now', weight: 0.5, payload: { label: 'Buy now' } },
-    { key: 'urgent', name: 'Ships today', weight: 0.5, payload: { label: 'Buy now, ships today' } },
+    { key: 'control', name: 'Buy now', weight: 0.5, payload: { label: 'Buy now' }, changes: [], redirect: null },
+    { key: 'urgent', name: 'Ships today', weight: 0.5, payload: { label: 'Buy now, ships today' }, changes: [], redirect: null },
   ],
   coverage: 1,
   targeting: null,
