@@ -248,6 +248,24 @@ describe('script tag on a static shop page', () => {
     await context.close();
   });
 
+  it('a shipped winner (rollout form) shows its changes to every unit, a control unit too, and logs no exposure', async () => {
+    await call('POST', '/api/experiments', {
+      key: 'title-shipped', name: 'Title shipped', touchpointKey: 'pdp-cta', primaryMetric: 'purchase',
+      variants: [{ key: 'control', name: 'A', weight: 0.5 }, { key: 'bold', name: 'B', weight: 0.5, changes: [{ selector: '#title', action: 'text', value: 'Shipped title' }] }],
+    });
+    await call('POST', '/api/experiments/title-shipped/start');
+    await call('POST', '/api/experiments/title-shipped/stop', { winner: 'bold', note: 'won', ship: true });
+    const context = await samplingContext(unitIn(CTA, 'control'));
+    const items = recordItems(context);
+    const page = await context.newPage();
+    await page.goto(`${shopUrl}/product`);
+    await page.evaluate(() => touchpoint.ready());
+    await expect.poll(() => page.textContent('#title')).toBe('Shipped title');
+    await page.evaluate(() => touchpoint.client.flush());
+    expect(items.filter((i) => i.experimentKey === 'title-shipped')).toEqual([]);
+    await context.close();
+  });
+
   it('a preview link shows its variant (of a draft) and sends nothing at all', async () => {
     const link = await call<{ url: string }>('POST', '/api/experiments/title-draft/preview-links', { variantKey: 'bold', url: `${shopUrl}/product` });
     const context = await samplingContext(unitIn(CTA, 'urgent'));
