@@ -17,6 +17,7 @@ import * as minimumDays from './0015_minimum_days.js';
 import * as metricUnits from './0016_metric_units.js';
 import * as scriptTag from './0017_script_tag.js';
 import * as rollouts from './0018_rollouts.js';
+import * as unitAliases from './0019_unit_aliases.js';
 
 /**
  * Every migration, in order. Names sort in execution order; never edit one that has landed on main:
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0016_metric_units': metricUnits,
   '0017_script_tag': scriptTag,
   '0018_rollouts': rollouts,
+  '0019_unit_aliases': unitAliases,
 };

@@ -49,6 +49,12 @@ export interface EventInput {
   attributes?: Attributes;
 }
 
+/** `identify()`: the visitor known as `anonymousId` signed in as `unitId`; the server links the two. */
+export interface IdentifyInput {
+  unitId: string;
+  anonymousId: string;
+}
+
 /** What a tracking plug-in gets from the client: one set of injected I/O and the privacy state. */
 export interface TrackingContext {
   apiUrl: string;
@@ -66,6 +72,7 @@ export interface TrackingContext {
 export interface Tracker {
   exposure(item: ExposureInput): void;
   event(item: EventInput): void;
+  identify(item: IdentifyInput): void;
   flush(): Promise<void>;
   /** Hand everything queued to the browser now (sendBeacon): the page is about to be left. */
   beacon?(): void;
@@ -142,7 +149,11 @@ export interface Client {
   getAttributes(): Attributes;
   setAttributes(attributes: Attributes): void;
   getUnitId(): string;
-  /** Switch to a logged-in id; experiments the visitor already saw keep their variant. */
+  /**
+   * Switch to a logged-in id; experiments the visitor already saw keep their variant. From the
+   * anonymous id, the server is told the two ids are one visitor (an `identify` item), and results
+   * count them as one unit. From one logged-in id to another nothing is linked: two accounts are two people.
+   */
   identify(userId: string): void;
   setConsent(granted: boolean): void;
   optOut(): void;

@@ -192,9 +192,18 @@ describe('identity', () => {
     expect(client.getUnitId()).toBe(other);
     expect(client.getVariant('checkout-cta-copy')).toMatchObject({ variantKey: seen, reason: 'linked' });
     await client.flush();
-    const items = server.items() as Array<{ type: string; name?: string; unitId: string; attributes?: Record<string, unknown>; variantKey?: string }>;
-    expect(items.find((i) => i.name === '$identify')).toMatchObject({ unitId: other, attributes: { previousUnitId: anon } });
+    const items = server.items() as Array<{ type: string; name?: string; unitId: string; anonymousId?: string; variantKey?: string }>;
+    // The item the server's POST /sdk/events takes (server/src/events/schemas.ts, identifyItemSchema).
+    expect(items.filter((i) => i.type === 'identify')).toEqual([{ id: expect.any(String), type: 'identify', unitId: other, anonymousId: anon, timestamp: expect.any(String) }]);
     expect(items.filter((i) => i.type === 'exposure').map((i) => [i.unitId, i.variantKey])).toEqual([[anon, seen], [other, seen]]);
+  });
+
+  it('identify from one logged-in id to another links nothing (two accounts are two people)', async () => {
+    const { client, server } = setup({ bootstrap: config, unitId: 'user-1' });
+    client.identify('user-3');
+    expect(client.getUnitId()).toBe('user-3');
+    await client.flush();
+    expect((server.items() as Array<{ type: string }>).filter((i) => i.type === 'identify')).toEqual([]);
   });
 });
 

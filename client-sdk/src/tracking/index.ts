@@ -9,7 +9,7 @@
  * beacon cannot carry headers) or fetch keepalive when the page is hidden. Every item has a
  * client-generated id, so a batch sent twice is counted once. Nothing is dropped silently.
  */
-import type { EventInput, ExposureInput, Tracker, TrackingContext, TrackingFactory } from '../client-types.js';
+import type { EventInput, ExposureInput, IdentifyInput, Tracker, TrackingContext, TrackingFactory } from '../client-types.js';
 import { isRetryable, parseRetryAfter, retryDelay } from './backoff.js';
 import { defaultDocument, defaultSendBeacon, defaultWindow, onPageHide } from './page.js';
 import type { EventSource, PageLike, SendBeacon } from './page.js';
@@ -193,6 +193,9 @@ function createTracker(ctx: TrackingContext, options: TrackingOptions): Tracker 
     },
     event({ unitId, name, value, attributes }: EventInput) {
       enqueue(value === undefined ? { type: 'event', unitId, name, attributes } : { type: 'event', unitId, name, value, attributes });
+    },
+    identify({ unitId, anonymousId }: IdentifyInput) {
+      enqueue({ type: 'identify', unitId, anonymousId });
     },
     beacon: flushOnHide,
     async flush() {

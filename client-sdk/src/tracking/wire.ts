@@ -4,8 +4,10 @@ import type { Attributes } from '../types.js';
 export interface WireItem {
   /** Client-generated, so that a retried batch is idempotent on the server. */
   id: string;
-  type: 'exposure' | 'event';
+  type: 'exposure' | 'event' | 'identify';
   unitId: string;
+  /** identify: the id used before signing in. */
+  anonymousId?: string;
   experimentKey?: string;
   variantKey?: string;
   name?: string;

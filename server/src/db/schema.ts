@@ -160,6 +160,15 @@ export interface EventTable {
   attributes: NullableJson<Record<string, JsonValue>>;
 }
 
+/** An anonymous id linked to the account it signed into (identify); one level deep (migrations/0019). */
+export interface UnitAliasTable {
+  alias_id: string;
+  unit_id: string;
+  item_id: string;
+  linked_at: Timestamp;
+  received_at: Timestamp;
+}
+
 /** Computed results of one experiment ('' segment = default results), served while fresh. */
 export interface ResultsSnapshotTable {
   experiment_id: number;
@@ -235,6 +244,7 @@ export interface Database {
   audit_log: AuditLogTable;
   exposures: ExposureTable;
   events: EventTable;
+  unit_aliases: UnitAliasTable;
   results_snapshots: ResultsSnapshotTable;
   rate_limit_windows: RateLimitWindowTable;
   webhooks: WebhookTable;

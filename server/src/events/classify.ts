@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { zodFieldErrors } from '../http/validate.js';
 import { fastParseItem } from './fast-item.js';
-import { type EventItem, type ExposureItem, type Rejection, eventItemSchema, exposureItemSchema } from './schemas.js';
+import { type EventItem, type ExposureItem, type IdentifyItem, type Rejection, eventItemSchema, exposureItemSchema, identifyItemSchema } from './schemas.js';
 
 /**
  * Client clocks drift, so timestamps are accepted a little in the future: 5 minutes covers ordinary
@@ -54,9 +54,18 @@ export interface EventRow {
   attributes: Record<string, unknown> | null;
 }
 
+/** `identify`: `aliasId` (the anonymous id) belongs to the account `unitId` from now on (events/alias-repository.ts). */
+export interface AliasRow {
+  itemId: string;
+  aliasId: string;
+  unitId: string;
+  linkedAt: Date;
+}
+
 export interface ParsedBatch {
   exposures: Array<{ index: number; item: ExposureItem }>;
   events: Array<{ index: number; item: EventItem }>;
+  identities: Array<{ index: number; item: IdentifyItem }>;
   rejected: Rejection[];
   /** Items repeating the id of an earlier valid item of the same batch. */
   duplicates: number;
@@ -86,7 +95,7 @@ export function timestampProblem(timestamp: string, now: Date): string | null {
 
 /** Validates every item on its own: shape, strings, numbers, timestamp bounds; drops repeated ids. */
 export function parseItems(items: readonly unknown[], now: Date): ParsedBatch {
-  const batch: ParsedBatch = { exposures: [], events: [], rejected: [], duplicates: 0 };
+  const batch: ParsedBatch = { exposures: [], events: [], identities: [], rejected: [], duplicates: 0 };
   const seen = new Set<string>();
   // A plain loop without per-item closures: this runs for every item of every batch.
   for (let index = 0; index < items.length; index++) {
@@ -99,7 +108,8 @@ export function parseItems(items: readonly unknown[], now: Date): ParsedBatch {
     } else {
       seen.add(outcome.id);
       if (outcome.type === 'exposure') batch.exposures.push({ index, item: outcome });
-      else batch.events.push({ index, item: outcome });
+      else if (outcome.type === 'event') batch.events.push({ index, item: outcome });
+      else batch.identities.push({ index, item: outcome });
     }
   }
   return batch;
@@ -109,7 +119,9 @@ export function parseItems(items: readonly unknown[], now: Date): ParsedBatch {
  * Whatever one item holds, it can only reject itself: a check that throws (a stack overflow on some
  * input nobody foresaw, a bug) rejects that item with a reason, and its siblings are still stored.
  */
-function parseItemIsolated(raw: unknown, now: Date): ExposureItem | EventItem | string {
+type Item = ExposureItem | EventItem | IdentifyItem;
+
+function parseItemIsolated(raw: unknown, now: Date): Item | string {
   try {
     return parseItem(raw, now);
   } catch (error) {
@@ -118,11 +130,11 @@ function parseItemIsolated(raw: unknown, now: Date): ExposureItem | EventItem | 
 }
 
 /** One item: the parsed item, or the reason it is rejected. */
-function parseItem(raw: unknown, now: Date): ExposureItem | EventItem | string {
+function parseItem(raw: unknown, now: Date): Item | string {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'must be an object';
   const type = (raw as { type?: unknown }).type;
-  const schema = type === 'exposure' ? exposureItemSchema : type === 'event' ? eventItemSchema : null;
-  if (!schema) return 'type: must be "exposure" or "event"';
+  const schema = type === 'exposure' ? exposureItemSchema : type === 'event' ? eventItemSchema : type === 'identify' ? identifyItemSchema : null;
+  if (!schema) return 'type: must be "exposure", "event" or "identify"';
   // The usual well-formed item skips zod (fast-item.ts); anything else gets the schema and its reasons.
   const fast = fastParseItem(raw);
   if (fast) return timestampProblem(fast.timestamp, now) ?? fast;
@@ -164,6 +176,10 @@ export function resolveExposures(
     });
   }
   return { rows, rejected };
+}
+
+export function toAliasRows(identities: ParsedBatch['identities']): AliasRow[] {
+  return identities.map(({ item }) => ({ itemId: item.id, aliasId: item.anonymousId, unitId: item.unitId, linkedAt: new Date(item.timestamp) }));
 }
 
 export function toEventRows(events: ParsedBatch['events']): EventRow[] {

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { type EventRow, type ExperimentRef, type ExposureRow, compareEventRows, compareExposureRows } from './classify.js';
+import { lockAliases, storeAliases } from './alias-repository.js';
+import { type AliasRow, type EventRow, type ExperimentRef, type ExposureRow, compareEventRows, compareExposureRows } from './classify.js';
 
 type Db = Kysely<Database>;
 
@@ -42,6 +43,8 @@ export interface StoreResult {
 export interface BatchPart {
   events: EventRow[];
   exposures: ExposureRow[];
+  /** Identity links (`identify` items); absent = none. */
+  aliases?: AliasRow[];
   receivedAt: Date;
 }
 
@@ -61,6 +64,8 @@ export interface BatchPart {
  * An id carried by two of the requests counts for the first one and is a duplicate in the later.
  * Rows are inserted in one fixed order (event ids; experiment then unit) so that concurrent writers
  * take their locks in the same order and cannot deadlock.
+ * Identity links (rare: one per sign-in) are written after that statement in the same transaction
+ * (alias-repository.ts); a batch without any keeps the single statement.
  */
 export async function storeBatches(db: Db, parts: readonly BatchPart[]): Promise<StoreResult[]> {
   const results: StoreResult[] = parts.map(() => ({ accepted: 0, duplicates: 0 }));
@@ -68,7 +73,15 @@ export async function storeBatches(db: Db, parts: readonly BatchPart[]): Promise
   const seenItems = new Set<string>();
   const events: Array<{ row: EventRow; part: number }> = [];
   const exposures: Array<{ row: ExposureRow; part: number }> = [];
+  const aliases: Array<{ row: AliasRow; part: number }> = [];
   parts.forEach((batch, part) => {
+    for (const row of batch.aliases ?? []) {
+      if (seenItems.has(row.itemId)) results[part]!.duplicates++;
+      else {
+        seenItems.add(row.itemId);
+        aliases.push({ row, part });
+      }
+    }
     for (const row of batch.events) {
       if (seenEvents.has(row.eventId)) results[part]!.duplicates++;
       else {
@@ -84,7 +97,7 @@ export async function storeBatches(db: Db, parts: readonly BatchPart[]): Promise
       }
     }
   });
-  if (events.length === 0 && exposures.length === 0) return results;
+  if (events.length === 0 && exposures.length === 0 && aliases.length === 0) return results;
   events.sort((a, b) => compareEventRows(a.row, b.row));
   exposures.sort((a, b) => compareExposureRows(a.row, b.row));
   // Short JSON keys: this text is built, sent and parsed for every item ingested.
@@ -96,8 +109,19 @@ export async function storeBatches(db: Db, parts: readonly BatchPart[]): Promise
     id: row.itemId, x: row.experimentId, u: row.unitId, vi: row.variantIndex, t: row.exposedAt.toISOString(), r: receivedAt[part], a: row.attributes, p: part, o: ord,
   })));
   // One statement, one transaction: migrations/0009_store_batch_function.ts holds the SQL.
-  const { rows } = await sql<{ kind: 'stored' | 'retried'; part: number | null; n: number }>`
-    select kind, part, n from touchpoint_store_batch(${eventJson}::jsonb, ${exposureJson}::jsonb)`.execute(db);
+  const storeItems = (executor: Db) => sql<{ kind: 'stored' | 'retried'; part: number | null; n: number }>`
+    select kind, part, n from touchpoint_store_batch(${eventJson}::jsonb, ${exposureJson}::jsonb)`.execute(executor);
+  const { rows } = aliases.length === 0
+    ? await storeItems(db)
+    : await db.transaction().execute(async (trx) => {
+      const stored = events.length + exposures.length > 0 ? await storeItems(trx) : { rows: [] };
+      await lockAliases(trx);
+      const outcomes = await storeAliases(trx, aliases.map((a) => a.row), aliases.map((a) => parts[a.part]!.receivedAt));
+      outcomes.forEach((outcome, i) => {
+        if (outcome.duplicate) results[aliases[i]!.part]!.duplicates++;
+      });
+      return stored;
+    });
   const sent = parts.map(() => ({ events: 0, stored: 0, retried: 0 }));
   for (const { part } of events) sent[part]!.events++;
   const storedTotal = rows.find((row) => row.kind === 'stored' && row.part === null)?.n ?? 0;
@@ -106,6 +130,7 @@ export async function storeBatches(db: Db, parts: readonly BatchPart[]): Promise
   for (const row of rows) if (row.part !== null) sent[row.part]![row.kind] = row.n;
   return results.map((result, i) => {
     const duplicates = result.duplicates + sent[i]!.events - sent[i]!.stored + sent[i]!.retried;
-    return { accepted: parts[i]!.events.length + parts[i]!.exposures.length - duplicates, duplicates };
+    const items = parts[i]!.events.length + parts[i]!.exposures.length + (parts[i]!.aliases?.length ?? 0);
+    return { accepted: items - duplicates, duplicates };
   });
 }

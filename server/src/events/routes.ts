@@ -3,7 +3,7 @@ import type { AppDeps, AppEnv } from '../http/context.js';
 import { readJson } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
 import { ingestedItems } from '../telemetry/metrics.js';
-import { parseItems, resolveExposures, toEventRows } from './classify.js';
+import { parseItems, resolveExposures, toAliasRows, toEventRows } from './classify.js';
 import type { ExperimentLookup } from './classify.js';
 import type { IngestWriter } from './writer.js';
 import { type IngestResponse, batchDocumentSchema, batchSchema, ingestResponseSchema } from './schemas.js';
@@ -23,7 +23,7 @@ export function eventRoutes(deps: AppDeps, { store, lookupExperiments }: { store
     const parsed = parseItems(items, receivedAt);
     const experiments = await lookupExperiments(parsed.exposures.map((e) => e.item.experimentKey));
     const exposures = resolveExposures(parsed.exposures, experiments);
-    const stored = await store({ events: toEventRows(parsed.events), exposures: exposures.rows, receivedAt });
+    const stored = await store({ events: toEventRows(parsed.events), exposures: exposures.rows, aliases: toAliasRows(parsed.identities), receivedAt });
     const body: IngestResponse = {
       accepted: stored.accepted,
       duplicates: stored.duplicates + parsed.duplicates,
@@ -44,7 +44,7 @@ export function countIngested(accepted: number, duplicates: number, rejected: nu
 export const eventOperation: Operation = {
   method: 'post',
   path: '/sdk/events',
-  summary: 'Batch of exposures and events (≤ 1,000 items, ≤ 1 MiB); 202 after commit, idempotent by item id',
+  summary: 'Batch of exposures, events and identify links (≤ 1,000 items, ≤ 1 MiB); 202 after commit, idempotent by item id',
   tag: 'sdk',
   auth: 'sdk',
   body: batchDocumentSchema,

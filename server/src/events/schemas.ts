@@ -111,8 +111,24 @@ export const eventItemSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * `identify()`: the visitor known until now as `anonymousId` signed in as `unitId` (the account id).
+ * Results then count both ids as one unit (results/README.md, "Identity"). No attributes: a link
+ * carries no data of its own.
+ */
+export const identifyItemSchema = z
+  .strictObject({
+    id: common.id,
+    type: z.literal('identify'),
+    unitId: common.unitId,
+    anonymousId: text(MAX_UNIT_ID_LENGTH, 1),
+    timestamp: common.timestamp,
+  })
+  .refine((item) => item.anonymousId !== item.unitId, { message: 'must differ from unitId', path: ['anonymousId'] });
+
 export type ExposureItem = z.infer<typeof exposureItemSchema>;
 export type EventItem = z.infer<typeof eventItemSchema>;
+export type IdentifyItem = z.infer<typeof identifyItemSchema>;
 
 export const rejectionSchema = z.object({
   index: z.number().int(),
@@ -132,5 +148,5 @@ export type IngestResponse = z.infer<typeof ingestResponseSchema>;
 
 /** The batch as documented in OpenAPI: items are validated one by one, but this is what each must be. */
 export const batchDocumentSchema = z.strictObject({
-  items: z.array(z.discriminatedUnion('type', [exposureItemSchema, eventItemSchema])).max(MAX_BATCH_ITEMS),
+  items: z.array(z.discriminatedUnion('type', [exposureItemSchema, eventItemSchema, identifyItemSchema])).max(MAX_BATCH_ITEMS),
 });

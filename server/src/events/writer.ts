@@ -32,7 +32,7 @@ export function createIngestWriter(deps: Pick<AppDeps, 'db' | 'ingestWriters'>):
   const store = createWriteCoalescer<BatchPart, StoreResult>((parts) => storeBatches(deps.db, parts), {
     maxConcurrent: deps.ingestWriters ?? INGEST_WRITERS,
     maxItems: MAX_ITEMS_PER_WRITE,
-    size: (part) => part.events.length + part.exposures.length,
+    size: (part) => part.events.length + part.exposures.length + (part.aliases?.length ?? 0),
     isUnavailable: isDatabaseUnavailable,
     maxWaitingItems: MAX_WAITING_ITEMS,
     overloaded: () => new ProblemError('service-unavailable', 'Ingestion is saturated; retry later.', { headers: { 'Retry-After': '2' } }),
@@ -42,7 +42,7 @@ export function createIngestWriter(deps: Pick<AppDeps, 'db' | 'ingestWriters'>):
   const probe = { depth: () => pending };
   watchIngestQueue(probe);
   return async (part) => {
-    const size = part.events.length + part.exposures.length;
+    const size = part.events.length + part.exposures.length + (part.aliases?.length ?? 0);
     if (size === 0) return { accepted: 0, duplicates: 0 };
     void probe; // held by this closure: the queue is counted for as long as the writer lives
     pending += size;

@@ -537,7 +537,7 @@ describeEachEngine('hostile input properties', (db) => {
           const body = await res.text();
           expect(res.status, body).toBeLessThan(500);
           if (res.status === 200) {
-            expect(JSON.parse(body)).toEqual({ exposuresDeleted: 0, eventsDeleted: 0 });
+            expect(JSON.parse(body)).toEqual({ exposuresDeleted: 0, eventsDeleted: 0, aliasesDeleted: 0 });
             expectWrites(before, await snapshot(), { audit_log: 1 });
             return;
           }

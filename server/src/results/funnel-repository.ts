@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Grouping, MetricDefinition, Period } from './definitions.js';
+import { unitEvents, unitExposures } from './identity-sql.js';
 import { exposureDaysFilter, groupingSql, withResultsWorkMem } from './repository.js';
 import type { FunnelRow } from './sufficient-stats.js';
 
@@ -10,6 +11,7 @@ import type { FunnelRow } from './sufficient-stats.js';
  * (events with the same timestamp count as in order: a batch often carries them together). Each step
  * is one lateral `min(occurred_at)` that the (unit_id, name, occurred_at) index answers with one probe.
  * `days` restricts the units to those first exposed on these UTC days, as in `metricGroupStats`.
+ * Ids linked by identify are one unit (identity-sql.ts).
  */
 export async function funnelGroupStats(
   db: Kysely<Database>,
@@ -22,7 +24,7 @@ export async function funnelGroupStats(
   const laterals = steps.map((step, k) => {
     const after = k === 0 ? sql`greatest(x.exposed_at, ${period.from}::timestamptz)` : sql.ref(`s${k - 1}.t`);
     return sql`left join lateral (
-        select min(e.occurred_at) as t from events e
+        select min(e.occurred_at) as t from ${unitEvents} e
         where e.unit_id = x.unit_id and e.name = ${step}::text and e.occurred_at >= ${after} and e.occurred_at < ${upper}
       ) ${sql.raw(`s${k}`)} on true`;
   });
@@ -31,9 +33,9 @@ export async function funnelGroupStats(
     ${group.cte}
     select x.variant_index as "variantIndex", ${group.key} as "group", ${group.kind} as "groupKind", count(*) as units
       ${reached.length ? sql`, ${sql.join(reached)}` : sql``}
-    from exposures x
+    from ${unitExposures(experimentId)} x
     ${sql.join(laterals, sql` `)}
-    where x.experiment_id = ${experimentId} and not x.multiple_variants ${exposureDaysFilter(input.days)}
+    where not x.multiple_variants ${exposureDaysFilter(input.days)}
     group by 1, 2, 3`;
   const { rows } = await withResultsWorkMem(db, (trx) => query.execute(trx));
   return rows.map((row) => ({

@@ -5,6 +5,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { linkedExposures, unitEvents, unitExposures } from './identity-sql.js';
 import type { ExposureDayStats } from './incremental.js';
 
 type Db = Kysely<Database>;
@@ -26,10 +27,9 @@ export async function exposureDayStats(db: Db, experimentId: number): Promise<Ex
              count(*) filter (where not x.multiple_variants) as units,
              count(*) filter (where x.multiple_variants) as multiple,
              coalesce(sum(hashtext(x.unit_id) # hashtext(x.first_item_id)) filter (where not x.multiple_variants), 0)::text as unit_hash
-      from exposures x
+      from ${unitExposures(experimentId)} x
       left join experiment_phases p
         on p.experiment_id = x.experiment_id and x.exposed_at >= p.started_at and (p.ended_at is null or x.exposed_at < p.ended_at)
-      where x.experiment_id = ${experimentId}
       group by 1, 2, 3
     ) g`.execute(db);
   return rows.map((r) => ({
@@ -43,7 +43,7 @@ export async function exposureDayStats(db: Db, experimentId: number): Promise<Ex
 }
 
 /**
- * UTC days of first exposure of the analysed units that have an event of one of `names` received at
+ * UTC days of first exposure of the analysed units that have an identify link, or an event of one of `names`, received at
  * or after `since` and occurring where it can count for them (`eventRelevance`: from `lookbackDays`
  * before the exposure to `horizonHours` after it). The BRIN index on events (received_at) limits the
  * read to the newest block ranges; each event then probes the exposures' primary key.
@@ -55,16 +55,31 @@ export async function daysWithReceivedEvents(
   if (input.names.length === 0) return [];
   const horizon =
     input.horizonHours === null ? sql`` : sql`and e.occurred_at < x.exposed_at + make_interval(hours => ${input.horizonHours}::int)`;
+  const relevant = sql`e.received_at >= ${input.since}::timestamptz
+        and e.name = any(${[...input.names]}::text[])
+        and e.occurred_at >= x.exposed_at - make_interval(days => ${input.lookbackDays}::int)
+        ${horizon}`;
+  // Three parts (identity-sql.ts): events joined to the stored exposure rows as before (for a linked
+  // unit this may add the day of one of its ids' own rows: a day recomputed for nothing, harmless);
+  // linked units' merged exposures with their ids' events; and linked units with a link received
+  // since — a link arriving after the events changes whose events count, with no new event at all.
   const { rows } = await sql<{ day: string }>`
     select to_char(d, 'YYYY-MM-DD') as day
     from (
-      select distinct (x.exposed_at at time zone 'UTC')::date as d
+      select (x.exposed_at at time zone 'UTC')::date as d
       from events e
       join exposures x on x.experiment_id = ${input.experimentId} and x.unit_id = e.unit_id and not x.multiple_variants
-      where e.received_at >= ${input.since}::timestamptz
-        and e.name = any(${[...input.names]}::text[])
-        and e.occurred_at >= x.exposed_at - make_interval(days => ${input.lookbackDays}::int)
-        ${horizon}
+      where ${relevant}
+      union
+      select (x.exposed_at at time zone 'UTC')::date
+      from ${linkedExposures(input.experimentId)} x
+      join ${unitEvents} e on e.unit_id = x.unit_id
+      where not x.multiple_variants and ${relevant}
+      union
+      select (x.exposed_at at time zone 'UTC')::date
+      from ${linkedExposures(input.experimentId)} x
+      where not x.multiple_variants
+        and exists (select 1 from unit_aliases la where la.unit_id = x.unit_id and la.received_at >= ${input.since}::timestamptz)
     ) s
     order by 1`.execute(db);
   return rows.map((r) => r.day);

@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { CUPED_LOOKBACK_DAYS, type Grouping, type MetricDefinition, type Period, type Phase, eventNamesOf, hasCovariate } from './definitions.js';
+import { linkedExposures, unitEvents, unitExposures, unlinked } from './identity-sql.js';
 import type { GroupRow, MetricStats } from './sufficient-stats.js';
 
 type Db = Kysely<Database>;
@@ -72,8 +73,8 @@ export function groupingSql(experimentId: number, grouping: Grouping): { cte: Ra
   return {
     cte: sql`with top_values as (
       select x.attributes ->> ${grouping.attribute}::text as value
-      from exposures x
-      where x.experiment_id = ${experimentId} and not x.multiple_variants and x.attributes ->> ${grouping.attribute}::text is not null
+      from ${unitExposures(experimentId)} x
+      where not x.multiple_variants and x.attributes ->> ${grouping.attribute}::text is not null
       group by 1 order by count(*) desc, 1 limit ${grouping.top}::int
     )`,
     key: sql`case when ${value} in (select value from top_values) then ${value} end`,
@@ -218,21 +219,30 @@ export async function metricGroupStats(
   const group = groupingSql(experimentId, grouping);
   const perUnit = metrics.flatMap((m, i) => perUnitColumns(m, i, period));
   const aggregates = metrics.flatMap((m, i) => aggregateColumns(m, i));
-  const join = names.length
-    ? sql`left join events e on e.unit_id = x.unit_id and e.name in (${sql.join(names.map((n) => sql`${n}::text`))})
+  const join = (events: RawBuilder<unknown>) => names.length
+    ? sql`left join ${events} e on e.unit_id = x.unit_id and e.name in (${sql.join(names.map((n) => sql`${n}::text`))})
           and e.occurred_at >= ${lowest} and e.occurred_at < ${period.to}::timestamptz`
     : sql`left join events e on false`;
+  const columns = sql`x.variant_index, ${group.key} as grp, ${group.kind} as grp_kind ${perUnit.length ? sql`, ${sql.join(perUnit)}` : sql``}`;
+  const days = exposureDaysFilter(input.days);
+  // Per unit: the units no identify link touches straight from the tables (grouped by the exposures'
+  // primary key, streamed), then the linked ones merged (identity-sql.ts), with their ids' events.
   const query = sql<Record<string, number | string | null>>`
     ${group.cte}
     select u.variant_index as "variantIndex", u.grp as "group", u.grp_kind as "groupKind", count(*) as units
       ${aggregates.length ? sql`, ${sql.join(aggregates)}` : sql``}
     from (
-      select x.variant_index, ${group.key} as grp, ${group.kind} as grp_kind
-        ${perUnit.length ? sql`, ${sql.join(perUnit)}` : sql``}
+      select ${columns}
       from exposures x
-      ${join}
-      where x.experiment_id = ${experimentId} and not x.multiple_variants ${exposureDaysFilter(input.days)}
+      ${join(sql`events`)}
+      where x.experiment_id = ${experimentId} and not x.multiple_variants ${days} and ${unlinked}
       group by x.experiment_id, x.unit_id
+      union all
+      select ${columns}
+      from ${linkedExposures(experimentId)} x
+      ${join(unitEvents)}
+      where not x.multiple_variants ${days}
+      group by x.unit_id, x.variant_index, x.exposed_at, x.attributes
     ) u
     group by u.variant_index, u.grp, u.grp_kind`;
   const { rows } = await withResultsWorkMem(db, (trx) => query.execute(trx));

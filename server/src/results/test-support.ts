@@ -113,7 +113,7 @@ export async function setPhases(
     .execute();
 }
 
-export type SdkItem = Record<string, unknown> & { id: string; type: 'exposure' | 'event'; unitId: string; timestamp: string };
+export type SdkItem = Record<string, unknown> & { id: string; type: 'exposure' | 'event' | 'identify'; unitId: string; timestamp: string };
 
 /** POST /sdk/events with the SDK key, received at the harness clock's now; every item must be accepted. */
 export async function sendItems(h: Harness, items: readonly SdkItem[]): Promise<void> {

@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Actor, recordAudit } from '../audit/repository.js';
 import type { Database } from '../db/schema.js';
+import { linkedIds, lockAliases } from '../events/alias-repository.js';
 
 export interface ErasureResult {
   exposuresDeleted: number;
   eventsDeleted: number;
+  /** Identity links removed (identify): the erased person's other ids are erased with it. */
+  aliasesDeleted: number;
 }
 
 /**
@@ -16,12 +19,24 @@ export function unitDigest(unitId: string): string {
   return `sha256:${createHash('sha256').update(unitId, 'utf8').digest('hex')}`;
 }
 
-/** Right to erasure: every exposure and event of one unit, in one transaction, audited. */
+/**
+ * Right to erasure: every exposure and event of one person, in one transaction, audited. A person is
+ * the unit and the ids `identify` linked to it (its anonymous ids, or its account and that account's
+ * other anonymous ids): they are one visitor, so erasing one id erases them all, and the links go too.
+ */
 export async function eraseUnit(db: Kysely<Database>, actor: Actor, unitId: string): Promise<ErasureResult> {
   return db.transaction().execute(async (trx) => {
-    const exposures = await trx.deleteFrom('exposures').where('unit_id', '=', unitId).executeTakeFirst();
-    const events = await trx.deleteFrom('events').where('unit_id', '=', unitId).executeTakeFirst();
-    const result = { exposuresDeleted: Number(exposures.numDeletedRows), eventsDeleted: Number(events.numDeletedRows) };
+    // The lock keeps a concurrent identify from linking a new id to the person being erased.
+    await lockAliases(trx);
+    const { person, ids } = await linkedIds(trx, unitId);
+    const exposures = await trx.deleteFrom('exposures').where('unit_id', 'in', ids).executeTakeFirst();
+    const events = await trx.deleteFrom('events').where('unit_id', 'in', ids).executeTakeFirst();
+    const aliases = await trx.deleteFrom('unit_aliases').where('unit_id', '=', person).executeTakeFirst();
+    const result = {
+      exposuresDeleted: Number(exposures.numDeletedRows),
+      eventsDeleted: Number(events.numDeletedRows),
+      aliasesDeleted: Number(aliases.numDeletedRows),
+    };
     await recordAudit(trx, actor, { entityType: 'unit', entityKey: unitDigest(unitId), action: 'erase', before: null, after: result });
     return result;
   });

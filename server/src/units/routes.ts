@@ -9,7 +9,12 @@ import { eraseUnit } from './repository.js';
 
 const unitIdParam = text(1000, 1);
 
-const erasureResponse = z.object({ exposuresDeleted: z.number().int().min(0), eventsDeleted: z.number().int().min(0) });
+const erasureResponse = z.object({
+  exposuresDeleted: z.number().int().min(0),
+  eventsDeleted: z.number().int().min(0),
+  /** Identity links removed: the ids linked to the unit by identify are erased with it. */
+  aliasesDeleted: z.number().int().min(0),
+});
 
 export function unitRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().delete('/:unitId', async (c) => {
@@ -23,7 +28,7 @@ export const unitOperations: Operation[] = [
   {
     method: 'delete',
     path: '/api/units/{unitId}',
-    summary: "Erase a unit's exposures and events (right to erasure); the audit keeps a SHA-256 digest of the id, never the id",
+    summary: "Erase a unit's exposures and events, with those of the ids identify linked to it, and the links (right to erasure); the audit keeps a SHA-256 digest of the id, never the id",
     tag: 'privacy',
     response: erasureResponse,
     // The unit id is any storable string (1 to 1,000 characters): a longer one is a validation error.

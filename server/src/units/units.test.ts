@@ -23,7 +23,7 @@ describeEachEngine('right to erasure', (db) => {
 
     const res = await h.call('DELETE', `/api/units/${encodeURIComponent(unit)}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ exposuresDeleted: 2, eventsDeleted: 2 });
+    expect(await res.json()).toEqual({ exposuresDeleted: 2, eventsDeleted: 2, aliasesDeleted: 0 });
     const left = await db().db.selectFrom('exposures').select('unit_id').execute();
     expect(left.map((r) => r.unit_id)).toEqual(['bob', 'bob']);
     expect((await db().db.selectFrom('events').select('unit_id').execute()).map((r) => r.unit_id)).toEqual(['bob']);
@@ -35,7 +35,7 @@ describeEachEngine('right to erasure', (db) => {
   });
 
   it('is idempotent, refuses SDK keys and unstorable ids', async () => {
-    expect(await (await h.call('DELETE', '/api/units/alice%40example.com')).json()).toEqual({ exposuresDeleted: 0, eventsDeleted: 0 });
+    expect(await (await h.call('DELETE', '/api/units/alice%40example.com')).json()).toEqual({ exposuresDeleted: 0, eventsDeleted: 0, aliasesDeleted: 0 });
     expect((await h.call('DELETE', '/api/units/bob', undefined, { key: h.sdkKey })).status).toBe(403);
     expect((await h.call('DELETE', '/api/units/%00')).status).toBe(422);
     expect((await h.call('DELETE', `/api/units/${'x'.repeat(1001)}`)).status).toBe(422);
