@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { problemFromDatabaseError } from './db/errors.js';
 import { experimentRoutes } from './experiments/routes.js';
 import { previewLinkRoutes } from './experiments/preview-routes.js';
+import { namespaceRoutes } from './experiments/namespace-routes.js';
 import { resultsRoutes } from './results/routes.js';
 import { resultsSummaryRoutes } from './results/summary.js';
 import { healthRoutes } from './health/routes.js';
@@ -64,6 +65,7 @@ export function createApp(given: AppDeps) {
   app.route('/api/experiments', experimentRoutes(deps));
   app.route('/api/experiments', previewLinkRoutes(deps));
   app.route('/api/experiments', resultsRoutes(deps));
+  app.route('/api/namespaces', namespaceRoutes(deps));
   app.route('/api/results', resultsSummaryRoutes(deps));
   app.route('/api/keys', keyRoutes(deps));
   app.route('/api/webhooks', webhookRoutes(deps));

@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.js';
 import { ProblemError, invalidField } from '../http/problem.js';
 import { type ExpectedVersion, staleVersion } from '../http/versioning.js';
 import { checkReferences, getExperiment, writeMetricLinks, writeVariants } from './repository.js';
+import { claimNamespaceRange } from './namespace-repository.js';
 import { type LifecycleAction, auditAction, canArchive, nextStatus, planEdit } from './rules.js';
 import type { Experiment, UpdateExperiment } from './schemas.js';
 import { announceLifecycle, announceRolloutEnded } from '../webhooks/lifecycle.js';
@@ -101,6 +102,8 @@ export async function transitionExperiment(
   return mutate(db, actor, key, options.expected, (current) => auditAction(current.status, action), async (trx, current) => {
     const status = nextStatus(current, action);
     if (action === 'start') {
+      // Mutual exclusion: the range must not overlap a running or paused experiment of its namespace.
+      if (current.namespace) await claimNamespaceRange(trx, current.key, current.namespace);
       // The first start opens phase 0; resuming from a pause continues the same phase.
       if (current.phase === null) await openPhase(trx, current, current.coverage, current.variants.map((v) => v.weight), now);
       await trx.updateTable('experiments').set({ status, ...(current.startedAt === null && { started_at: now }) }).where('id', '=', current.id).execute();

@@ -29,7 +29,7 @@ const STOPPED = 'q-stopped';
 const NUM_RUNS = 25;
 
 /** One property per name (the specs are built once the keys exist; the coverage test holds the two lists together). */
-const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'segments', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery', 'sdkScript', 'sdkPreview', 'webhooks', 'webhookDeliveries'];
+const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'segments', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery', 'sdkScript', 'sdkPreview', 'webhooks', 'webhookDeliveries', 'namespaces'];
 
 interface GetSpec {
   /** The route, as the OpenAPI document writes it. */
@@ -153,6 +153,7 @@ describeEachEngine('hostile queries, path parameters and headers on GET', (db) =
       summary: { route: '/api/results/summary', path: '/api/results/summary', params: {}, strict: true, auth: 'admin' },
       keys: { route: '/api/keys', path: '/api/keys', params: { includeRevoked: ['true', 'false'] }, strict: true, auth: 'admin' },
       webhooks: { route: '/api/webhooks', path: '/api/webhooks', params: {}, strict: false, auth: 'admin' },
+      namespaces: { route: '/api/namespaces', path: '/api/namespaces', params: {}, strict: false, auth: 'admin' },
       webhookDeliveries: { route: '/api/webhooks/{id}/deliveries', path: `/api/webhooks/${webhookId}/deliveries`, params: { limit: ['1', '50', '200'] }, strict: true, numeric: ['limit'], auth: 'admin' },
       sampleSize: {
         route: '/api/stats/sample-size',

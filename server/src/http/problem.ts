@@ -13,6 +13,7 @@ export const PROBLEM_TYPES = {
   'already-exists': { status: 409, title: 'Already exists', description: 'A resource with this key already exists.' },
   'invalid-transition': { status: 409, title: 'Invalid lifecycle transition', description: 'The experiment cannot move to that status from its current one.' },
   'experiment-locked': { status: 409, title: 'Experiment locked', description: 'Structural fields cannot change while the experiment runs (except raising coverage, or weights in a new phase).' },
+  'namespace-conflict': { status: 409, title: 'Namespace conflict', description: 'The namespace range overlaps the range of a running or paused experiment in the same namespace; `conflicts` names them and `freeRanges` lists what is left.' },
   'version-conflict': { status: 409, title: 'Version conflict', description: 'The resource changed since you read it; reload and apply your change again.' },
   'in-use': { status: 409, title: 'In use', description: 'The resource is referenced elsewhere and cannot be removed.' },
   'precondition-failed': { status: 412, title: 'Precondition failed', description: 'If-Match does not match the current version.' },

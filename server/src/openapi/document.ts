@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditQuery } from '../experiments/routes.js';
+import { namespaceOperations } from '../experiments/namespace-routes.js';
 import {
   createExperimentSchema, experimentSchema, lifecycleSchema, listExperimentsQuery, stopExperimentSchema, updateExperimentSchema,
 } from '../experiments/schemas.js';
@@ -84,7 +85,13 @@ const core: Operation[] = [
     response: experimentSchema,
     ...edit,
   },
-  { method: 'post', path: '/api/experiments/{key}/start', summary: 'Start or resume', tag: 'experiments', ...lifecycle },
+  {
+    method: 'post',
+    path: '/api/experiments/{key}/start',
+    summary: 'Start or resume; 409 namespace-conflict when its namespace range overlaps a running or paused experiment of the namespace',
+    tag: 'experiments',
+    ...lifecycle,
+  },
   { method: 'post', path: '/api/experiments/{key}/pause', summary: 'Pause', tag: 'experiments', ...lifecycle },
   {
     method: 'post',
@@ -110,7 +117,7 @@ const core: Operation[] = [
 ];
 
 /** Every documented operation: the core above and those the features export. */
-export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, scriptTagOperation, ...previewOperations, ...unitOperations, ...webhookOperations, ...resultsOperations, resultsSummaryOperation];
+export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, scriptTagOperation, ...previewOperations, ...namespaceOperations, ...unitOperations, ...webhookOperations, ...resultsOperations, resultsSummaryOperation];
 
 function bodyContent(body: z.ZodType, alsoAccepts: readonly string[]) {
   const schema = toSchema(body);

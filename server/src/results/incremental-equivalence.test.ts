@@ -3,7 +3,8 @@
  * moves, an incremental refresh gives exactly the document a full computation gives at the same
  * `now` (everything but the `snapshot` meta). Random sequences (fast-check, the repo's pinned seed)
  * go through POST /sdk/events and DELETE /api/units/:unitId, so `received_at` is what ingestion
- * writes. Values are multiples of 1/4, some offset by 1e9 ('deposit': the case where raw Σy² would
+ * writes. Identify links between the units (chains, second accounts, links after the events) are
+ * part of the traffic: a link changes which events count for which unit. Values are multiples of 1/4, some offset by 1e9 ('deposit': the case where raw Σy² would
  * lose the variance): a unit's several events then add up exactly in float8 whatever order the plan
  * reads them in (the per-day moments are exact numerics anyway), so the comparison can be exact.
  */
@@ -47,7 +48,8 @@ const VALUES: Partial<Record<(typeof NAMES)[number], (quarters: number) => numbe
 
 type Traffic =
   | { type: 'exposure'; unit: number; variant: 0 | 1; offsetMs: number }
-  | { type: 'event'; unit: number; name: (typeof NAMES)[number]; quarters: number; offsetMs: number };
+  | { type: 'event'; unit: number; name: (typeof NAMES)[number]; quarters: number; offsetMs: number }
+  | { type: 'identify'; unit: number; toNext: number; offsetMs: number };
 /** `lagMs`: time between receiving the items and the refresh (a refresh rarely runs at the same instant). */
 type Step = { kind: 'traffic'; items: Traffic[]; lagMs: number } | { kind: 'erase'; unit: number; then: Traffic[]; lagMs: number } | { kind: 'advance'; ms: number };
 
@@ -61,6 +63,8 @@ const unit = fc.integer({ min: 0, max: UNITS - 1 });
 const traffic: fc.Arbitrary<Traffic> = fc.oneof(
   fc.record({ type: fc.constant('exposure' as const), unit, variant: fc.constantFrom(0 as const, 1 as const), offsetMs: offset }),
   fc.record({ type: fc.constant('event' as const), unit, name: fc.constantFrom(...NAMES), quarters: fc.integer({ min: 1, max: 400 }), offsetMs: offset }),
+  // unit → account (unit + 1 + toNext) mod UNITS: never itself
+  fc.record({ type: fc.constant('identify' as const), unit, toNext: fc.integer({ min: 0, max: UNITS - 2 }), offsetMs: offset }),
 );
 const lagMs = fc.oneof(fc.constant(0), fc.integer({ min: 1000, max: 4 * MINUTE }));
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -102,7 +106,7 @@ describeEachEngine('results: an incremental refresh equals a full computation', 
     }
   }
 
-  it('for random traffic, late and future events, flips, erasures and clock moves', { timeout: 600_000 }, async () => {
+  it('for random traffic, late and future events, flips, identify links, erasures and clock moves', { timeout: 600_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 3, maxLength: 10 }), async (steps) => {
         run++;
@@ -111,6 +115,9 @@ describeEachEngine('results: an incremental refresh equals a full computation', 
         const toItems = (items: Traffic[]): SdkItem[] =>
           items.flatMap((t): SdkItem[] => {
             const timestamp = new Date(clock.now.getTime() + t.offsetMs).toISOString();
+            if (t.type === 'identify') {
+              return [{ id: `eq-i${++itemId}`, type: 'identify', unitId: unitId((t.unit + 1 + t.toNext) % UNITS), anonymousId: unitId(t.unit), timestamp }];
+            }
             if (t.type === 'event') {
               const value = VALUES[t.name]?.(t.quarters);
               return [{ id: `eq-i${++itemId}`, type: 'event', unitId: unitId(t.unit), name: t.name, timestamp, ...(value !== undefined && { value }) }];
