@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/connect.js';
-import { countEvents, countExposures, createEventsHarness, event, exposure } from '../events/test-support.js';
+import { at, countEvents, countExposures, createEventsHarness, event, exposure } from '../events/test-support.js';
 import { createMemoryLogger } from '../http/logger.js';
 import { type TestDatabase, createTestDatabase } from '../reliability/postgres-support.js';
 import { registry, watchIngestStream } from '../telemetry/metrics.js';
@@ -70,11 +70,16 @@ describeJetStream('ingestion through JetStream (INGEST_QUEUE)', () => {
       unwatch();
     }
 
+    // identify links travel the stream too (issue 14).
+    const link = { id: 'basic-i0', type: 'identify', unitId: 'acct-basic', anonymousId: 'anon-basic', timestamp: at() };
+    expect(await (await h.send({ items: [link] })).json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+
     const writer = startQueueWriter({ stream, db: db.db, logger });
     await waitUntil('the items stored', async () => (await streamDepth(stream))?.pending === 0);
     await writer.stop();
     expect(await countEvents(db.db, ids.events)).toBe(3);
     expect(await countExposures(db.db, ids.exposures)).toBe(3);
+    expect(await db.db.selectFrom('unit_aliases').select(['alias_id', 'unit_id']).where('item_id', '=', 'basic-i0').execute()).toEqual([{ alias_id: 'anon-basic', unit_id: 'acct-basic' }]);
   });
 
   it(`dead-letters an item that does not decode at once, and one the database refuses after ${MAX_DELIVERIES} deliveries; the rest is stored`, async () => {

@@ -13,7 +13,7 @@ import type { PubAck } from 'nats';
 import type { IngestWriter } from '../events/writer.js';
 import { ProblemError } from '../http/problem.js';
 import type { IngestStream } from './ingest-stream.js';
-import { encodeEvent, encodeExposure } from './messages.js';
+import { encodeAlias, encodeEvent, encodeExposure } from './messages.js';
 
 /** Longer than a JetStream leader election (a few seconds), shorter than the SDK's request timeout. */
 export const PUBLISH_DEADLINE_MS = 20_000;
@@ -32,12 +32,13 @@ export function createQueuePublisher(stream: IngestStream, { deadlineMs = PUBLIS
       }
     }
   };
-  return async ({ events, exposures, receivedAt }) => {
+  return async ({ events, exposures, aliases = [], receivedAt }) => {
     const deadline = Date.now() + deadlineMs;
     // Published together: the client pipelines them on one connection, the stream acknowledges each.
     const acks = await Promise.all([
       ...events.map((row) => publish(row.eventId, encodeEvent(row, receivedAt), deadline)),
       ...exposures.map((row) => publish(row.itemId, encodeExposure(row, receivedAt), deadline)),
+      ...aliases.map((row) => publish(row.itemId, encodeAlias(row, receivedAt), deadline)),
     ]);
     // A duplicate is an id the stream saw within its window: a retried request. Older retries are
     // accepted again and recognised by the writer's idempotent store instead.

@@ -148,8 +148,9 @@ function toParts(items: readonly QueuedItem[]): BatchPart[] {
   for (const item of items) {
     const key = item.receivedAt.getTime();
     let part = parts.get(key);
-    if (!part) parts.set(key, (part = { events: [], exposures: [], receivedAt: item.receivedAt }));
+    if (!part) parts.set(key, (part = { events: [], exposures: [], aliases: [], receivedAt: item.receivedAt }));
     if (item.kind === 'event') part.events.push(item.row);
+    else if (item.kind === 'alias') part.aliases!.push(item.row);
     else part.exposures.push(item.row);
   }
   return [...parts.values()];
