@@ -9,12 +9,16 @@ import { build } from 'esbuild';
 import { buildScriptTag } from './script-tag-build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-rmSync(`${root}/dist`, { recursive: true, force: true });
+// `--outdir <dir>` (relative to client-sdk/): the same JavaScript elsewhere and no declarations, for
+// tests that load the built SDK while another test may be rebuilding dist/ (e2e/contract.e2e.test.ts).
+const outdirArg = process.argv.indexOf('--outdir');
+const outdir = outdirArg > 0 ? process.argv[outdirArg + 1] : 'dist';
+rmSync(`${root}/${outdir}`, { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
   entryPoints: ['src/index.ts', 'src/client.ts', 'src/validate.ts', 'src/rollout.ts', 'src/script-tag/snippet.ts', 'src/tracking/index.ts', 'src/react/index.tsx'],
-  outdir: 'dist',
+  outdir,
   outbase: 'src',
   bundle: true,
   splitting: true,
@@ -27,6 +31,10 @@ await build({
   logLevel: 'warning',
 });
 
+if (outdir !== 'dist') {
+  console.log(`client-sdk: built ${outdir}/ (ESM)`);
+  process.exit(0);
+}
 execFileSync(process.execPath, [fileURLToPath(import.meta.resolve('typescript/bin/tsc')), '-p', 'tsconfig.build.json'], {
   cwd: root,
   stdio: 'inherit',

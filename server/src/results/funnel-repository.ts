@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Grouping, MetricDefinition, Period } from './definitions.js';
-import { unitEvents, unitExposures } from './identity-sql.js';
+import { experimentHasLinks, unitEvents, unitExposures } from './identity-sql.js';
 import { exposureDaysFilter, groupingSql, withResultsWorkMem } from './repository.js';
 import type { FunnelRow } from './sufficient-stats.js';
 
@@ -19,12 +19,13 @@ export async function funnelGroupStats(
 ): Promise<FunnelRow[]> {
   const { experimentId, metric, period, grouping } = input;
   const steps = metric.steps ?? [];
-  const group = groupingSql(experimentId, grouping);
+  const linked = await experimentHasLinks(db, experimentId);
+  const group = groupingSql(experimentId, grouping, linked);
   const upper = sql`least(x.exposed_at + make_interval(hours => ${metric.attributionHours}::int), ${period.to}::timestamptz)`;
   const laterals = steps.map((step, k) => {
     const after = k === 0 ? sql`greatest(x.exposed_at, ${period.from}::timestamptz)` : sql.ref(`s${k - 1}.t`);
     return sql`left join lateral (
-        select min(e.occurred_at) as t from ${unitEvents} e
+        select min(e.occurred_at) as t from ${unitEvents(linked)} e
         where e.unit_id = x.unit_id and e.name = ${step}::text and e.occurred_at >= ${after} and e.occurred_at < ${upper}
       ) ${sql.raw(`s${k}`)} on true`;
   });
@@ -33,7 +34,7 @@ export async function funnelGroupStats(
     ${group.cte}
     select x.variant_index as "variantIndex", ${group.key} as "group", ${group.kind} as "groupKind", count(*) as units
       ${reached.length ? sql`, ${sql.join(reached)}` : sql``}
-    from ${unitExposures(experimentId)} x
+    from ${unitExposures(experimentId, linked)} x
     ${sql.join(laterals, sql` `)}
     where not x.multiple_variants ${exposureDaysFilter(input.days)}
     group by 1, 2, 3`;

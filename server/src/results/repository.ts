@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { CUPED_LOOKBACK_DAYS, type Grouping, type MetricDefinition, type Period, type Phase, eventNamesOf, hasCovariate } from './definitions.js';
-import { linkedExposures, unitEvents, unitExposures, unlinked } from './identity-sql.js';
+import { experimentHasLinks, linkedExposures, unitEvents, unitExposures, unlinked } from './identity-sql.js';
 import type { GroupRow, MetricStats } from './sufficient-stats.js';
 
 type Db = Kysely<Database>;
@@ -61,7 +61,7 @@ export async function loadPhases(db: Db, experimentId: number): Promise<Phase[]>
  * attribute, keeping the `top` most frequent values and folding the rest into 'other'.
  * `attribute` is validated by the route (a safe name) and bound as a parameter anyway.
  */
-export function groupingSql(experimentId: number, grouping: Grouping): { cte: RawBuilder<unknown>; key: RawBuilder<unknown>; kind: RawBuilder<unknown> } {
+export function groupingSql(experimentId: number, grouping: Grouping, linked: boolean): { cte: RawBuilder<unknown>; key: RawBuilder<unknown>; kind: RawBuilder<unknown> } {
   if (grouping.kind === 'day') {
     return {
       cte: sql``,
@@ -73,7 +73,7 @@ export function groupingSql(experimentId: number, grouping: Grouping): { cte: Ra
   return {
     cte: sql`with top_values as (
       select x.attributes ->> ${grouping.attribute}::text as value
-      from ${unitExposures(experimentId)} x
+      from ${unitExposures(experimentId, linked)} x
       where not x.multiple_variants and x.attributes ->> ${grouping.attribute}::text is not null
       group by 1 order by count(*) desc, 1 limit ${grouping.top}::int
     )`,
@@ -216,7 +216,8 @@ export async function metricGroupStats(
   const lowest = withCovariate
     ? sql`x.exposed_at - make_interval(days => ${CUPED_LOOKBACK_DAYS}::int)`
     : sql`greatest(x.exposed_at, ${period.from}::timestamptz)`;
-  const group = groupingSql(experimentId, grouping);
+  const linked = await experimentHasLinks(db, experimentId);
+  const group = groupingSql(experimentId, grouping, linked);
   const perUnit = metrics.flatMap((m, i) => perUnitColumns(m, i, period));
   const aggregates = metrics.flatMap((m, i) => aggregateColumns(m, i));
   const join = (events: RawBuilder<unknown>) => names.length
@@ -226,7 +227,16 @@ export async function metricGroupStats(
   const columns = sql`x.variant_index, ${group.key} as grp, ${group.kind} as grp_kind ${perUnit.length ? sql`, ${sql.join(perUnit)}` : sql``}`;
   const days = exposureDaysFilter(input.days);
   // Per unit: the units no identify link touches straight from the tables (grouped by the exposures'
-  // primary key, streamed), then the linked ones merged (identity-sql.ts), with their ids' events.
+  // primary key, streamed), then, when links touch the experiment, the linked ones merged
+  // (identity-sql.ts) with their ids' events.
+  const linkedUnits = linked
+    ? sql`union all
+      select ${columns}
+      from ${linkedExposures(experimentId)} x
+      ${join(unitEvents(true))}
+      where not x.multiple_variants ${days}
+      group by x.unit_id, x.variant_index, x.exposed_at, x.attributes`
+    : sql``;
   const query = sql<Record<string, number | string | null>>`
     ${group.cte}
     select u.variant_index as "variantIndex", u.grp as "group", u.grp_kind as "groupKind", count(*) as units
@@ -235,14 +245,9 @@ export async function metricGroupStats(
       select ${columns}
       from exposures x
       ${join(sql`events`)}
-      where x.experiment_id = ${experimentId} and not x.multiple_variants ${days} and ${unlinked}
+      where x.experiment_id = ${experimentId} and not x.multiple_variants ${days} ${linked ? sql`and ${unlinked}` : sql``}
       group by x.experiment_id, x.unit_id
-      union all
-      select ${columns}
-      from ${linkedExposures(experimentId)} x
-      ${join(unitEvents)}
-      where not x.multiple_variants ${days}
-      group by x.unit_id, x.variant_index, x.exposed_at, x.attributes
+      ${linkedUnits}
     ) u
     group by u.variant_index, u.grp, u.grp_kind`;
   const { rows } = await withResultsWorkMem(db, (trx) => query.execute(trx));
