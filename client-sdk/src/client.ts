@@ -277,14 +277,13 @@ export function createClient(options: ClientOptions = {}): Client {
     getUnitId: unitId,
     identify(id) {
       if (!id || id === userId) return;
-      const anonymous = !userId;
       const previous = unitId();
-      // Keep what the visitor saw under the previous id; from the anonymous id, tell the server the
-      // two ids are one visitor (POST /sdk/events, an `identify` item).
+      // Keep what the visitor saw under the previous id; from the anonymous id (no userId yet), tell
+      // the server the two ids are one visitor (POST /sdk/events, an `identify` item).
       memory.linked[id] = { ...memory.linked[id], ...memory.linked[previous], ...memory.seen[previous] };
+      if (!userId && !optedOut) tracker?.identify({ unitId: id, anonymousId: previous });
       userId = id;
       persist();
-      if (anonymous && !optedOut) tracker?.identify({ unitId: id, anonymousId: previous });
       notify();
     },
     setConsent(granted) {

@@ -194,8 +194,8 @@ function createTracker(ctx: TrackingContext, options: TrackingOptions): Tracker 
     event({ unitId, name, value, attributes }: EventInput) {
       enqueue(value === undefined ? { type: 'event', unitId, name, attributes } : { type: 'event', unitId, name, value, attributes });
     },
-    identify({ unitId, anonymousId }: IdentifyInput) {
-      enqueue({ type: 'identify', unitId, anonymousId });
+    identify(link: IdentifyInput) {
+      enqueue({ type: 'identify', ...link });
     },
     beacon: flushOnHide,
     async flush() {
