@@ -11,6 +11,7 @@ import type {
   ExperimentPatch,
   Metric,
   NewApiKey,
+  NamespaceUsage,
   NewWebhook,
   Webhook,
   WebhookDelivery,
@@ -148,6 +149,7 @@ export function createApiClient(options: ApiClientOptions) {
     createKey: (input: NewApiKey) => request<ApiKey & { secret: string }>('POST', '/api/keys', { body: input }),
     revokeKey: (id: string) => request<void>('DELETE', `/api/keys/${enc(id)}`),
 
+    listNamespaces: (signal?: AbortSignal) => items(request<{ items: NamespaceUsage[] }>('GET', '/api/namespaces', { signal })),
     listWebhooks: (signal?: AbortSignal) => items(request<{ items: Webhook[] }>('GET', '/api/webhooks', { signal })),
     createWebhook: (input: NewWebhook) => request<Webhook & { secret: string }>('POST', '/api/webhooks', { body: input }),
     deleteWebhook: (id: string) => request<void>('DELETE', `/api/webhooks/${enc(id)}`),

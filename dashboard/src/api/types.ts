@@ -263,3 +263,10 @@ export interface SampleSize {
   durationDays?: number | null;
   reason?: string;
 }
+
+/** GET /api/namespaces: the ranges running and paused experiments hold in a namespace, and what is free. */
+export interface NamespaceUsage {
+  id: string;
+  experiments: { key: string; status: 'running' | 'paused'; range: [number, number] }[];
+  freeRanges: [number, number][];
+}

@@ -1,6 +1,14 @@
 import { Field } from '../components/field.js';
 import { FieldMessages } from '../components/states.js';
 import type { SectionProps } from './context.js';
+import { NamespaceRanges } from './namespace-ranges.js';
+
+/** The typed range as shares of 1, or null while it is not a valid [start, end). */
+function typedRange(start: string, end: string): [number, number] | null {
+  const a = Number(start) / 100;
+  const b = Number(end) / 100;
+  return start.trim() !== '' && end.trim() !== '' && Number.isFinite(a) && Number.isFinite(b) && a >= 0 && b <= 1 && a < b ? [a, b] : null;
+}
 
 /** Coverage (share of eligible traffic in the experiment) and the optional namespace. */
 export function AudienceSection({ draft, update, errorsOf, lock }: SectionProps) {
@@ -50,6 +58,9 @@ export function AudienceSection({ draft, update, errorsOf, lock }: SectionProps)
             {(p) => <input {...p} type="number" min={0} max={100} step="any" value={draft.namespaceEnd} onChange={(e) => update({ namespaceEnd: e.target.value }, ['namespace.range'])} />}
           </Field>
         </div>
+      )}
+      {draft.namespaceOn && (
+        <NamespaceRanges namespaceId={draft.namespaceId.trim()} experimentKey={draft.key} range={typedRange(draft.namespaceStart, draft.namespaceEnd)} />
       )}
       <FieldMessages id="namespace-error" messages={[...errorsOf('namespace'), ...errorsOf('namespace.range')]} />
     </fieldset>

@@ -235,6 +235,33 @@ describe('experiment form: editing a live experiment', () => {
   });
 });
 
+describe('experiment form: namespace ranges', () => {
+  it('shows the free ranges of the chosen namespace and warns when the range typed overlaps a held one', async () => {
+    const user = userEvent.setup();
+    await openNewForm({
+      'GET /api/namespaces': json({ items: [{ id: 'checkout', experiments: [{ key: 'ns-a', status: 'running', range: [0, 0.6] }], freeRanges: [[0.6, 1]] }] }),
+    });
+    await user.click(screen.getByLabelText('Mutually exclusive with other experiments (namespace)'));
+    await user.type(screen.getByLabelText('Namespace id'), 'checkout');
+    const ranges = () => document.getElementById('namespace-ranges')?.textContent ?? '';
+    await waitFor(() => expect(ranges()).toContain('Free in checkout: 60 % – 100 %'));
+    expect(ranges()).toContain('ns-a 0 % – 60 %, running');
+    // The default range [0, 50) overlaps ns-a.
+    expect(screen.getByRole('alert').textContent).toMatch(/overlaps ns-a: starting the experiment will be refused/);
+    const start = screen.getByLabelText('Range start (%)');
+    const end = screen.getByLabelText('Range end (%)');
+    await user.clear(start);
+    await user.type(start, '60');
+    await user.clear(end);
+    await user.type(end, '100');
+    expect(ranges()).not.toMatch(/overlaps/);
+    // Another namespace is free whole.
+    await user.clear(screen.getByLabelText('Namespace id'));
+    await user.type(screen.getByLabelText('Namespace id'), 'pdp-layer');
+    expect(ranges()).toContain('Free in pdp-layer: 0 % – 100 %');
+  });
+});
+
 describe('experiment form: accessibility', () => {
   it('every control has a label, and errors are tied to their control', async () => {
     const user = userEvent.setup();
