@@ -14,6 +14,7 @@
  * Every wait is on a condition (the database, the proxy's record, the page's state), never on time.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Core from '@touchpoint/client-sdk';
 import type { Attributes, Client, SdkConfig, SdkError, SdkExperiment } from '@touchpoint/client-sdk';
 import type { createClient } from '@touchpoint/client-sdk/client';
+import type { httpTracking } from '@touchpoint/client-sdk/tracking';
 import { createApp } from '../../server/src/app.js';
 import { withResponseValidation } from '../../server/src/test/openapi-validator.js';
 import { type DatabaseHandle, connect } from '../../server/src/db/connect.js';
@@ -41,7 +43,7 @@ declare global {
     tpReady: Promise<void>;
     tpErrors: SdkError[];
     /** On /sdk.html: the built bundle's exports. */
-    tpSdk: typeof Core & { createClient: typeof createClient };
+    tpSdk: typeof Core & { createClient: typeof createClient; httpTracking: typeof httpTracking };
   }
 }
 
@@ -99,7 +101,8 @@ const html = (body: string) => `<!doctype html>
 const SDK = `<script type="module">
   import * as core from '/sdk/index.js';
   import { createClient } from '/sdk/client.js';
-  window.tpSdk = { ...core, createClient };
+  import { httpTracking } from '/sdk/tracking/index.js';
+  window.tpSdk = { ...core, createClient, httpTracking };
 </script>`;
 
 /**
@@ -572,5 +575,76 @@ describe('client SDK in headless Chromium against the real server', () => {
     expect(await stored(unitId)).toEqual({ exposures: [], events: [] });
     expect(page.problems).toEqual([]);
     await page.context().close();
+  });
+
+  it('a winner shipped with stop { ship: true } is served to 1,000 random units by /sdk/assign and the built SDK, with no exposure; rollout/end stops it', async () => {
+    const key = 'shipped-cta';
+    await api('POST', '/api/experiments', {
+      key, name: 'Shipped CTA', touchpointKey: 'checkout', primaryMetric: 'purchase',
+      variants: [{ key: 'control', name: 'Buy', weight: 0.5, payload: { label: 'Buy' } }, { key: 'urgent', name: 'Buy now', weight: 0.5, payload: { label: 'Buy now' } }],
+    });
+    await api('POST', `/api/experiments/${key}/start`);
+    await api('POST', `/api/experiments/${key}/stop`, { winner: 'urgent', note: 'e2e', ship: true });
+    const units = Array.from({ length: 1000 }, () => randomUUID());
+    const expected = 'urgent|rollout|false|{"label":"Buy now"}';
+
+    // POST /sdk/assign, asking it to log exposures: every unit gets the winner, nothing is logged.
+    type Answer = { assignments: Array<{ variantKey?: string; reason: string; inExperiment: boolean; payload?: unknown }>; exposures: { logged: number } };
+    const served: string[] = [];
+    let logged = 0;
+    for (let i = 0; i < units.length; i += 50) {
+      const answers = await Promise.all(units.slice(i, i + 50).map((unitId) => api<Answer>('POST', '/sdk/assign', { unitId, experiments: [key], logExposures: true }, sdkKey)));
+      for (const { assignments: [a], exposures } of answers) {
+        served.push(`${a!.variantKey}|${a!.reason}|${a!.inExperiment}|${JSON.stringify(a!.payload)}`);
+        logged += exposures.logged;
+      }
+    }
+    expect(new Set(served)).toEqual(new Set([expected]));
+    expect(logged).toBe(0);
+
+    // The built SDK in the browser, with tracking through the recording proxy: same answer, nothing sent.
+    const page = await newPage();
+    await page.goto(`${allowedOrigin}/sdk.html`);
+    await page.waitForFunction(() => window.tpSdk !== undefined);
+    const inBrowser = await page.evaluate(async ({ api, sdkKey, key, units }) => {
+      const { createClient, httpTracking } = window.tpSdk;
+      // Every request these clients make goes through this fetch: exposures would be POSTs to /sdk/events.
+      let sent = 0;
+      const counting: typeof fetch = (url, init) => {
+        if (String(url).includes('/sdk/events')) sent++;
+        return fetch(url, init);
+      };
+      const common = { apiUrl: api, sdkKey, storage: null, refreshInterval: 0, overrideParam: false as const, fetch: counting };
+      const loader = createClient(common);
+      await loader.ready();
+      const outcomes = await Promise.all(units.map(async (unitId) => {
+        const client = createClient({ ...common, bootstrap: loader.getConfig()!, unitId, tracking: httpTracking({ flushInterval: 0 }) });
+        const v = client.getVariant(key);
+        await client.flush();
+        client.destroy();
+        return `${v.variantKey}|${v.reason}|${v.inExperiment}|${JSON.stringify(v.payload)}`;
+      }));
+      return { outcomes: [...new Set(outcomes)], sent, config: loader.getConfig()!.experiments.find((e) => e.key === key) };
+    }, { api: proxyUrl, sdkKey, key, units });
+    expect(inBrowser.outcomes).toEqual([expected]);
+    expect(inBrowser.config).toEqual({ key, targeting: null, rollout: { variantKey: 'urgent', variantIndex: 1, payload: { label: 'Buy now' } } });
+    expect(inBrowser.sent).toBe(0);
+    const exposures = await handle!.db
+      .selectFrom('exposures').innerJoin('experiments', 'experiments.id', 'exposures.experiment_id')
+      .select((eb) => eb.fn.countAll<number>().as('n')).where('experiments.key', '=', key).executeTakeFirstOrThrow();
+    expect(Number(exposures.n)).toBe(0);
+
+    // rollout/end: the default experience again, on both paths.
+    await api('POST', `/api/experiments/${key}/rollout/end`);
+    const after = await api<Answer>('POST', '/sdk/assign', { unitId: units[0], experiments: [key] }, sdkKey);
+    expect(after.assignments[0]).toMatchObject({ inExperiment: false, reason: 'not running' });
+    // A new page load (the browser may reuse the cached config for its max-age of 30 s, as after a pause).
+    const reason = await page.evaluate(async ({ api, sdkKey, key }) => {
+      const noStore: typeof fetch = (url, init) => fetch(url, { ...init, cache: 'no-store' });
+      const client = window.tpSdk.createClient({ apiUrl: api, sdkKey, storage: null, refreshInterval: 0, overrideParam: false, unitId: 'u-1', fetch: noStore });
+      await client.ready();
+      return client.getVariant(key).reason;
+    }, { api: proxyUrl, sdkKey, key });
+    expect(reason).toBe('unknown_experiment');
   });
 });
