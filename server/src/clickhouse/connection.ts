@@ -8,7 +8,7 @@
  * (`formatQueryParams`, which escapes quotes, backslashes and control characters in strings); SQL
  * fragments of our own are `raw()` and never carry input.
  */
-import { type ClickHouseClient, TupleParam, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseLogLevel, TupleParam, createClient } from '@clickhouse/client';
 // The client's literal formatter (what it uses to send parameters); not re-exported at the top level.
 import { formatQueryParams } from '@clickhouse/client/dist/common/data_formatter/format_query_params.js';
 
@@ -28,6 +28,8 @@ export function openClickHouse({ urls, cluster }: { urls: string[]; cluster?: st
       // 18.16 knows these; nothing else is sent (no session, no server-side parameters).
       clickhouse_settings: {},
       compression: { request: false, response: false },
+      // Failures reach the caller as errors; the client's own console warnings would only repeat them.
+      log: { level: ClickHouseLogLevel.OFF },
     }),
   );
   return { shards, cluster, close: async () => void (await Promise.all(shards.map((s) => s.close()))) };
