@@ -11,6 +11,8 @@ import { createQueuePublisher } from './queue-publisher.js';
 import { MAX_DELIVERIES, startQueueWriter } from './queue-writer.js';
 import { type NatsCluster, describeJetStream, startNatsCluster } from './test-support.js';
 
+/** Fault tests start processes and wait out elections and ack waits: on a loaded 2-core machine they took up to 30 s. */
+const FAULT_TEST_TIMEOUT_MS = 120_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -146,7 +148,7 @@ describeJetStream('ingestion through JetStream (INGEST_QUEUE)', () => {
     expect(new Set(rows.map((r) => r.first_item_id)).size).toBe(exposures.length);
     expect(await countEvents(db.db, events)).toBe(CLIENTS * BATCHES * 10);
     await cluster.restart(killed!);
-  });
+  }, FAULT_TEST_TIMEOUT_MS);
 
   it('the database unreachable: /sdk/events keeps answering 202, the writer keeps its batch (nothing dead-lettered), and everything is stored once it returns', async () => {
     const stream = await open('tp-dbdown', 1500);
@@ -174,7 +176,7 @@ describeJetStream('ingestion through JetStream (INGEST_QUEUE)', () => {
     await waitUntil('everything stored', async () => (await countEvents(db.db, events)) === events.length && (await countExposures(db.db, exposures)) === exposures.length);
     await writer.stop();
     expect((await streamDepth(stream))?.dead).toBe(0);
-  });
+  }, FAULT_TEST_TIMEOUT_MS);
 
   it('a writer process killed mid-batch: another writer stores the rest; nothing lost or doubled', async () => {
     const stream = await open('tp-worker', 2000);
@@ -202,7 +204,7 @@ describeJetStream('ingestion through JetStream (INGEST_QUEUE)', () => {
     } finally {
       second.kill('SIGTERM');
     }
-  });
+  }, FAULT_TEST_TIMEOUT_MS);
 });
 
 const serverDir = path.resolve(import.meta.dirname, '../..');
