@@ -18,6 +18,7 @@ import * as metricUnits from './0016_metric_units.js';
 import * as scriptTag from './0017_script_tag.js';
 import * as rollouts from './0018_rollouts.js';
 import * as unitAliases from './0019_unit_aliases.js';
+import * as teamAccess from './0020_team_access.js';
 
 /**
  * Every migration, in order. Names sort in execution order; never edit one that has landed on main:
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0017_script_tag': scriptTag,
   '0018_rollouts': rollouts,
   '0019_unit_aliases': unitAliases,
+  '0020_team_access': teamAccess,
 };

@@ -10,9 +10,13 @@ import { healthRoutes } from './health/routes.js';
 import type { AppDeps, AppEnv } from './http/context.js';
 import { PROBLEM_TYPES, type ProblemType, ProblemError, problemResponse } from './http/problem.js';
 import { requestLog } from './http/request-log.js';
-import { createAuthFailureLimiter } from './http/rate-limit.js';
+import { DEFAULT_LOGIN_LIMIT, createAuthFailureLimiter } from './http/rate-limit.js';
 import { securityHeaders } from './http/security-headers.js';
-import { requireKey } from './keys/auth.js';
+import { authorize } from './access/authorize.js';
+import { access } from './access/declare.js';
+import { authRoutes } from './auth/routes.js';
+import { oidcRoutes } from './auth/oidc-routes.js';
+import { userRoutes } from './users/routes.js';
 import { changeFeedOf } from './db/change-feed.js';
 import { createLiveCatalog } from './live/catalog.js';
 import { invalidateOnWrite } from './live/invalidate.js';
@@ -44,22 +48,30 @@ export function createApp(given: AppDeps) {
   app.use(requestLog(deps.logger));
   app.use(securityHeaders());
   app.use(bodySizeLimit(deps.maxBodyBytes));
+  // Who may do what, decided in one place from what each route declares (access/authorize.ts).
+  app.use(authorize(deps));
 
   app.route('/', healthRoutes(deps));
   app.route('/metrics', metricsRoutes(deps));
   let openApi: Record<string, unknown> | undefined;
-  app.get('/openapi.json', (c) => c.json((openApi ??= buildOpenApiDocument())));
-  app.get('/problems/:type', (c) => {
+  app.get('/openapi.json', access('public'), (c) => c.json((openApi ??= buildOpenApiDocument())));
+  app.get('/problems/:type', access('public'), (c) => {
     const type = c.req.param('type');
     if (!Object.hasOwn(PROBLEM_TYPES, type)) throw new ProblemError('not-found', 'No such problem type.');
     const info = PROBLEM_TYPES[type as ProblemType];
     return c.json({ type: `/problems/${type}`, ...info });
   });
 
-  const admin = requireKey(deps, ['admin']);
-  app.use('/api/*', admin);
   // Read-your-writes: this instance's view is stale from the moment one of its own writes answers.
   app.use('/api/*', invalidateOnWrite(deps.catalog!));
+  const limits = deps.rateLimits;
+  const byEmail = limits && createAuthFailureLimiter(deps.db, deps.logger, {
+    authFailures: limits.loginFailuresPerEmail ?? DEFAULT_LOGIN_LIMIT.failures,
+    authWindowSeconds: limits.loginWindowSeconds ?? DEFAULT_LOGIN_LIMIT.windowSeconds,
+  }, { scope: 'login-email', subjectName: 'email' });
+  app.route('/api/auth', authRoutes(deps, { byAddress: deps.authFailures, byEmail }));
+  app.route('/api/auth/oidc', oidcRoutes(deps));
+  app.route('/api/users', userRoutes(deps));
   app.route('/api/touchpoints', touchpointRoutes(deps));
   app.route('/api/metrics', metricRoutes(deps));
   app.route('/api/experiments', experimentRoutes(deps));

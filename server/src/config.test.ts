@@ -40,7 +40,7 @@ describe('ADMIN_KEY strength', () => {
 
 describe('rate-limit settings', () => {
   it('have defaults and refuse values out of range', () => {
-    expect(loadConfig({}).rateLimits).toEqual({ authFailures: 20, authWindowSeconds: 60, sdkRequestsPerMinute: 60_000, trustedProxyHops: 0 });
+    expect(loadConfig({}).rateLimits).toEqual({ authFailures: 20, authWindowSeconds: 60, sdkRequestsPerMinute: 60_000, trustedProxyHops: 0, loginFailuresPerEmail: 10, loginWindowSeconds: 900 });
     expect(loadConfig({ AUTH_FAILURE_LIMIT: '0', SDK_RATE_LIMIT_PER_MINUTE: '0', TRUSTED_PROXY_HOPS: '1' }).rateLimits).toMatchObject({ authFailures: 0, sdkRequestsPerMinute: 0, trustedProxyHops: 1 });
     expect(() => loadConfig({ AUTH_FAILURE_WINDOW_SECONDS: '0' })).toThrow(/AUTH_FAILURE_WINDOW_SECONDS/);
     expect(() => loadConfig({ TRUSTED_PROXY_HOPS: 'x' })).toThrow(/TRUSTED_PROXY_HOPS/);

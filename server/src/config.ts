@@ -2,6 +2,9 @@ import path from 'node:path';
 import { DEFAULT_STATEMENT_TIMEOUT_MS } from './db/deadlines.js';
 import { INGEST_WRITERS } from './events/writer.js';
 import type { RateLimits } from './http/rate-limit.js';
+import type { AccessSettings, OidcSettings } from './auth/settings.js';
+import { passwordProblem } from './auth/passwords.js';
+import { isRole } from './access/roles.js';
 
 /**
  * The one place that reads `process.env`. Everything else receives a `Config`.
@@ -47,6 +50,11 @@ export interface Config {
   rateLimits: RateLimits;
   /** Bearer token that GET /metrics requires; unset: loopback clients only (telemetry/routes.ts). */
   metricsToken: string | undefined;
+  /** ADMIN_EMAIL + ADMIN_PASSWORD: the first admin user (auth/bootstrap.ts). */
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  /** Sessions, cookies, links and SSO (auth/settings.ts). */
+  access: AccessSettings;
   /** WEBHOOK_ALLOW_PRIVATE=1: webhooks may target private, loopback and link-local addresses (off: 422 / refused at delivery). */
   webhookAllowPrivate: boolean;
 }
@@ -115,6 +123,46 @@ export function adminKeyProblem(key: string): string | null {
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
+function adminPerson(env: NodeJS.ProcessEnv): { adminEmail: string | undefined; adminPassword: string | undefined } {
+  const adminEmail = env.ADMIN_EMAIL?.trim() || undefined;
+  const adminPassword = env.ADMIN_PASSWORD || undefined;
+  if (!adminEmail !== !adminPassword) throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither');
+  if (adminEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(adminEmail)) throw new ConfigError('ADMIN_EMAIL must be an email address');
+  const problem = adminPassword ? passwordProblem(adminPassword) : null;
+  if (problem) throw new ConfigError(`ADMIN_PASSWORD ${problem}`);
+  return { adminEmail, adminPassword };
+}
+
+function oidcSettings(env: NodeJS.ProcessEnv): OidcSettings | undefined {
+  const issuer = env.OIDC_ISSUER || undefined;
+  const clientId = env.OIDC_CLIENT_ID || undefined;
+  const clientSecret = env.OIDC_CLIENT_SECRET || undefined;
+  if (!issuer && !clientId && !clientSecret) return undefined;
+  if (!issuer || !clientId || !clientSecret) throw new ConfigError('SSO needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together');
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new ConfigError('OIDC_ISSUER must be a URL');
+  }
+  const loopback = /^(127\.|localhost$|\[::1\]$)/.test(url.hostname);
+  if (url.protocol !== 'https:' && !loopback) throw new ConfigError('OIDC_ISSUER must be https (plain http only for a provider on this machine)');
+  const defaultRole = env.OIDC_DEFAULT_ROLE || 'viewer';
+  if (!isRole(defaultRole)) throw new ConfigError('OIDC_DEFAULT_ROLE must be viewer, editor or admin');
+  return { issuer, clientId, clientSecret, defaultRole, allowInsecureIssuer: url.protocol === 'http:' };
+}
+
+function publicUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+    return url.href.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError('PUBLIC_URL must be an http(s) URL such as https://touchpoint.shop.example');
+  }
+}
+
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -161,11 +209,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbJobTimeoutMs: intVar(env, 'DB_JOB_TIMEOUT_MS', 300_000, 0, 3_600_000),
     metricsToken: metricsToken(env.METRICS_TOKEN),
     webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE === '1' || env.WEBHOOK_ALLOW_PRIVATE === 'true',
+    ...adminPerson(env),
+    access: {
+      sessions: {
+        idleSeconds: intVar(env, 'SESSION_IDLE_MINUTES', 720, 5, 43_200) * 60,
+        maxSeconds: intVar(env, 'SESSION_MAX_HOURS', 168, 1, 8_760) * 3600,
+      },
+      cookieSecure: env.COOKIE_SECURE === '1' || env.COOKIE_SECURE === 'true',
+      publicUrl: publicUrl(env.PUBLIC_URL),
+      oidc: oidcSettings(env),
+    },
     rateLimits: {
       authFailures: intVar(env, 'AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
       authWindowSeconds: intVar(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400),
       sdkRequestsPerMinute: intVar(env, 'SDK_RATE_LIMIT_PER_MINUTE', 60_000, 0, 100_000_000),
       trustedProxyHops: intVar(env, 'TRUSTED_PROXY_HOPS', 0, 0, 10),
+      loginFailuresPerEmail: intVar(env, 'LOGIN_FAILURE_LIMIT', 10, 0, 1_000_000),
+      loginWindowSeconds: intVar(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
     },
   };
 }

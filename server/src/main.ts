@@ -10,6 +10,7 @@ import { createLeadership, sharedLeadership } from './db/leader-lock.js';
 import { type Drain, createDrain } from './http/drain.js';
 import { createLogger } from './http/logger.js';
 import { bootstrapKeys } from './keys/bootstrap.js';
+import { bootstrapPeople, signInLines } from './auth/bootstrap.js';
 import { startResultsScheduler } from './results/scheduler.js';
 import { startWebhookWorker } from './webhooks/worker.js';
 import { watchPool } from './telemetry/metrics.js';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   }
 
   const { created } = await bootstrapKeys(handle.db, config.adminKey);
+  const people = await bootstrapPeople(handle.db, { email: config.adminEmail, password: config.adminPassword }, new Date());
   watchPool({ stats: () => handle.poolStats?.() });
   // DEMO=1: after bootstrap (the demo's own temporary keys must not count as "the first keys").
   if (config.demo) await seedDemo({ db: maintenance.db, logger });
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
       )
     : undefined;
   let drain: Drain | undefined;
-  const app = createApp({ ingest: queue?.ingest, db: handle.db, changes: handle.changes, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, metricsToken: config.metricsToken, webhookAllowPrivate: config.webhookAllowPrivate, draining: () => drain?.draining() ?? false });
+  const app = createApp({ ingest: queue?.ingest, db: handle.db, changes: handle.changes, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, access: config.access, metricsToken: config.metricsToken, webhookAllowPrivate: config.webhookAllowPrivate, draining: () => drain?.draining() ?? false });
   // Results snapshots of running experiments are refreshed in the background, so opening an
   // experiment page reads a snapshot instead of rescanning every event. Background jobs have their own
   // connection and deadline (DB_JOB_TIMEOUT_MS: a full refresh of a large experiment is one long
@@ -84,6 +86,8 @@ async function main(): Promise<void> {
       `  Database: ${handle.engine === 'pglite' ? `embedded PGlite in ${handle.location}` : `PostgreSQL ${handle.location}`}`,
       ...(config.ingestQueue ? [`  Ingestion: JetStream stream ${config.ingestStream} (${config.ingestQueueWriters} writer(s) here)`] : []),
       `  API docs: ${url}/openapi.json`,
+      '',
+      ...signInLines(people, config.access.publicUrl ?? url),
     ];
     if (created.length) {
       lines.push('', '  API keys created now. Copy them: they are shown only this once and stored only as hashes.');

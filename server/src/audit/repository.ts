@@ -1,14 +1,27 @@
 import type { Kysely } from 'kysely';
 import type { Database, JsonValue } from '../db/schema.js';
 
-/** Who made a change: the API key and the request, both recorded with every audit entry. */
+/** Who did something, as every audit entry names it (design.md §9). */
+export interface ActorRef {
+  type: 'user' | 'key';
+  id: string;
+  name: string;
+}
+
+/**
+ * Who made a change and in which request, recorded with every audit entry. `who` names the person or
+ * key (http/versioning.ts actorOf sets it from the request); without it, an entry made with `keyId`
+ * names that key (its name read in the same statement), and one with neither was made by the server
+ * itself (first start, demo seeding).
+ */
 export interface Actor {
   keyId: string | null;
   requestId: string | null;
+  who?: ActorRef | null;
 }
 
 export interface AuditEntry {
-  entityType: 'touchpoint' | 'metric' | 'experiment' | 'api_key' | 'unit' | 'webhook';
+  entityType: 'touchpoint' | 'metric' | 'experiment' | 'api_key' | 'unit' | 'webhook' | 'user';
   entityKey: string;
   action: string;
   before: unknown;
@@ -18,25 +31,33 @@ export interface AuditEntry {
 export interface AuditRecord extends AuditEntry {
   id: number;
   at: string;
+  /** The key that made the change, when a key did (kept for clients older than `actor`). */
   keyId: string | null;
   requestId: string | null;
+  /** Who made the change; null for the server itself (first start, demo seeding). */
+  actor: ActorRef | null;
 }
 
 const json = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
 
 /** Writes one audit entry; call it inside the transaction that makes the change. */
 export async function recordAudit(db: Kysely<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
+  const who = actor.who ?? null;
+  const keyId = who?.type === 'key' ? who.id : who ? null : actor.keyId;
   await db
     .insertInto('audit_log')
-    .values({
-      key_id: actor.keyId,
+    .values((eb) => ({
+      key_id: keyId,
       request_id: actor.requestId,
+      actor_type: who?.type ?? (keyId ? 'key' : null),
+      actor_id: who?.id ?? keyId,
+      actor_name: who ? who.name : keyId ? eb.selectFrom('api_keys').select('name').where('id', '=', keyId) : null,
       entity_type: entry.entityType,
       entity_key: entry.entityKey,
       action: entry.action,
       before: json(entry.before),
       after: json(entry.after),
-    })
+    }))
     .execute();
 }
 
@@ -61,6 +82,7 @@ export async function listAudit(
     at: row.at.toISOString(),
     keyId: row.key_id,
     requestId: row.request_id,
+    actor: row.actor_type && row.actor_id ? { type: row.actor_type, id: row.actor_id, name: row.actor_name ?? row.actor_id } : null,
     entityType: row.entity_type as AuditEntry['entityType'],
     entityKey: row.entity_key,
     action: row.action,

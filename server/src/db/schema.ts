@@ -122,6 +122,51 @@ export interface ApiKeyTable {
   created_at: Timestamp;
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
+  /** Admin keys: what the key may do (design.md §9); null for SDK keys. */
+  role: Role | null;
+}
+
+export type Role = 'viewer' | 'editor' | 'admin';
+
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string | null;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_sign_in_at: NullableTimestamp;
+  disabled_at: NullableTimestamp;
+}
+
+export interface UserTokenTable {
+  token_hash: string;
+  purpose: 'invite' | 'setup';
+  user_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface SessionTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface OidcFlowTable {
+  id_hash: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  expires_at: Timestamp;
 }
 
 export interface AuditLogTable {
@@ -129,6 +174,9 @@ export interface AuditLogTable {
   at: Timestamp;
   key_id: string | null;
   request_id: string | null;
+  actor_type: 'user' | 'key' | null;
+  actor_id: string | null;
+  actor_name: string | null;
   entity_type: string;
   entity_key: string;
   action: string;
@@ -242,6 +290,10 @@ export interface Database {
   experiment_phases: ExperimentPhaseTable;
   api_keys: ApiKeyTable;
   audit_log: AuditLogTable;
+  users: UserTable;
+  user_tokens: UserTokenTable;
+  sessions: SessionTable;
+  oidc_flows: OidcFlowTable;
   exposures: ExposureTable;
   events: EventTable;
   unit_aliases: UnitAliasTable;

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { readJson } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
@@ -16,7 +17,7 @@ import { type IngestResponse, batchDocumentSchema, batchSchema, ingestResponseSc
  * Concurrent requests are written together (write-coalescer.ts), each still answered after its commit.
  */
 export function eventRoutes(deps: AppDeps, { store, lookupExperiments }: { store: IngestWriter; lookupExperiments: ExperimentLookup }) {
-  return new Hono<AppEnv>().post('/', async (c) => {
+  return new Hono<AppEnv>().post('/', access('sdk'), async (c) => {
     // sendBeacon cannot set headers: its body arrives as text/plain.
     const { items } = await readJson(c, batchSchema, { acceptTextPlain: true });
     const receivedAt = deps.now();

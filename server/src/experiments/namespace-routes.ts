@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import type { Operation } from '../openapi/registry.js';
@@ -22,7 +23,7 @@ const namespaceList = z.object({ items: z.array(namespaceSchema) });
  * the free ones (the experiment form shows them). A namespace id not listed is free whole: [[0, 1]].
  */
 export function namespaceRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get('/', async (c) => {
+  return new Hono<AppEnv>().get('/', access('viewer'), async (c) => {
     const holders = await namespaceHolders(deps.db);
     const items = [...holders].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, list]) => ({
       id,
@@ -39,6 +40,7 @@ export const namespaceOperations: Operation[] = [
     path: '/api/namespaces',
     summary: 'Namespaces in use: the ranges running and paused experiments hold, and the free ranges (a namespace not listed is free whole)',
     tag: 'experiments',
+    role: 'viewer',
     response: namespaceList,
   },
 ];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema.js';
@@ -63,7 +64,7 @@ export const previewResponse = z.object({
 
 /** POST /api/experiments/:key/preview-links (an editor's). */
 export function previewLinkRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().post('/:key/preview-links', async (c) => {
+  return new Hono<AppEnv>().post('/:key/preview-links', access('editor'), async (c) => {
     const experimentKey = slugParam(c, 'experiment');
     const input = await readJson(c, previewLinkRequest);
     const experiment = await getExperiment(deps.db, experimentKey);
@@ -82,7 +83,7 @@ export function previewLinkRoutes(deps: AppDeps) {
 
 /** GET /sdk/preview?token= (the script tag's): what a genuine link shows. */
 export function previewRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get('/preview', async (c) => {
+  return new Hono<AppEnv>().get('/preview', access('sdk'), async (c) => {
     const { token } = readQuery(c, previewQuery);
     const claims = verifyPreviewToken(await previewSecret(deps.db), token, deps.now());
     if ('problem' in claims) throw invalidField(['token'], claims.problem);
@@ -100,6 +101,7 @@ export const previewOperations: Operation[] = [
     path: '/api/experiments/{key}/preview-links',
     summary: 'Mint a signed preview link for one variant (`?tp_preview=<token>`): the script tag shows that variant and logs no exposure and no event, until the link expires',
     tag: 'experiments',
+    role: 'editor',
     body: previewLinkRequest,
     response: previewLinkResponse,
     status: 201,

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import type { Context } from 'hono';
 import { listAudit } from '../audit/repository.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
@@ -29,36 +30,36 @@ async function lifecycle(c: Context<AppEnv>, run: (expected: ExpectedVersion | n
 
 export function experimentRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .get('/', async (c) => c.json({ items: await listExperiments(deps.db, readQuery(c, listExperimentsQuery)) }))
-    .post('/', async (c) => {
+    .get('/', access('viewer'), async (c) => c.json({ items: await listExperiments(deps.db, readQuery(c, listExperimentsQuery)) }))
+    .post('/', access('editor'), async (c) => {
       const input = await readJson(c, createExperimentSchema);
       const experiment = await createExperiment(deps.db, actorOf(c), input, deps.now());
       c.header('Location', `/api/experiments/${experiment.key}`);
       return withEtag(c, experiment, 201);
     })
-    .get('/:key', async (c) => {
+    .get('/:key', access('viewer'), async (c) => {
       const { id: _id, ...experiment } = await getExperiment(deps.db, key(c));
       return withEtag(c, experiment);
     })
-    .patch('/:key', async (c) => {
+    .patch('/:key', access('editor'), async (c) => {
       const experimentKey = key(c);
       const patch = await readJson(c, updateExperimentSchema);
       const expected = expectedVersion(c, patch.version)!;
       return withEtag(c, await updateExperiment(deps.db, actorOf(c), experimentKey, patch, expected, deps.now()));
     })
-    .post('/:key/start', (c) => lifecycle(c, (expected, k) => transitionExperiment(deps.db, actorOf(c), k, 'start', { expected }, deps.now())))
-    .post('/:key/pause', (c) => lifecycle(c, (expected, k) => transitionExperiment(deps.db, actorOf(c), k, 'pause', { expected }, deps.now())))
-    .post('/:key/stop', async (c) => {
+    .post('/:key/start', access('editor'), (c) => lifecycle(c, (expected, k) => transitionExperiment(deps.db, actorOf(c), k, 'start', { expected }, deps.now())))
+    .post('/:key/pause', access('editor'), (c) => lifecycle(c, (expected, k) => transitionExperiment(deps.db, actorOf(c), k, 'pause', { expected }, deps.now())))
+    .post('/:key/stop', access('editor'), async (c) => {
       const experimentKey = key(c);
       const body = await readJson(c, stopExperimentSchema, { optional: true });
       const expected = expectedVersion(c, body.version, { required: false });
       const options = { expected, winner: body.winner, note: body.note, ship: body.ship };
       return withEtag(c, await transitionExperiment(deps.db, actorOf(c), experimentKey, 'stop', options, deps.now()));
     })
-    .post('/:key/rollout/end', (c) => lifecycle(c, (expected, k) => endRollout(deps.db, actorOf(c), k, expected, deps.now())))
-    .post('/:key/archive', (c) => lifecycle(c, (expected, k) => setArchived(deps.db, actorOf(c), k, true, expected, deps.now())))
-    .post('/:key/unarchive', (c) => lifecycle(c, (expected, k) => setArchived(deps.db, actorOf(c), k, false, expected, deps.now())))
-    .get('/:key/audit', async (c) => {
+    .post('/:key/rollout/end', access('editor'), (c) => lifecycle(c, (expected, k) => endRollout(deps.db, actorOf(c), k, expected, deps.now())))
+    .post('/:key/archive', access('editor'), (c) => lifecycle(c, (expected, k) => setArchived(deps.db, actorOf(c), k, true, expected, deps.now())))
+    .post('/:key/unarchive', access('editor'), (c) => lifecycle(c, (expected, k) => setArchived(deps.db, actorOf(c), k, false, expected, deps.now())))
+    .get('/:key/audit', access('viewer'), async (c) => {
       const experimentKey = key(c);
       const page = readQuery(c, auditQuery);
       await getExperiment(deps.db, experimentKey); // 404 for an unknown experiment rather than an empty list

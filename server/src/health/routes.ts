@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import { sql } from 'kysely';
 import type { AppDeps, AppEnv } from '../http/context.js';
 
 export function healthRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .get('/health', (c) => c.json({ status: 'ok' }))
-    .get('/ready', async (c) => {
+    .get('/health', access('public'), (c) => c.json({ status: 'ok' }))
+    .get('/ready', access('public'), async (c) => {
       // Shutting down (http/drain.ts): out of rotation first, before the listener closes.
       if (deps.draining?.()) {
         c.header('Retry-After', '5');

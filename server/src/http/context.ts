@@ -1,15 +1,29 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database, Role } from '../db/schema.js';
 import type { ChangeFeed } from '../db/change-feed.js';
 import type { IngestWriter } from '../events/writer.js';
 import type { LiveCatalog } from '../live/catalog.js';
 import type { Logger } from './logger.js';
 import type { AuthFailureLimiter, RateLimits } from './rate-limit.js';
+import type { AccessSettings } from '../auth/settings.js';
 
 export interface AuthenticatedKey {
   id: string;
   kind: 'admin' | 'sdk';
   allowedOrigins: string[];
+  name: string;
+  role: Role | null;
+}
+
+/** Who a request on /api acts as (access/authorize.ts): a signed-in person or an admin key. */
+export interface Principal {
+  type: 'user' | 'key';
+  id: string;
+  name: string;
+  role: Role;
+  /** Users: their email; the session and its CSRF token when signed in with a cookie. */
+  email?: string;
+  session?: { id: string; csrfToken: string; expiresAt: Date };
 }
 
 /** Hono environment shared by every route: per-request values set by middleware. */
@@ -17,6 +31,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     apiKey: AuthenticatedKey;
+    principal: Principal;
     /** Set by the body-size middleware (http/body.ts). */
     maxBodyBytes: number;
     /** Headers every response to the request carries, decided before the handler (http/response-headers.ts). */
@@ -56,6 +71,8 @@ export interface AppDeps {
   authFailures?: AuthFailureLimiter;
   /** Bearer token for GET /metrics; without it only loopback clients may scrape (telemetry/routes.ts). */
   metricsToken?: string | undefined;
+  /** Team access: sessions, cookies, links, SSO (auth/settings.ts); defaults when absent. */
+  access?: AccessSettings;
   /** WEBHOOK_ALLOW_PRIVATE=1: webhooks may point at private, loopback and link-local addresses (webhooks/address-guard.ts). */
   webhookAllowPrivate?: boolean;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono } from 'hono';
 import type { AppEnv } from './context.js';
+import { access } from '../access/declare.js';
 
 /**
  * Serves the built dashboard (a single-page app) at `/`: real files when they exist, index.html for
@@ -13,7 +14,8 @@ export function serveDashboard(app: Hono<AppEnv>, dashboardDir: string): void {
   if (!existsSync(indexFile)) return;
   const root = path.relative(process.cwd(), dashboardDir) || '.';
   app.use('/assets/*', serveStatic({ root }));
-  app.get('*', async (c, next) => {
+  // The page itself is public: it asks the visitor to sign in; the API behind it decides what they see.
+  app.get('*', access('public'), async (c, next) => {
     const p = c.req.path;
     if (p.startsWith('/api/') || p.startsWith('/sdk/')) return next();
     if (path.extname(p)) return serveStatic({ root })(c, next);

@@ -7,14 +7,15 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
  */
 export const PROBLEM_TYPES = {
   'malformed-request': { status: 400, title: 'Malformed request', description: 'The body is not valid JSON, or the request cannot be read.' },
-  'unauthorized': { status: 401, title: 'Unauthorized', description: 'No API key, or an unknown or revoked one. Send `Authorization: Bearer <key>`.' },
-  'forbidden': { status: 403, title: 'Forbidden', description: 'This key may not use this endpoint (SDK keys only reach /sdk/*).' },
+  'unauthorized': { status: 401, title: 'Unauthorized', description: 'Not signed in (no session, or an expired or revoked one), no API key, or an unknown or revoked one: sign in, or send `Authorization: Bearer <key>`; for POST /api/auth/login, a wrong email or password.' },
+  'forbidden': { status: 403, title: 'Forbidden', description: 'The role of this person or key does not allow this (viewer reads, editor edits, admin administers), an SDK key outside /sdk/*, or a signed-in write without its X-CSRF-Token; nothing was written.' },
   'not-found': { status: 404, title: 'Not found', description: 'No such resource or route.' },
   'already-exists': { status: 409, title: 'Already exists', description: 'A resource with this key already exists.' },
   'invalid-transition': { status: 409, title: 'Invalid lifecycle transition', description: 'The experiment cannot move to that status from its current one.' },
   'experiment-locked': { status: 409, title: 'Experiment locked', description: 'Structural fields cannot change while the experiment runs (except raising coverage, or weights in a new phase).' },
   'namespace-conflict': { status: 409, title: 'Namespace conflict', description: 'The namespace range overlaps the range of a running or paused experiment in the same namespace; `conflicts` names them and `freeRanges` lists what is left.' },
   'version-conflict': { status: 409, title: 'Version conflict', description: 'The resource changed since you read it; reload and apply your change again.' },
+  'invalid-link': { status: 410, title: 'Invalid link', description: 'The invitation or setup link is unknown, already used or expired; ask an admin for a new one.' },
   'in-use': { status: 409, title: 'In use', description: 'The resource is referenced elsewhere and cannot be removed.' },
   'precondition-failed': { status: 412, title: 'Precondition failed', description: 'If-Match does not match the current version.' },
   'payload-too-large': { status: 413, title: 'Payload too large', description: 'The request body exceeds the size limit.' },

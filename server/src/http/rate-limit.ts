@@ -14,7 +14,10 @@ import { ProblemError } from './problem.js';
  * - requests per SDK key on `/sdk/events` and `/sdk/assign`, counted in memory per instance
  *   (rateLimit below): a shop's whole traffic shares one public key, so this is a ceiling against a
  *   runaway or abusive client, sized per instance (N instances allow N times the figure).
- * Both are fixed windows: simple, one counter per subject and window, and a client over the limit
+ * - failed sign-ins per email address (POST /api/auth/login), counted like failed authentications
+ *   (createAuthFailureLimiter with its own scope), so guessing one person's password from many
+ *   addresses is slowed too.
+ * All are fixed windows: simple, one counter per subject and window, and a client over the limit
  * learns exactly when it may try again.
  */
 export interface RateLimits {
@@ -25,7 +28,16 @@ export interface RateLimits {
   sdkRequestsPerMinute: number;
   /** Reverse proxies in front whose X-Forwarded-For is trusted (http/client-address.ts). */
   trustedProxyHops: number;
+  /**
+   * Failed sign-ins allowed per email address per window, across instances (POST /api/auth/login);
+   * 0 = no limit, absent = 10 per 15 minutes. Failed sign-ins also count as failed authentications of
+   * their client address (authFailures above).
+   */
+  loginFailuresPerEmail?: number;
+  loginWindowSeconds?: number;
 }
+
+export const DEFAULT_LOGIN_LIMIT = { failures: 10, windowSeconds: 900 };
 
 export function tooManyRequests(retryAfterSeconds: number, detail: string): ProblemError {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
@@ -79,12 +91,22 @@ export interface AuthFailureLimiter {
 const SCOPE_AUTH = 'auth-failure';
 const digest = (address: string) => createHash('sha256').update(address).digest('base64url').slice(0, 22);
 
-export function createAuthFailureLimiter(db: Kysely<Database>, logger: Logger, limits: Pick<RateLimits, 'authFailures' | 'authWindowSeconds'>): AuthFailureLimiter {
+/**
+ * Counts failures per subject (a client address by default) in PostgreSQL, shared by every instance.
+ * `scope` and `subjectName` make other counters of the same kind (failed sign-ins per email); the
+ * subject is stored as a digest, never as the address or email itself.
+ */
+export function createAuthFailureLimiter(
+  db: Kysely<Database>,
+  logger: Logger,
+  limits: Pick<RateLimits, 'authFailures' | 'authWindowSeconds'>,
+  { scope = SCOPE_AUTH, subjectName = 'address' }: { scope?: string; subjectName?: string } = {},
+): AuthFailureLimiter {
   const windowMs = limits.authWindowSeconds * 1000;
   /** Addresses over the limit and the end of their window: answered without the database. */
   const blocked = new Map<string, number>();
   let lastPrune = 0;
-  const describe = `${limits.authFailures} failed authentications from this address in ${limits.authWindowSeconds} s.`;
+  const describe = `${limits.authFailures} failed authentications ${subjectName === 'address' ? 'from this address' : `for this ${subjectName}`} in ${limits.authWindowSeconds} s.`;
   const block = (address: string, until: number, nowMs: number) => {
     if (blocked.size >= 10_000) for (const [a, end] of blocked) if (end <= nowMs) blocked.delete(a);
     if (blocked.size < 10_000) blocked.set(address, until);
@@ -102,14 +124,14 @@ export function createAuthFailureLimiter(db: Kysely<Database>, logger: Logger, l
       const start = windowStart(nowMs, windowMs);
       const row = await db
         .insertInto('rate_limit_windows')
-        .values({ scope: SCOPE_AUTH, subject: digest(address), window_start: new Date(start), hits: 1 })
+        .values({ scope, subject: digest(address), window_start: new Date(start), hits: 1 })
         .onConflict((oc) => oc.columns(['scope', 'subject', 'window_start']).doUpdateSet({ hits: sql`rate_limit_windows.hits + 1` }))
         .returning('hits')
         .executeTakeFirstOrThrow();
       if (nowMs - lastPrune > windowMs) {
         lastPrune = nowMs;
         // Windows older than the current one count for nothing; removed in the background.
-        db.deleteFrom('rate_limit_windows').where('window_start', '<', new Date(start - windowMs)).execute()
+        db.deleteFrom('rate_limit_windows').where('scope', '=', scope).where('window_start', '<', new Date(start - windowMs)).execute()
           .catch((error: unknown) => logger.warn('could not prune rate-limit windows', { error: String(error) }));
       }
       // From the limit on, this instance answers the address from memory until the window ends.

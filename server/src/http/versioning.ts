@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from './context.js';
 import { ProblemError } from './problem.js';
+import type { Actor } from '../audit/repository.js';
 
 /** The version a client says it edited, from `If-Match` (preferred) or the body's `version`. */
 export interface ExpectedVersion {
@@ -42,6 +43,9 @@ export function staleVersion(expected: ExpectedVersion, current: number): Proble
     : new ProblemError('version-conflict', detail, { currentVersion: current });
 }
 
-export function actorOf(c: Context<AppEnv>): { keyId: string | null; requestId: string | null } {
-  return { keyId: c.get('apiKey')?.id ?? null, requestId: c.get('requestId') ?? null };
+/** Who the audit names for a change made by this request (design.md §9): the person or key, by name. */
+export function actorOf(c: Context<AppEnv>): Actor {
+  const principal = c.get('principal');
+  const who = principal ? { type: principal.type, id: principal.id, name: principal.name } : null;
+  return { keyId: c.get('apiKey')?.id ?? null, requestId: c.get('requestId') ?? null, who };
 }

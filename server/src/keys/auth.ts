@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { clientAddress } from '../http/client-address.js';
 import { ProblemError } from '../http/problem.js';
@@ -17,15 +17,31 @@ export function requireKey(
   deps: Pick<AppDeps, 'db' | 'now' | 'logger' | 'catalog' | 'authFailures' | 'rateLimits'>,
   allowed: readonly KeyKind[],
   /** Query parameter that may carry an SDK key: `navigator.sendBeacon` cannot set headers. */
-  { queryParam }: { queryParam?: string } = {},
+  options: { queryParam?: string } = {},
 ): MiddlewareHandler<AppEnv> {
+  const authenticate = keyAuthenticator(deps, allowed, options);
+  return async function requireKeyMiddleware(c, next) {
+    await authenticate(c);
+    await next();
+  };
+}
+
+/**
+ * The key check itself, for a middleware that also accepts other credentials (access/authorize.ts):
+ * sets `apiKey` and returns the key, or throws the 401/403/429.
+ */
+export function keyAuthenticator(
+  deps: Pick<AppDeps, 'db' | 'now' | 'logger' | 'catalog' | 'authFailures' | 'rateLimits'>,
+  allowed: readonly KeyKind[],
+  { queryParam }: { queryParam?: string } = {},
+): (c: Context<AppEnv>) => Promise<ApiKey> {
   // last_used_at is informative: write it at most once a minute per key, not on every request.
   const lastTouched = new Map<string, number>();
   const mayUseSdkKey = allowed.includes('sdk');
   // SDK keys (public: shipped in browsers) seen valid here, with their digests: one hash less per SDK
   // request. Validity is still read from the live view on every request; admin keys are not kept.
   const sdkDigests = new Map<string, string>();
-  return async function requireKeyMiddleware(c, next) {
+  return async function authenticateKey(c) {
     const header = requestHeader(c, 'authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const challenge = { headers: { 'WWW-Authenticate': 'Bearer realm="touchpoint"' } };
@@ -61,13 +77,14 @@ export function requireKey(
     if (!allowed.includes(key.kind)) {
       throw new ProblemError('forbidden', `A ${key.kind} key cannot use ${c.req.path}; use ${allowed.join(' or ')} key.`);
     }
-    c.set('apiKey', { id: key.id, kind: key.kind, allowedOrigins: key.allowedOrigins });
-    if (now.getTime() - (lastTouched.get(key.id) ?? 0) > LAST_USED_RESOLUTION_MS) {
-      lastTouched.set(key.id, now.getTime());
-      touchKey(deps.db, key.id, now).catch((error: unknown) =>
-        deps.logger.warn('could not record key use', { keyId: key.id, error: String(error) }),
+    c.set('apiKey', { id: key.id, kind: key.kind, allowedOrigins: key.allowedOrigins, name: key.name, role: key.role });
+    const found = key;
+    if (now.getTime() - (lastTouched.get(found.id) ?? 0) > LAST_USED_RESOLUTION_MS) {
+      lastTouched.set(found.id, now.getTime());
+      touchKey(deps.db, found.id, now).catch((error: unknown) =>
+        deps.logger.warn('could not record key use', { keyId: found.id, error: String(error) }),
       );
     }
-    await next();
+    return found;
   };
 }

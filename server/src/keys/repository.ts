@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { recordAudit, type Actor } from '../audit/repository.js';
-import type { Database } from '../db/schema.js';
+import type { Database, Role } from '../db/schema.js';
 import { type KeyKind, digestsEqual, displayPrefix, generateKey, generateKeyId, hashKey } from './tokens.js';
 
 export interface ApiKey {
@@ -9,13 +9,15 @@ export interface ApiKey {
   name: string;
   prefix: string;
   allowedOrigins: string[];
+  /** Admin keys: what the key may do (viewer, editor or admin); null for SDK keys. */
+  role: Role | null;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
 
 function toApiKey(row: {
-  id: string; kind: KeyKind; name: string; key_prefix: string; allowed_origins: string[];
+  id: string; kind: KeyKind; name: string; key_prefix: string; allowed_origins: string[]; role: Role | null;
   created_at: Date; last_used_at: Date | null; revoked_at: Date | null;
 }): ApiKey {
   return {
@@ -24,6 +26,7 @@ function toApiKey(row: {
     name: row.name,
     prefix: row.key_prefix,
     allowedOrigins: row.allowed_origins,
+    role: row.kind === 'admin' ? (row.role ?? 'admin') : null,
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,
@@ -34,6 +37,8 @@ export interface NewKey {
   kind: KeyKind;
   name: string;
   allowedOrigins?: string[];
+  /** Admin keys only; admin when absent. */
+  role?: Role;
   /** A preset secret (ADMIN_KEY); generated when absent. */
   secret?: string;
 }
@@ -55,6 +60,7 @@ export async function insertKey(trx: Kysely<Database>, actor: Actor, input: NewK
       key_hash: hashKey(secret),
       key_prefix: displayPrefix(secret),
       allowed_origins: JSON.stringify(input.allowedOrigins ?? []),
+      role: input.kind === 'admin' ? (input.role ?? 'admin') : null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

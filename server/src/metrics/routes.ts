@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { readJson, readQuery, slugParam } from '../http/validate.js';
 import { actorOf, etagFor, expectedVersion } from '../http/versioning.js';
@@ -7,20 +8,20 @@ import { createMetricSchema, listMetricsQuery, updateMetricSchema } from './sche
 
 export function metricRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .get('/', async (c) => c.json({ items: await listMetrics(deps.db, readQuery(c, listMetricsQuery)) }))
-    .post('/', async (c) => {
+    .get('/', access('viewer'), async (c) => c.json({ items: await listMetrics(deps.db, readQuery(c, listMetricsQuery)) }))
+    .post('/', access('editor'), async (c) => {
       const input = await readJson(c, createMetricSchema);
       const metric = await createMetric(deps.db, actorOf(c), input, deps.now());
       c.header('ETag', etagFor(metric.version));
       c.header('Location', `/api/metrics/${metric.key}`);
       return c.json(metric, 201);
     })
-    .get('/:key', async (c) => {
+    .get('/:key', access('viewer'), async (c) => {
       const metric = await getMetric(deps.db, slugParam(c, 'metric'));
       c.header('ETag', etagFor(metric.version));
       return c.json(metric);
     })
-    .patch('/:key', async (c) => {
+    .patch('/:key', access('editor'), async (c) => {
       const key = slugParam(c, 'metric');
       const patch = await readJson(c, updateMetricSchema);
       const metric = await updateMetric(deps.db, actorOf(c), key, patch, expectedVersion(c, patch.version)!, deps.now());

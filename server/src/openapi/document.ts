@@ -16,6 +16,8 @@ import { resultsOperations } from '../results/routes.js';
 import { resultsSummaryOperation } from '../results/summary.js';
 import { unitOperations } from '../units/routes.js';
 import { webhookOperations } from '../webhooks/routes.js';
+import { authOperations } from '../auth/operations.js';
+import { userOperations } from '../users/routes.js';
 import type { Operation } from './registry.js';
 import { conditionalParameters, headerComponents, problemResponseComponents, responsesOf, toSchema } from './responses.js';
 import { auditRecordSchema } from '../audit/schemas.js';
@@ -64,23 +66,24 @@ const core: Operation[] = [
     auth: 'none',
     response: z.object({ type: z.string(), title: z.string(), status: z.number().int(), description: z.string() }),
   },
-  { method: 'get', path: '/api/touchpoints', summary: 'List touchpoints', tag: 'touchpoints', query: listTouchpointsQuery, response: list(touchpointSchema) },
-  { method: 'post', path: '/api/touchpoints', summary: 'Create a touchpoint', tag: 'touchpoints', body: createTouchpointSchema, response: touchpointSchema, ...created },
-  { method: 'get', path: '/api/touchpoints/{key}', summary: 'Read a touchpoint', tag: 'touchpoints', response: touchpointSchema, ...read },
-  { method: 'patch', path: '/api/touchpoints/{key}', summary: 'Update a touchpoint (If-Match or version)', tag: 'touchpoints', body: updateTouchpointSchema, response: touchpointSchema, ...edit },
-  { method: 'delete', path: '/api/touchpoints/{key}', summary: 'Delete a touchpoint no experiment uses (409 otherwise)', tag: 'touchpoints', status: 204, problems: [409] },
-  { method: 'get', path: '/api/metrics', summary: 'List metrics', tag: 'metrics', query: listMetricsQuery, response: list(metricSchema) },
-  { method: 'post', path: '/api/metrics', summary: 'Create a metric', tag: 'metrics', body: createMetricSchema, response: metricSchema, ...created },
-  { method: 'get', path: '/api/metrics/{key}', summary: 'Read a metric', tag: 'metrics', response: metricSchema, ...read },
-  { method: 'patch', path: '/api/metrics/{key}', summary: 'Update a metric (If-Match or version)', tag: 'metrics', body: updateMetricSchema, response: metricSchema, ...edit },
-  { method: 'get', path: '/api/experiments', summary: 'List experiments', tag: 'experiments', query: listExperimentsQuery, response: list(experimentSchema) },
-  { method: 'post', path: '/api/experiments', summary: 'Create an experiment (draft)', tag: 'experiments', body: createExperimentSchema, response: experimentSchema, ...created },
-  { method: 'get', path: '/api/experiments/{key}', summary: 'Read an experiment', tag: 'experiments', response: experimentSchema, ...read },
+  { method: 'get', path: '/api/touchpoints', summary: 'List touchpoints', role: 'viewer', tag: 'touchpoints', query: listTouchpointsQuery, response: list(touchpointSchema) },
+  { method: 'post', path: '/api/touchpoints', summary: 'Create a touchpoint', role: 'editor', tag: 'touchpoints', body: createTouchpointSchema, response: touchpointSchema, ...created },
+  { method: 'get', path: '/api/touchpoints/{key}', summary: 'Read a touchpoint', role: 'viewer', tag: 'touchpoints', response: touchpointSchema, ...read },
+  { method: 'patch', path: '/api/touchpoints/{key}', summary: 'Update a touchpoint (If-Match or version)', role: 'editor', tag: 'touchpoints', body: updateTouchpointSchema, response: touchpointSchema, ...edit },
+  { method: 'delete', path: '/api/touchpoints/{key}', summary: 'Delete a touchpoint no experiment uses (409 otherwise)', role: 'editor', tag: 'touchpoints', status: 204, problems: [409] },
+  { method: 'get', path: '/api/metrics', summary: 'List metrics', role: 'viewer', tag: 'metrics', query: listMetricsQuery, response: list(metricSchema) },
+  { method: 'post', path: '/api/metrics', summary: 'Create a metric', role: 'editor', tag: 'metrics', body: createMetricSchema, response: metricSchema, ...created },
+  { method: 'get', path: '/api/metrics/{key}', summary: 'Read a metric', role: 'viewer', tag: 'metrics', response: metricSchema, ...read },
+  { method: 'patch', path: '/api/metrics/{key}', summary: 'Update a metric (If-Match or version)', role: 'editor', tag: 'metrics', body: updateMetricSchema, response: metricSchema, ...edit },
+  { method: 'get', path: '/api/experiments', summary: 'List experiments', role: 'viewer', tag: 'experiments', query: listExperimentsQuery, response: list(experimentSchema) },
+  { method: 'post', path: '/api/experiments', summary: 'Create an experiment (draft)', role: 'editor', tag: 'experiments', body: createExperimentSchema, response: experimentSchema, ...created },
+  { method: 'get', path: '/api/experiments/{key}', summary: 'Read an experiment', role: 'viewer', tag: 'experiments', response: experimentSchema, ...read },
   {
     method: 'patch',
     path: '/api/experiments/{key}',
     summary: 'Update an experiment (If-Match or version); structural changes to a running one are a 409 unless they start a new phase',
     tag: 'experiments',
+    role: 'editor',
     body: updateExperimentSchema,
     response: experimentSchema,
     ...edit,
@@ -90,14 +93,16 @@ const core: Operation[] = [
     path: '/api/experiments/{key}/start',
     summary: 'Start or resume; 409 namespace-conflict when its namespace range overlaps a running or paused experiment of the namespace',
     tag: 'experiments',
+    role: 'editor',
     ...lifecycle,
   },
-  { method: 'post', path: '/api/experiments/{key}/pause', summary: 'Pause', tag: 'experiments', ...lifecycle },
+  { method: 'post', path: '/api/experiments/{key}/pause', summary: 'Pause', role: 'editor', tag: 'experiments', ...lifecycle },
   {
     method: 'post',
     path: '/api/experiments/{key}/stop',
     summary: 'Stop with a decision; with `ship: true` the winner is served to everyone (`rollout`) until the rollout is ended',
     tag: 'experiments',
+    role: 'editor',
     ...lifecycle,
     body: stopExperimentSchema,
   },
@@ -106,18 +111,19 @@ const core: Operation[] = [
     path: '/api/experiments/{key}/rollout/end',
     summary: 'End the rollout of a shipped winner: /sdk/config stops serving it, everyone is back to the default experience (409 when there is no rollout)',
     tag: 'experiments',
+    role: 'editor',
     ...lifecycle,
   },
-  { method: 'post', path: '/api/experiments/{key}/archive', summary: 'Archive (draft or stopped)', tag: 'experiments', ...lifecycle },
-  { method: 'post', path: '/api/experiments/{key}/unarchive', summary: 'Unarchive', tag: 'experiments', ...lifecycle },
-  { method: 'get', path: '/api/experiments/{key}/audit', summary: 'Change history, newest first', tag: 'experiments', query: auditQuery, response: list(auditRecordSchema) },
-  { method: 'get', path: '/api/keys', summary: 'List API keys (never their secrets)', tag: 'keys', query: listKeysQuery, response: list(apiKeySchema) },
-  { method: 'post', path: '/api/keys', summary: 'Create a key; the secret is returned once', tag: 'keys', body: createKeySchema, response: withSecret, status: 201 },
-  { method: 'delete', path: '/api/keys/{id}', summary: 'Revoke a key (409 for the last active admin key)', tag: 'keys', status: 204, problems: [409] },
+  { method: 'post', path: '/api/experiments/{key}/archive', summary: 'Archive (draft or stopped)', role: 'editor', tag: 'experiments', ...lifecycle },
+  { method: 'post', path: '/api/experiments/{key}/unarchive', summary: 'Unarchive', role: 'editor', tag: 'experiments', ...lifecycle },
+  { method: 'get', path: '/api/experiments/{key}/audit', summary: 'Change history, newest first', role: 'viewer', tag: 'experiments', query: auditQuery, response: list(auditRecordSchema) },
+  { method: 'get', path: '/api/keys', summary: 'List API keys (never their secrets)', role: 'admin', tag: 'keys', query: listKeysQuery, response: list(apiKeySchema) },
+  { method: 'post', path: '/api/keys', summary: 'Create a key; the secret is returned once', role: 'admin', tag: 'keys', body: createKeySchema, response: withSecret, status: 201 },
+  { method: 'delete', path: '/api/keys/{id}', summary: 'Revoke a key (409 for the last active admin key)', role: 'admin', tag: 'keys', status: 204, problems: [409] },
 ];
 
 /** Every documented operation: the core above and those the features export. */
-export const operations: readonly Operation[] = [...core, metricsOperation, ...statsOperations, ...sdkOperations, scriptTagOperation, ...previewOperations, ...namespaceOperations, ...unitOperations, ...webhookOperations, ...resultsOperations, resultsSummaryOperation];
+export const operations: readonly Operation[] = [...core, ...authOperations, ...userOperations, metricsOperation, ...statsOperations, ...sdkOperations, scriptTagOperation, ...previewOperations, ...namespaceOperations, ...unitOperations, ...webhookOperations, ...resultsOperations, resultsSummaryOperation];
 
 function bodyContent(body: z.ZodType, alsoAccepts: readonly string[]) {
   const schema = toSchema(body);
@@ -135,7 +141,9 @@ function operationObject(op: Operation) {
   params.push(...conditionalParameters(op));
   return {
     summary: op.summary,
+    ...(op.role && { description: `Needs the role **${op.role}**${op.role === 'admin' ? '' : ' or above'} (a signed-in person or an admin key with that role); a signed-in write also needs X-CSRF-Token.` }),
     tags: [op.tag],
+    ...(op.role && { 'x-required-role': op.role }),
     ...(op.auth === 'none' ? { security: [] } : op.auth === 'sdk' ? { security: [{ sdkKey: [] }, { sdkKeyQuery: [] }] } : {}),
     ...(params.length && { parameters: params }),
     ...(op.body && { requestBody: { required: !op.optionalBody, content: bodyContent(op.body, op.alsoAccepts ?? []) } }),
@@ -152,10 +160,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: { title: 'Touchpoint API', version: '0.1.0', description: 'A/B testing for e-commerce funnel touchpoints. Errors are RFC 9457 problem documents.' },
-    security: [{ adminKey: [] }],
+    security: [{ adminKey: [] }, { session: [] }],
     components: {
       securitySchemes: {
-        adminKey: { type: 'http', scheme: 'bearer', description: 'Admin key: everything under /api' },
+        adminKey: { type: 'http', scheme: 'bearer', description: 'Admin key: everything under /api that its role allows (admin keys carry a role, admin by default)' },
+        session: { type: 'apiKey', in: 'cookie', name: 'tp_session', description: 'A person signed in with POST /api/auth/login (or SSO): the HttpOnly cookie, and X-CSRF-Token on every write' },
         sdkKey: { type: 'http', scheme: 'bearer', description: 'SDK key: /sdk/* only' },
         sdkKeyQuery: { type: 'apiKey', in: 'query', name: 'sdkKey', description: 'The SDK key as `?sdkKey=`, for navigator.sendBeacon, which cannot set headers' },
       },

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
+import type { Role } from '../access/roles.js';
 
 /** Response headers the document can name (described once, in responses.ts). */
-export type ResponseHeader = 'ETag' | 'Location' | 'Cache-Control' | 'Content-Disposition' | 'Retry-After';
+export type ResponseHeader = 'ETag' | 'Location' | 'Cache-Control' | 'Content-Disposition' | 'Retry-After' | 'Set-Cookie';
 
 /**
  * One documented operation; `path` uses OpenAPI's `{param}` syntax. Every answer it can give is
@@ -14,7 +15,13 @@ export interface Operation {
   path: string;
   summary: string;
   tag: string;
+  /** `none`: anyone; `sdk`: an SDK (or admin) key; absent: a person or admin key with `role`. */
   auth?: 'admin' | 'sdk' | 'none';
+  /**
+   * The role the route needs (design.md §9), the same its route declares with access() (a test
+   * compares them: access/declared.test.ts); every operation that is neither `none` nor `sdk` names one.
+   */
+  role?: Role;
   query?: z.ZodType;
   body?: z.ZodType;
   /** The body may be left out (lifecycle actions without options). */

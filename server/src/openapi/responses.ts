@@ -19,6 +19,7 @@ const HEADERS: Record<ResponseHeader | 'WWW-Authenticate', { description: string
   'Cache-Control': { description: 'How long browsers and CDNs may reuse the answer', schema: { type: 'string' } },
   'Content-Disposition': { description: 'The file name of a download', schema: { type: 'string' } },
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'string', pattern: '^[0-9]+$' } },
+  'Set-Cookie': { description: 'The session cookie `tp_session` (HttpOnly, SameSite=Lax, Path=/, Secure over https or with COOKIE_SECURE=1), set on sign-in and cleared on sign-out', schema: { type: 'string' } },
   'WWW-Authenticate': { description: 'The Bearer challenge (RFC 6750)', schema: { type: 'string' } },
 };
 
@@ -29,8 +30,8 @@ const headerRefs = (names: readonly (ResponseHeader | 'WWW-Authenticate')[]) =>
   Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 
 /**
- * The problem statuses an operation can answer: any can fail (500); a key is checked against the
- * database (401, 403, 503) and rate limited (429); a path parameter names something that may not exist (404); a query or a
+ * The problem statuses an operation can answer: any can fail (500); a person's session or a key is
+ * checked against the database and their role against the route's (401, 403, 503) and rate limited (429); a path parameter names something that may not exist (404); a query or a
  * body is validated (422; a body may also be unreadable, too large or not JSON: 400, 413, 415); an
  * edit made against a stale version is refused (409 from the body's `version`, 412 from If-Match,
  * 428 when neither is sent). `op.problems` adds what a route does beyond that.
@@ -119,7 +120,7 @@ export function responsesOf(op: Operation): Record<string, unknown> {
   };
   const responses: Record<string, unknown> = {
     [status]: {
-      description: status === 204 ? 'Done; no body' : 'Success',
+      description: status === 204 ? 'Done; no body' : status >= 300 ? 'Redirect: see Location' : 'Success',
       ...(op.headers?.length && { headers: headerRefs(op.headers) }),
       ...(Object.keys(content).length && { content }),
     },

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import type { Context } from 'hono';
 import { getExperiment } from '../experiments/repository.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
@@ -22,7 +23,7 @@ export function resultsRoutes(deps: AppDeps) {
   const key = (c: Context<AppEnv>) => slugParam(c, 'experiment');
   const inFlight: InFlight = new Map();
   return new Hono<AppEnv>()
-    .get('/:key/results', async (c) => {
+    .get('/:key/results', access('viewer'), async (c) => {
       const experimentKey = key(c);
       const query = readQuery(c, resultsQuery);
       const results = await getResults(deps.db, experimentKey, query, deps.now(), inFlight);
@@ -33,12 +34,12 @@ export function resultsRoutes(deps: AppDeps) {
       }
       return c.json(results);
     })
-    .get('/:key/segments', async (c) => {
+    .get('/:key/segments', access('viewer'), async (c) => {
       readQuery(c, noQuery);
       const experiment = await getExperiment(deps.db, key(c));
       return c.json({ attributes: await segmentAttributes(deps.db, experiment.id) });
     })
-    .post('/:key/results/refresh', async (c) => {
+    .post('/:key/results/refresh', access('editor'), async (c) => {
       const experimentKey = key(c);
       const query = readQuery(c, refreshQuery);
       await readJson(c, refreshBody, { optional: true });
@@ -53,6 +54,7 @@ export const resultsOperations: Operation[] = [
     path: '/api/experiments/{key}/results',
     summary: 'Per-variant results for every metric, funnel steps, SRM, daily series, progress (?format=csv, ?segment=)',
     tag: 'results',
+    role: 'viewer',
     query: resultsQuery,
     response: resultsResponse,
     alternates: { 'text/csv': 'With ?format=csv: one row per metric and variant (a download: Content-Disposition)' },
@@ -63,6 +65,7 @@ export const resultsOperations: Operation[] = [
     path: '/api/experiments/{key}/segments',
     summary: 'The exposure attributes seen in the experiment (scalar values, most common first): what ?segment= can break results down by',
     tag: 'results',
+    role: 'viewer',
     query: noQuery,
     response: segmentAttributesResponse,
   },
@@ -71,6 +74,7 @@ export const resultsOperations: Operation[] = [
     path: '/api/experiments/{key}/results/refresh',
     summary: 'Recompute and store the results snapshot now',
     tag: 'results',
+    role: 'editor',
     query: refreshQuery,
     body: refreshBody,
     optionalBody: true,

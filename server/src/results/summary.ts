@@ -7,6 +7,7 @@
  * the scheduler (or a GET of its results) makes one.
  */
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema.js';
@@ -90,7 +91,7 @@ async function loadResultsSummaries(db: Kysely<Database>, now: Date): Promise<Re
 const summaryQuery = z.strictObject({});
 
 export function resultsSummaryRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().get('/summary', async (c) => {
+  return new Hono<AppEnv>().get('/summary', access('viewer'), async (c) => {
     readQuery(c, summaryQuery);
     return c.json({ items: await loadResultsSummaries(deps.db, deps.now()) });
   });
@@ -101,6 +102,7 @@ export const resultsSummaryOperation: Operation = {
   path: '/api/results/summary',
   summary: 'Headline (primary metric, exposures, SRM flag, decision status) of every running or stopped (not archived) experiment, from stored snapshots only; results: null until one exists',
   tag: 'results',
+  role: 'viewer',
   query: summaryQuery,
   response: summaryResponse,
 };

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { access } from '../access/declare.js';
 import { assignVariant } from '@touchpoint/client-sdk';
 import { rolloutVariant } from '@touchpoint/client-sdk/rollout';
 import { Hono } from 'hono';
@@ -95,14 +96,14 @@ export function sdkRoutes(deps: AppDeps) {
       describe: 'POST /sdk/events and /sdk/assign requests per minute with this SDK key on this instance',
       now: () => deps.now().getTime(),
     }))
-    .get('/config', async (c) => {
+    .get('/config', access('sdk'), async (c) => {
       if (wantsStream(c)) return configStream(c, { catalog, now: deps.now, draining: deps.draining }, streams);
       const state = await catalog.current();
       const { etag } = state;
       if (ifNoneMatchMatches(requestHeader(c, 'if-none-match'), etag)) return respond(c, null, 304, { etag, 'cache-control': CONFIG_CACHE_CONTROL });
       return respond(c, configBody(state, deps.now().getTime()), 200, { etag, 'cache-control': CONFIG_CACHE_CONTROL, 'content-type': 'application/json' });
     })
-    .post('/assign', async (c) => {
+    .post('/assign', access('sdk'), async (c) => {
       const input = await readJson(c, assignRequestSchema);
       // Checked before anything is written: stored attributes have tighter bounds than targeting ones.
       const attributeProblems = input.logExposures ? attributesProblems(input.attributes) : [];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { buildScriptTag } from '@touchpoint/client-sdk/script-tag-build';
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import { z } from 'zod';
 import type { AppEnv } from '../http/context.js';
 import { requestHeader } from '../http/request-header.js';
@@ -45,7 +46,7 @@ const ifNoneMatch = (header: string | undefined, etag: string) =>
   !!header && (header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag));
 
 export function scriptTagRoutes() {
-  return new Hono<AppEnv>().get('/touchpoint.js', async (c) => {
+  return new Hono<AppEnv>().get('/touchpoint.js', access('public'), async (c) => {
     const { code, gzipped, version } = await scriptTagBundle();
     const etag = `"${version}"`;
     const pinned = c.req.query('v') === version;

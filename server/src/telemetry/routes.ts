@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { access } from '../access/declare.js';
 import type { MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { routePath } from 'hono/route';
@@ -37,7 +38,7 @@ function sameSecret(given: string, expected: string): boolean {
  * same host). `local` is an in-process request (tests' app.request), which has no socket.
  */
 export function metricsRoutes(deps: Pick<AppDeps, 'metricsToken' | 'rateLimits'>) {
-  return new Hono<AppEnv>().get('/', async (c) => {
+  return new Hono<AppEnv>().get('/', access('public'), async (c) => {
     if (deps.metricsToken) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
       if (!match || !sameSecret(match[1]!, deps.metricsToken)) {

@@ -5,6 +5,8 @@ import type { IngestWriter } from '../events/writer.js';
 import { createMemoryLogger } from '../http/logger.js';
 import { createKey } from '../keys/repository.js';
 import { withResponseValidation } from './openapi-validator.js';
+import type { RateLimits } from '../http/rate-limit.js';
+import type { AccessSettings } from '../auth/settings.js';
 
 const SYSTEM = { keyId: null, requestId: 'test' };
 
@@ -18,10 +20,13 @@ export interface Harness {
 }
 
 /** A real app on a real database, with fresh admin and SDK keys; nothing is mocked. */
-export async function createHarness(db: Kysely<Database>, options: { now?: () => Date; maxBodyBytes?: number; webhookAllowPrivate?: boolean; ingest?: IngestWriter } = {}): Promise<Harness> {
+export async function createHarness(
+  db: Kysely<Database>,
+  options: { now?: () => Date; maxBodyBytes?: number; webhookAllowPrivate?: boolean; ingest?: IngestWriter; dashboardDir?: string; rateLimits?: RateLimits; access?: AccessSettings } = {},
+): Promise<Harness> {
   const logger = createMemoryLogger();
   // Every response a test sees is checked against the OpenAPI document (openapi-validator.ts).
-  const app = withResponseValidation(createApp({ db, ingest: options.ingest, logger, now: options.now ?? (() => new Date()), maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, webhookAllowPrivate: options.webhookAllowPrivate ?? false }));
+  const app = withResponseValidation(createApp({ db, ingest: options.ingest, logger, now: options.now ?? (() => new Date()), maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, webhookAllowPrivate: options.webhookAllowPrivate ?? false, dashboardDir: options.dashboardDir, ...(options.rateLimits && { rateLimits: options.rateLimits }), ...(options.access && { access: options.access }) }));
   const adminKey = (await createKey(db, SYSTEM, { kind: 'admin', name: 'test admin' })).secret;
   const sdkKey = (await createKey(db, SYSTEM, { kind: 'sdk', name: 'test sdk' })).secret;
   return {

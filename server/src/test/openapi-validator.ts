@@ -71,7 +71,8 @@ function buildChecker(): Checker {
 function noRouteResponse(operations: readonly DocumentedOperation[], path: string, status: number): Json | undefined {
   if (status === 404) return { $ref: '#/components/responses/Problem404' };
   const prefix = path.split('/')[1];
-  const siblings = operations.filter((op) => op.template.split('/')[1] === prefix);
+  // The operations that check who is calling (documenting a 401): the public ones under /api (signing in) say nothing about other paths.
+  const siblings = operations.filter((op) => op.template.split('/')[1] === prefix && '401' in op.responses && '403' in op.responses);
   const shared = siblings.length > 0 && siblings.every((op) => String(status) in op.responses);
   return (status === 401 || status === 403) && shared ? siblings[0]!.responses[String(status)] : undefined;
 }

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { readJson, readQuery, slugParam } from '../http/validate.js';
 import { actorOf, etagFor, expectedVersion } from '../http/versioning.js';
@@ -7,23 +8,23 @@ import { createTouchpointSchema, listTouchpointsQuery, updateTouchpointSchema } 
 
 export function touchpointRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
-    .get('/', async (c) => {
+    .get('/', access('viewer'), async (c) => {
       const query = readQuery(c, listTouchpointsQuery);
       return c.json({ items: await listTouchpoints(deps.db, query) });
     })
-    .post('/', async (c) => {
+    .post('/', access('editor'), async (c) => {
       const input = await readJson(c, createTouchpointSchema);
       const touchpoint = await createTouchpoint(deps.db, actorOf(c), input, deps.now());
       c.header('ETag', etagFor(touchpoint.version));
       c.header('Location', `/api/touchpoints/${touchpoint.key}`);
       return c.json(touchpoint, 201);
     })
-    .get('/:key', async (c) => {
+    .get('/:key', access('viewer'), async (c) => {
       const touchpoint = await getTouchpoint(deps.db, slugParam(c, 'touchpoint'));
       c.header('ETag', etagFor(touchpoint.version));
       return c.json(touchpoint);
     })
-    .patch('/:key', async (c) => {
+    .patch('/:key', access('editor'), async (c) => {
       const key = slugParam(c, 'touchpoint');
       const patch = await readJson(c, updateTouchpointSchema);
       const expected = expectedVersion(c, patch.version)!;
@@ -31,7 +32,7 @@ export function touchpointRoutes(deps: AppDeps) {
       c.header('ETag', etagFor(touchpoint.version));
       return c.json(touchpoint);
     })
-    .delete('/:key', async (c) => {
+    .delete('/:key', access('editor'), async (c) => {
       await deleteTouchpoint(deps.db, actorOf(c), slugParam(c, 'touchpoint'));
       return c.body(null, 204);
     });

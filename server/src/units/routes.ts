@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { parseWith } from '../http/validate.js';
@@ -17,7 +18,7 @@ const erasureResponse = z.object({
 });
 
 export function unitRoutes(deps: AppDeps) {
-  return new Hono<AppEnv>().delete('/:unitId', async (c) => {
+  return new Hono<AppEnv>().delete('/:unitId', access('admin'), async (c) => {
     // Unit ids are whatever the site uses (emails, UUIDs…): any storable string, URL-encoded in the path.
     const unitId = parseWith(unitIdParam, c.req.param('unitId'));
     return c.json(await eraseUnit(deps.db, actorOf(c), unitId));
@@ -30,6 +31,7 @@ export const unitOperations: Operation[] = [
     path: '/api/units/{unitId}',
     summary: "Erase a unit's exposures and events, with those of the ids identify linked to it, and the links (right to erasure); the audit keeps a SHA-256 digest of the id, never the id",
     tag: 'privacy',
+    role: 'admin',
     response: erasureResponse,
     // The unit id is any storable string (1 to 1,000 characters): a longer one is a validation error.
     problems: [422],

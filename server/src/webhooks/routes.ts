@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { access } from '../access/declare.js';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { ProblemError, invalidField } from '../http/problem.js';
@@ -18,20 +19,20 @@ export function webhookRoutes(deps: AppDeps) {
     if (!WEBHOOK_ID.test(id) || !(await webhookExists(deps.db, id))) throw new ProblemError('not-found', 'No webhook with that id.');
   };
   return new Hono<AppEnv>()
-    .get('/', async (c) => c.json({ items: await listWebhooks(deps.db) }))
-    .post('/', async (c) => {
+    .get('/', access('admin'), async (c) => c.json({ items: await listWebhooks(deps.db) }))
+    .post('/', access('admin'), async (c) => {
       const input = await readJson(c, createWebhookSchema);
       const refusal = await urlRefusal(input.url, allowPrivate);
       if (refusal) throw invalidField(['url'], refusal);
       // The secret is in this response only; deliveries are signed with it (README, Webhooks).
       return c.json(await createWebhook(deps.db, actorOf(c), input, deps.now()), 201);
     })
-    .delete('/:id', async (c) => {
+    .delete('/:id', access('admin'), async (c) => {
       const id = c.req.param('id');
       if (!WEBHOOK_ID.test(id) || !(await deleteWebhook(deps.db, actorOf(c), id))) throw new ProblemError('not-found', 'No webhook with that id.');
       return c.body(null, 204);
     })
-    .get('/:id/deliveries', async (c) => {
+    .get('/:id/deliveries', access('admin'), async (c) => {
       const id = c.req.param('id');
       const { limit } = readQuery(c, deliveriesQuery);
       await existing(id);
@@ -42,16 +43,16 @@ export function webhookRoutes(deps: AppDeps) {
 const list = (item: z.ZodType) => z.object({ items: z.array(item) });
 
 export const webhookOperations: Operation[] = [
-  { method: 'get', path: '/api/webhooks', summary: 'List webhooks (never their secrets)', tag: 'webhooks', response: list(webhookSchema) },
+  { method: 'get', path: '/api/webhooks', summary: 'List webhooks (never their secrets)', tag: 'webhooks', role: 'admin', response: list(webhookSchema) },
   {
     method: 'post',
     path: '/api/webhooks',
     summary: 'Create a webhook; the signing secret is returned once. Private, loopback and link-local addresses get 422 unless WEBHOOK_ALLOW_PRIVATE=1',
-    tag: 'webhooks',
+    tag: 'webhooks', role: 'admin',
     body: createWebhookSchema,
     response: webhookWithSecretSchema,
     status: 201,
   },
-  { method: 'delete', path: '/api/webhooks/{id}', summary: 'Delete a webhook, its pending deliveries and its delivery log', tag: 'webhooks', status: 204 },
-  { method: 'get', path: '/api/webhooks/{id}/deliveries', summary: 'Newest deliveries of a webhook, each with its attempts', tag: 'webhooks', query: deliveriesQuery, response: list(deliverySchema) },
+  { method: 'delete', path: '/api/webhooks/{id}', summary: 'Delete a webhook, its pending deliveries and its delivery log', tag: 'webhooks', role: 'admin', status: 204 },
+  { method: 'get', path: '/api/webhooks/{id}/deliveries', summary: 'Newest deliveries of a webhook, each with its attempts', tag: 'webhooks', role: 'admin', query: deliveriesQuery, response: list(deliverySchema) },
 ];
