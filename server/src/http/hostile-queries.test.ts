@@ -29,7 +29,7 @@ const STOPPED = 'q-stopped';
 const NUM_RUNS = 25;
 
 /** One property per name (the specs are built once the keys exist; the coverage test holds the two lists together). */
-const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'segments', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery', 'sdkScript', 'sdkPreview', 'webhooks', 'webhookDeliveries', 'namespaces'];
+const SPEC_NAMES = ['health', 'ready', 'openapi', 'prometheus', 'problem', 'touchpoints', 'touchpoint', 'metrics', 'metric', 'experiments', 'experiment', 'audit', 'results', 'segments', 'summary', 'keys', 'sampleSize', 'sdkConfig', 'sdkConfigKeyInQuery', 'sdkScript', 'sdkPreview', 'webhooks', 'webhookDeliveries', 'namespaces', 'authConfig', 'me', 'users', 'oidcStart', 'oidcCallback'];
 
 interface GetSpec {
   /** The route, as the OpenAPI document writes it. */
@@ -154,6 +154,12 @@ describeEachEngine('hostile queries, path parameters and headers on GET', (db) =
       keys: { route: '/api/keys', path: '/api/keys', params: { includeRevoked: ['true', 'false'] }, strict: true, auth: 'admin' },
       webhooks: { route: '/api/webhooks', path: '/api/webhooks', params: {}, strict: false, auth: 'admin' },
       namespaces: { route: '/api/namespaces', path: '/api/namespaces', params: {}, strict: false, auth: 'admin' },
+      authConfig: { route: '/api/auth/config', path: '/api/auth/config', params: {}, strict: false, auth: 'none' },
+      me: { route: '/api/auth/me', path: '/api/auth/me', params: {}, strict: false, auth: 'admin' },
+      users: { route: '/api/users', path: '/api/users', params: {}, strict: false, auth: 'admin' },
+      // SSO is not configured here: both answer 404 whatever the query.
+      oidcStart: { route: '/api/auth/oidc/start', path: '/api/auth/oidc/start', params: {}, strict: false, auth: 'none' },
+      oidcCallback: { route: '/api/auth/oidc/callback', path: '/api/auth/oidc/callback', params: { code: ['x'], state: ['y'] }, strict: false, auth: 'none' },
       webhookDeliveries: { route: '/api/webhooks/{id}/deliveries', path: `/api/webhooks/${webhookId}/deliveries`, params: { limit: ['1', '50', '200'] }, strict: true, numeric: ['limit'], auth: 'admin' },
       sampleSize: {
         route: '/api/stats/sample-size',
