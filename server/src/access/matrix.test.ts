@@ -6,12 +6,15 @@
  * role reaches every route its role allows (whatever the answer, never 401/403).
  */
 import { sql } from 'kysely';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { describeEachEngine } from '../test/engines.js';
 import { type Harness, createHarness, fixtures, seedCatalog } from '../test/harness.js';
 import { type Person, invitePerson } from '../auth/test-support.js';
 import { declaredAccess } from './declare.js';
 import { type Role, roleAllows } from './roles.js';
+
+// Each sign-in and password costs a full scrypt hash (a quarter of a second, seconds on a loaded machine).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 interface Route {
   method: string;

@@ -4,11 +4,14 @@
  * rate limit on failed sign-ins (429 + Retry-After), roles of admin keys, actors in the audit, and no
  * password or token in any log line. Real app, real database; the clock is the app's injected one.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeEachEngine } from '../test/engines.js';
 import { type Harness, createHarness, fixtures, seedCatalog } from '../test/harness.js';
 import { bootstrapPeople } from './bootstrap.js';
 import { type Person, invitePerson, sessionCookieOf, withSession } from './test-support.js';
+
+// Each sign-in and password costs a full scrypt hash (a quarter of a second, seconds on a loaded machine).
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const HOUR = 3600_000;
 const POLICY = { idleSeconds: 2 * 3600, maxSeconds: 24 * 3600 };
