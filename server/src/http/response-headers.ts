@@ -20,8 +20,17 @@ export function withResponseHeaders(): MiddlewareHandler<AppEnv> {
     c.set('responseHeaders', headers);
     await next();
     if (c.get('responseHeadersSent')) return;
-    const res = c.res.headers;
-    for (const name in headers) if (!res.has(name)) res.set(name, headers[name]!);
+    const res = c.res;
+    let merged: Headers | undefined;
+    for (const name in headers) {
+      if (res.headers.has(name)) continue;
+      merged ??= new Headers(res.headers);
+      merged.set(name, headers[name]!);
+    }
+    // A new Response rather than setting on res.headers in place: set in place, the CORS headers of a
+    // POST /sdk/events answer were missing from what Chromium received through @hono/node-server
+    // (client-sdk/e2e/sdk.e2e.test.ts), although app.fetch's Response showed them.
+    if (merged) c.res = new Response(res.body, { status: res.status, statusText: res.statusText, headers: merged });
   };
 }
 

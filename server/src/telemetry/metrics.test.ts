@@ -40,8 +40,9 @@ describeEachEngine('GET /metrics', (db) => {
     const after = await scrape();
     expect(sample(after, 'touchpoint_http_requests_total', route) - sample(before, 'touchpoint_http_requests_total', route)).toBe(2);
     expect(sample(after, 'touchpoint_http_request_duration_seconds_count', route) - sample(before, 'touchpoint_http_request_duration_seconds_count', route)).toBe(2);
-    // The 401 is labelled with the pattern of the middleware that answered, never the concrete path.
-    const refused = { method: 'GET', route: '/api/*', status: '401' };
+    // The 401 is labelled with the pattern of the middleware that answered (the one authorization
+    // middleware, access/authorize.ts, mounted on every route), never the concrete path.
+    const refused = { method: 'GET', route: '/*', status: '401' };
     expect(sample(after, 'touchpoint_http_requests_total', refused) - sample(before, 'touchpoint_http_requests_total', refused)).toBe(1);
     expect(after).not.toMatch(/metrics-exp/);
     for (const name of ['touchpoint_ingest_queue_items', 'touchpoint_db_pool_connections', 'touchpoint_results_refresh_duration_seconds', 'touchpoint_process_resident_memory_bytes']) {

@@ -20,7 +20,7 @@ describe('response validation against the OpenAPI document', () => {
     const { version: _v, ...missing } = touchpoint;
     expect(await responseViolations(request('GET', '/api/touchpoints/cta'), json(missing))).toEqual([expect.stringContaining("must have required property 'version'")]);
     expect(await responseViolations(request('GET', '/api/touchpoints/cta'), json({ ...touchpoint, kind: 'banner' }))).toEqual([expect.stringContaining('/kind must be equal to one of the allowed values')]);
-    expect(await responseViolations(request('DELETE', '/api/units/u-1'), json({ exposuresDeleted: '3', eventsDeleted: 0 }))).toEqual([expect.stringContaining('/exposuresDeleted must be integer')]);
+    expect(await responseViolations(request('DELETE', '/api/units/u-1'), json({ exposuresDeleted: '3', eventsDeleted: 0, aliasesDeleted: 0 }))).toEqual([expect.stringContaining('/exposuresDeleted must be integer')]);
   });
 
   it('refuses an undocumented status, media type or body', async () => {
