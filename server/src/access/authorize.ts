@@ -69,7 +69,9 @@ export function authorize(deps: AppDeps): MiddlewareHandler<AppEnv> {
         headers: { 'WWW-Authenticate': 'Bearer realm="touchpoint"' },
       });
     }
-    touchSession(deps.db, session, now).catch((error: unknown) => deps.logger.warn('could not record session activity', { error: String(error) }));
+    // Awaited (it writes at most once a minute per session): left running, a request that follows at
+    // once could read the old last_seen_at and end a session that was just used (seen on PostgreSQL).
+    await touchSession(deps.db, session, now).catch((error: unknown) => deps.logger.warn('could not record session activity', { error: String(error) }));
     return {
       type: 'user',
       id: session.user.id,
