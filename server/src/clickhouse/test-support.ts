@@ -1,28 +1,17 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe } from 'vitest';
+import { findExecutable } from '../test/executable.js';
 
 const run = promisify(execFile);
 const script = path.resolve(import.meta.dirname, '../../../scripts/engines/clickhouse.sh');
 
 /** clickhouse-server: CLICKHOUSE_SERVER, else PATH, else Debian's /usr/sbin/clickhouse-server. */
-export const clickhouseServerBin: string | undefined = (() => {
-  const candidates = [process.env.CLICKHOUSE_SERVER, ...(process.env.PATH ?? '').split(':').map((dir) => path.join(dir, 'clickhouse-server')), '/usr/sbin/clickhouse-server'];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
-})();
+export const clickhouseServerBin: string | undefined = findExecutable('CLICKHOUSE_SERVER', 'clickhouse-server');
 
 /** A suite that needs ClickHouse (two local shards it starts itself); skipped by name without clickhouse-server. */
 export function describeClickHouse(name: string, suite: () => void): void {

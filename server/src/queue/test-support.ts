@@ -1,29 +1,18 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe } from 'vitest';
+import { findExecutable } from '../test/executable.js';
 import { postgresUrl } from '../reliability/postgres-support.js';
 
 const run = promisify(execFile);
 const script = path.resolve(import.meta.dirname, '../../../scripts/engines/nats-cluster.sh');
 
-/** nats-server to start clusters with: NATS_SERVER, else PATH, else Debian's /usr/sbin/nats-server. */
-export const natsServerBin: string | undefined = (() => {
-  const candidates = [process.env.NATS_SERVER, ...(process.env.PATH ?? '').split(':').map((dir) => path.join(dir, 'nats-server')), '/usr/sbin/nats-server'];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
-})();
+/** nats-server: NATS_SERVER, else PATH, else Debian's /usr/sbin/nats-server. */
+export const natsServerBin: string | undefined = findExecutable('NATS_SERVER', 'nats-server');
 
 /**
  * A suite that needs a 3-node JetStream cluster (started by the suite, scripts/engines/nats-cluster.sh)
