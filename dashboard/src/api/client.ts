@@ -21,6 +21,7 @@ import type {
   PreviewLink,
   SampleSize,
   SampleSizeQuery,
+  StopDecision,
   Touchpoint,
 } from './types.js';
 import type { ExperimentResults, ResultsSummary } from './results-types.js';
@@ -117,8 +118,10 @@ export function createApiClient(options: ApiClientOptions) {
       request<Experiment>('PATCH', `/api/experiments/${enc(key)}`, { body: patch, version }),
     startExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/start`, { version }),
     pauseExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/pause`, { version }),
-    stopExperiment: (key: string, version: number, decision: { winner: string | null; note: string | null }) =>
+    stopExperiment: (key: string, version: number, decision: StopDecision) =>
       request<Experiment>('POST', `/api/experiments/${enc(key)}/stop`, { body: decision, version }),
+    /** Ends a shipped winner's rollout: every visitor gets the default experience (the control) again. */
+    endRollout: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/rollout/end`, { version }),
     archiveExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/archive`, { version }),
     unarchiveExperiment: (key: string, version: number) => request<Experiment>('POST', `/api/experiments/${enc(key)}/unarchive`, { version }),
     /** A signed ?tp_preview= link showing one variant on the shop (nothing logged). */

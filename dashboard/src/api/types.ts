@@ -133,6 +133,8 @@ export interface Experiment {
   minimumDays: number;
   stickyBucketing: boolean;
   decision: { winner: string | null; note: string | null } | null;
+  /** A shipped winner (stop with ship: true): served to every unit the targeting admits since `since`; null when none. */
+  rollout: { variantKey: string; since: string } | null;
   phase: number | null;
   startedAt: string | null;
   stoppedAt: string | null;
@@ -140,6 +142,13 @@ export interface Experiment {
   version: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Body of POST /api/experiments/:key/stop; `ship: true` serves the winner to everyone (needs a winner). */
+export interface StopDecision {
+  winner: string | null;
+  note: string | null;
+  ship?: boolean;
 }
 
 /** Body of POST /api/experiments. */

@@ -15,6 +15,7 @@ const ACTION_LABEL: Record<string, string> = {
   stop: 'Stopped',
   archive: 'Archived',
   unarchive: 'Unarchived',
+  'end-rollout': 'Rollout ended',
 };
 
 /**

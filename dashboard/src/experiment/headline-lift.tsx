@@ -5,6 +5,7 @@ import { useApi } from '../app/api-context.js';
 import { type Resource, useResource } from '../app/use-resource.js';
 import { DASH, formatInteger, interval, signedPercent } from '../components/format.js';
 import { DecisionBadge } from './decision-panel.js';
+import { ServingEveryone } from './rollout-status.js';
 import { decidingLift, headline, isCollecting } from './results-format.js';
 
 /** What a list shows of an experiment's results: the summary endpoint's shape, which full results also fit. */
@@ -72,7 +73,8 @@ export function HeadlineLiftText({ results }: { results: Headline }) {
 /**
  * A stopped experiment's outcome: the variant recorded at the stop. It is called the winner only when
  * its results have a decision past `collecting` (design §8: nothing says "winner" while collecting);
- * otherwise it is what was chosen ("Chosen at stop: Sticky bar"), or "No winner".
+ * otherwise it is what was chosen ("Chosen at stop: Sticky bar"), or "No winner". A shipped one adds
+ * what every visitor gets now ("Serving Sticky bar to everyone").
  */
 export function StoppedOutcome({ experiment, decision }: { experiment: Experiment; decision: Pick<Headline['decision'], 'status'> | null }) {
   if (experiment.status !== 'stopped') return null;
@@ -87,6 +89,12 @@ export function StoppedOutcome({ experiment, decision }: { experiment: Experimen
         <span className="badge verdict-good">Winner: {name}</span>
       ) : (
         <span className="badge verdict-inconclusive">Chosen at stop: {name}</span>
+      )}
+      {experiment.rollout && (
+        <>
+          {' '}
+          <ServingEveryone experiment={experiment} />
+        </>
       )}
     </span>
   );

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { Decision } from '../api/results-types.js';
 import { messageOf } from '../api/problem.js';
 import { useApi } from '../app/api-context.js';
 import { navigate, useLocation } from '../app/router.js';
@@ -10,9 +11,10 @@ import { ResultsView } from './results-view.js';
 
 /**
  * The results area of the experiment page: GET /api/experiments/:key/results (with `?segment=`
- * from the page's own query string), rendered by ResultsView; loading, error and empty states.
+ * from the page's own query string), rendered by ResultsView; loading, error and empty states. The
+ * results' decision goes up to `onDecision` for the rest of the page.
  */
-export function ResultsSection({ experiment }: { experiment: Experiment }) {
+export function ResultsSection({ experiment, onDecision }: { experiment: Experiment; onDecision?: (decision: Decision | null) => void }) {
   const api = useApi();
   const { pathname, search } = useLocation();
   const segment = search.get('segment') || null;
@@ -23,6 +25,10 @@ export function ResultsSection({ experiment }: { experiment: Experiment }) {
     (signal) => (neverStarted ? Promise.resolve(null) : api.experimentResults(experiment.key, query, signal)),
     [api, experiment.key, neverStarted, experiment.version, segment, segmentMetric],
   );
+
+  // The page's stop dialog and stopped banner word themselves by the decision (never "winner" while collecting).
+  const decision = results.state === 'ready' ? (results.data?.decision ?? null) : null;
+  useEffect(() => onDecision?.(decision), [decision, onDecision]);
 
   const [refresh, setRefresh] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
   const recompute = async () => {

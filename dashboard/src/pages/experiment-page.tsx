@@ -1,15 +1,18 @@
+import { useState } from 'react';
+import type { Decision } from '../api/results-types.js';
 import { useApi } from '../app/api-context.js';
 import { Link } from '../app/router.js';
 import { useResource } from '../app/use-resource.js';
 import { ApiError } from '../api/problem.js';
 import type { Experiment } from '../api/types.js';
-import { daysRunning, formatDateTime, formatDays, formatPercent } from '../components/format.js';
+import { daysRunning, formatDays, formatPercent } from '../components/format.js';
 import { ErrorState, Loading } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { AuditHistory } from '../experiment/audit-history.js';
 import { IntegrationSnippet } from '../experiment/integration-snippet.js';
 import { LifecycleActions } from '../experiment/lifecycle-actions.js';
 import { ResultsSection } from '../experiment/results-section.js';
+import { StoppedBanner } from '../experiment/rollout-status.js';
 import { ScriptTagPanel } from '../experiment/script-tag-panel.js';
 
 export function ExperimentPage({ experimentKey }: { experimentKey: string }) {
@@ -43,7 +46,7 @@ export function ExperimentPage({ experimentKey }: { experimentKey: string }) {
 }
 
 function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment; onChanged: (e: Experiment) => void }) {
-  const winner = e.decision?.winner ? e.variants.find((v) => v.key === e.decision?.winner) : undefined;
+  const [decision, setDecision] = useState<Decision | null>(null);
   return (
     <>
       <div className="page-head">
@@ -58,15 +61,9 @@ function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment
             {e.phase !== null && e.phase > 1 && ` · phase ${e.phase}`}
           </p>
         </div>
-        <LifecycleActions experiment={e} onChanged={onChanged} />
+        <LifecycleActions experiment={e} advice={decision} onChanged={onChanged} />
       </div>
-      {e.status === 'stopped' && (
-        <div className="notice" role="status">
-          <strong>Decision:</strong> {winner ? `${winner.name} (${winner.key}) won.` : 'no winner.'}
-          {e.decision?.note && <> Note: {e.decision.note}</>}
-          {e.stoppedAt && <span className="muted small"> Stopped {formatDateTime(e.stoppedAt)}.</span>}
-        </div>
-      )}
+      <StoppedBanner experiment={e} decision={decision} onChanged={onChanged} />
       {e.hypothesis && (
         <p className="hypothesis">
           <strong>Hypothesis:</strong> {e.hypothesis}
@@ -74,7 +71,7 @@ function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment
       )}
 
       {/* Full width: the per-metric tables have nine columns. */}
-      <ResultsSection experiment={e} />
+      <ResultsSection experiment={e} onDecision={setDecision} />
       <div className="columns">
         <div className="column-main">
           <section className="card" aria-labelledby="setup-title">

@@ -1,4 +1,5 @@
 import { HeadlineLift, ResultsSummaries } from '../experiment/headline-lift.js';
+import { ServingEveryone } from '../experiment/rollout-status.js';
 import { useApi } from '../app/api-context.js';
 import { Link } from '../app/router.js';
 import { useResource } from '../app/use-resource.js';
@@ -8,14 +9,19 @@ import { Empty, ErrorState, Loading } from '../components/states.js';
 
 /**
  * Where in the funnel the team is testing: touchpoints grouped by stage (awareness → retention),
- * each with its running experiments; stages and touchpoints with none are marked "not tested".
+ * each with its running experiments and the winners shipped there (served to everyone); stages and
+ * touchpoints with no running experiment are marked "not tested".
  */
 export function FunnelOverviewPage() {
   const api = useApi();
   const data = useResource(
     async (signal) => {
-      const [touchpoints, running] = await Promise.all([api.listTouchpoints(signal), api.listExperiments({ status: 'running' }, signal)]);
-      return { touchpoints, running };
+      const [touchpoints, running, stopped] = await Promise.all([
+        api.listTouchpoints(signal),
+        api.listExperiments({ status: 'running' }, signal),
+        api.listExperiments({ status: 'stopped' }, signal),
+      ]);
+      return { touchpoints, running, shipped: stopped.filter((e) => e.rollout !== null) };
     },
     [api],
   );
@@ -30,12 +36,12 @@ export function FunnelOverviewPage() {
       </div>
       {data.state === 'loading' && <Loading label="Loading the funnel…" />}
       {data.state === 'error' && <ErrorState error={data.error} title="Could not load the funnel" onRetry={data.reload} />}
-      {data.state === 'ready' && <Funnel touchpoints={data.data.touchpoints} running={data.data.running} />}
+      {data.state === 'ready' && <Funnel touchpoints={data.data.touchpoints} running={data.data.running} shipped={data.data.shipped} />}
     </section>
   );
 }
 
-function Funnel({ touchpoints, running }: { touchpoints: Touchpoint[]; running: Experiment[] }) {
+function Funnel({ touchpoints, running, shipped }: { touchpoints: Touchpoint[]; running: Experiment[]; shipped: Experiment[] }) {
   if (touchpoints.length === 0) {
     return (
       <Empty>
@@ -49,6 +55,10 @@ function Funnel({ touchpoints, running }: { touchpoints: Touchpoint[]; running: 
   const byTouchpoint = new Map<string, Experiment[]>();
   for (const experiment of running) {
     byTouchpoint.set(experiment.touchpointKey, [...(byTouchpoint.get(experiment.touchpointKey) ?? []), experiment]);
+  }
+  const shippedAt = new Map<string, Experiment[]>();
+  for (const experiment of shipped) {
+    shippedAt.set(experiment.touchpointKey, [...(shippedAt.get(experiment.touchpointKey) ?? []), experiment]);
   }
   const tested = FUNNEL_STAGES.filter((stage) => touchpoints.some((t) => t.funnelStage === stage && byTouchpoint.has(t.key))).length;
 
@@ -79,7 +89,12 @@ function Funnel({ touchpoints, running }: { touchpoints: Touchpoint[]; running: 
                 ) : (
                   <ul className="touchpoints">
                     {inStage.map((touchpoint) => (
-                      <TouchpointCard key={touchpoint.key} touchpoint={touchpoint} experiments={byTouchpoint.get(touchpoint.key) ?? []} />
+                      <TouchpointCard
+                        key={touchpoint.key}
+                        touchpoint={touchpoint}
+                        experiments={byTouchpoint.get(touchpoint.key) ?? []}
+                        shipped={shippedAt.get(touchpoint.key) ?? []}
+                      />
                     ))}
                   </ul>
                 )}
@@ -92,7 +107,7 @@ function Funnel({ touchpoints, running }: { touchpoints: Touchpoint[]; running: 
   );
 }
 
-function TouchpointCard({ touchpoint, experiments }: { touchpoint: Touchpoint; experiments: Experiment[] }) {
+function TouchpointCard({ touchpoint, experiments, shipped }: { touchpoint: Touchpoint; experiments: Experiment[]; shipped: Experiment[] }) {
   return (
     <li className="touchpoint">
       <h3>
@@ -107,6 +122,16 @@ function TouchpointCard({ touchpoint, experiments }: { touchpoint: Touchpoint; e
               <Link to={`/experiments/${encodeURIComponent(experiment.key)}`}>{experiment.name}</Link>
               <span className="muted small"> · {formatDays(daysRunning(experiment.startedAt, experiment.stoppedAt))}</span>
               <HeadlineLift experiment={experiment} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {shipped.length > 0 && (
+        <ul className="running-list" aria-label={`Shipped on ${touchpoint.name}`}>
+          {shipped.map((experiment) => (
+            <li key={experiment.key}>
+              <ServingEveryone experiment={experiment} /> <span className="small">from</span>{' '}
+              <Link to={`/experiments/${encodeURIComponent(experiment.key)}`}>{experiment.name}</Link>
             </li>
           ))}
         </ul>

@@ -251,7 +251,7 @@ describe('experiment page', () => {
     expect(server.callsTo('POST /api/experiments/checkout-cta-copy/start')[0]?.headers.get('If-Match')).toBe('"1"');
   });
 
-  it('stop: asks for a winner or "no winner" and a note; focus is trapped in the dialog, Escape cancels and focus returns', async () => {
+  it('stop: asks for the variant to keep or "none" and a note; focus is trapped in the dialog, Escape cancels and focus returns', async () => {
     const user = userEvent.setup();
     const { server } = renderApp('/experiments/checkout-cta-copy', {
       ...base(running()),
@@ -272,13 +272,14 @@ describe('experiment page', () => {
     for (let i = 0; i < 8; i++) await user.tab();
     expect(dialog.contains(document.activeElement)).toBe(true);
     await user.click(within(dialog).getByRole('button', { name: 'Stop experiment' }));
-    expect(within(dialog).getByText(/Choose the winning variant, or "No winner"/)).toBeTruthy();
+    // The results have not loaded (no decision yet): nothing is called the winner.
+    expect(within(dialog).getByText(/Choose the variant to keep, or "None of them"/)).toBeTruthy();
     expect(server.callsTo('POST /api/experiments/checkout-cta-copy/stop')).toHaveLength(0);
 
-    await user.click(within(dialog).getByLabelText(/Ships today wins/));
+    await user.click(within(dialog).getByLabelText(/Ships today/));
     await user.type(within(dialog).getByLabelText('Note'), 'Ship it.');
     await user.click(within(dialog).getByRole('button', { name: 'Stop experiment' }));
-    expect(await screen.findByText(/Ships today \(urgent\) won\./)).toBeTruthy();
+    expect(await screen.findByText(/Ships today \(urgent\) chosen at stop\./)).toBeTruthy();
     expect(server.callsTo('POST /api/experiments/checkout-cta-copy/stop')[0]?.body).toEqual({ winner: 'urgent', note: 'Ship it.' });
   });
 

@@ -56,6 +56,7 @@ export const experiment = (over: Partial<Experiment> = {}): Experiment => ({
   minimumDays: 7,
   stickyBucketing: false,
   decision: null,
+  rollout: null,
   phase: null,
   startedAt: null,
   stoppedAt: null,
