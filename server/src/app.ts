@@ -7,7 +7,7 @@ import { namespaceRoutes } from './experiments/namespace-routes.js';
 import { resultsRoutes } from './results/routes.js';
 import { resultsSummaryRoutes } from './results/summary.js';
 import { healthRoutes } from './health/routes.js';
-import type { AppDeps, AppEnv } from './http/context.js';
+import { type AppDeps, type AppEnv, eventStoreOf } from './http/context.js';
 import { PROBLEM_TYPES, type ProblemType, ProblemError, problemResponse } from './http/problem.js';
 import { requestLog } from './http/request-log.js';
 import { DEFAULT_LOGIN_LIMIT, createAuthFailureLimiter } from './http/rate-limit.js';
@@ -38,6 +38,7 @@ import { webhookRoutes } from './webhooks/routes.js';
 export function createApp(given: AppDeps) {
   const deps: AppDeps = {
     ...given,
+    events: eventStoreOf(given),
     catalog: given.catalog ?? createLiveCatalog({ db: given.db, feed: given.changes ?? changeFeedOf(given.db), logger: given.logger }),
     authFailures: given.authFailures ?? (given.rateLimits && createAuthFailureLimiter(given.db, given.logger, given.rateLimits)),
   };

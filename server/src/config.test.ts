@@ -47,6 +47,32 @@ describe('rate-limit settings', () => {
   });
 });
 
+describe('event store settings (EVENT_STORE, CLICKHOUSE_URL, CLICKHOUSE_CLUSTER)', () => {
+  it('default to PostgreSQL/PGlite with no other service', () => {
+    expect(loadConfig({}).eventStore).toEqual({ kind: 'postgres' });
+    expect(loadConfig({ EVENT_STORE: 'postgres' }).eventStore).toEqual({ kind: 'postgres' });
+  });
+
+  it('read ClickHouse shards and an optional cluster', () => {
+    expect(loadConfig({ EVENT_STORE: 'clickhouse', CLICKHOUSE_URL: 'http://127.0.0.1:8123' }).eventStore).toEqual({ kind: 'clickhouse', urls: ['http://127.0.0.1:8123'], cluster: undefined });
+    expect(loadConfig({ EVENT_STORE: 'clickhouse', CLICKHOUSE_URL: ' http://ch1:8123 , https://ch2:8443/', CLICKHOUSE_CLUSTER: 'shop_events' }).eventStore).toEqual({ kind: 'clickhouse', urls: ['http://ch1:8123', 'https://ch2:8443/'], cluster: 'shop_events' });
+    expect(loadConfig({ EVENT_STORE: 'clickhouse', CLICKHOUSE_URL: 'http://ch1:8123', CLICKHOUSE_CLUSTER: 'one' }).eventStore).toMatchObject({ cluster: 'one' });
+  });
+
+  it('refuse what cannot work, saying which variable and why', () => {
+    expect(() => loadConfig({ EVENT_STORE: 'duckdb' })).toThrow(/EVENT_STORE must be postgres or clickhouse/);
+    expect(() => loadConfig({ EVENT_STORE: 'clickhouse' })).toThrow(/EVENT_STORE=clickhouse needs CLICKHOUSE_URL/);
+    expect(() => loadConfig({ EVENT_STORE: 'clickhouse', CLICKHOUSE_URL: ' , ' })).toThrow(/needs CLICKHOUSE_URL/);
+    for (const url of ['ch1:8123', 'nats://ch1:4222', 'http://ch1:8123/db', 'http://ch1:8123/?user=x', 'http://']) {
+      expect(() => loadConfig({ EVENT_STORE: 'clickhouse', CLICKHOUSE_URL: url }), url).toThrow(/CLICKHOUSE_URL must list http/);
+    }
+    expect(() => loadConfig({ EVENT_STORE: 'clickhouse', CLICKHOUSE_URL: 'http://ch1:8123,http://ch1:8123' })).toThrow(/twice/);
+    expect(() => loadConfig({ EVENT_STORE: 'clickhouse', CLICKHOUSE_URL: 'http://ch1:8123,http://ch2:8123' })).toThrow(/set CLICKHOUSE_CLUSTER/);
+    expect(() => loadConfig({ EVENT_STORE: 'clickhouse', CLICKHOUSE_URL: 'http://ch1:8123', CLICKHOUSE_CLUSTER: "x'); DROP" })).toThrow(/CLICKHOUSE_CLUSTER must be/);
+    expect(() => loadConfig({ CLICKHOUSE_URL: 'http://ch1:8123' })).toThrow(/need EVENT_STORE=clickhouse/);
+  });
+});
+
 describe('ingestion queue settings (INGEST_QUEUE)', () => {
   it('are off by default, read a list of NATS URLs, and refuse anything else', () => {
     expect(loadConfig({})).toMatchObject({ ingestQueue: undefined, ingestStream: 'touchpoint-ingest', ingestReplicas: undefined, ingestQueueWriters: 1, ingestAckWaitSeconds: 30 });

@@ -40,6 +40,12 @@ export interface Config {
   ingestAckWaitSeconds: number;
   /** INGEST_QUEUE_WRITERS: queue writers run inside this server (0: only `npm run worker` processes write). */
   ingestQueueWriters: number;
+  /**
+   * EVENT_STORE: where exposures and events live (design.md §12). `postgres` (default): the tables of
+   * DATABASE_URL or PGlite; `clickhouse`: ClickHouse at CLICKHOUSE_URL. The catalog and snapshots
+   * always stay in PostgreSQL/PGlite.
+   */
+  eventStore: EventStoreConfig;
   /** DEMO=1: seed demo touchpoints, metrics, experiments and traffic on start (once). */
   demo: boolean;
   /** PostgreSQL: deadline of every statement of the request pool, in ms (db/deadlines.ts). */
@@ -58,6 +64,11 @@ export interface Config {
   /** WEBHOOK_ALLOW_PRIVATE=1: webhooks may target private, loopback and link-local addresses (off: 422 / refused at delivery). */
   webhookAllowPrivate: boolean;
 }
+
+export type EventStoreConfig =
+  | { kind: 'postgres' }
+  /** `urls`: one HTTP URL per shard (CLICKHOUSE_URL, comma-separated); `cluster`: CLICKHOUSE_CLUSTER. */
+  | { kind: 'clickhouse'; urls: string[]; cluster: string | undefined };
 
 export class ConfigError extends Error {}
 
@@ -94,6 +105,36 @@ function ingestQueue(raw: string | undefined): string[] | undefined {
   }
   if (urls.length === 0) throw new ConfigError('INGEST_QUEUE is empty');
   return urls;
+}
+
+/** EVENT_STORE, CLICKHOUSE_URL, CLICKHOUSE_CLUSTER. */
+function eventStore(env: NodeJS.ProcessEnv): EventStoreConfig {
+  const kind = (env.EVENT_STORE || 'postgres').trim();
+  if (kind !== 'postgres' && kind !== 'clickhouse') throw new ConfigError(`EVENT_STORE must be postgres or clickhouse, got "${kind}"`);
+  if (kind === 'postgres') {
+    if (env.CLICKHOUSE_URL || env.CLICKHOUSE_CLUSTER) throw new ConfigError('CLICKHOUSE_URL and CLICKHOUSE_CLUSTER need EVENT_STORE=clickhouse (events are stored in PostgreSQL otherwise)');
+    return { kind };
+  }
+  const urls = (env.CLICKHOUSE_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (urls.length === 0) throw new ConfigError('EVENT_STORE=clickhouse needs CLICKHOUSE_URL: the HTTP URL of each shard, comma-separated (e.g. http://ch1:8123,http://ch2:8123)');
+  for (const url of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError(`CLICKHOUSE_URL must list http(s)://host:port URLs separated by commas, got "${url}"`);
+    }
+    if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search || parsed.hash || (parsed.pathname !== '/' && parsed.pathname !== '')) {
+      throw new ConfigError(`CLICKHOUSE_URL must list http(s)://host:port URLs separated by commas, got "${url}"`);
+    }
+  }
+  if (new Set(urls.map((u) => new URL(u).href)).size !== urls.length) throw new ConfigError('CLICKHOUSE_URL lists a shard twice');
+  const cluster = env.CLICKHOUSE_CLUSTER?.trim() || undefined;
+  // The cluster name is pasted into DDL (Distributed(cluster, …)): an identifier, nothing else.
+  if (cluster !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(cluster)) throw new ConfigError('CLICKHOUSE_CLUSTER must be the name of a cluster of the servers\' remote_servers (letters, digits, "_")');
+  // Without a cluster nothing routes rows to other shards: every write would land on the first.
+  if (urls.length > 1 && !cluster) throw new ConfigError('CLICKHOUSE_URL lists several shards: set CLICKHOUSE_CLUSTER to the cluster (remote_servers) they form, so rows are routed by unit id');
+  return { kind, urls, cluster };
 }
 
 function streamName(raw: string | undefined): string {
@@ -204,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestReplicas: env.INGEST_REPLICAS ? intVar(env, 'INGEST_REPLICAS', 3, 1, 5) : undefined,
     ingestAckWaitSeconds: intVar(env, 'INGEST_ACK_WAIT_SECONDS', 30, 1, 3600),
     ingestQueueWriters: intVar(env, 'INGEST_QUEUE_WRITERS', 1, 0, 16),
+    eventStore: eventStore(env),
     demo: env.DEMO === '1' || env.DEMO === 'true',
     dbStatementTimeoutMs: intVar(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 100, 600_000),
     dbJobTimeoutMs: intVar(env, 'DB_JOB_TIMEOUT_MS', 300_000, 0, 3_600_000),

@@ -16,6 +16,7 @@ import { startWebhookWorker } from './webhooks/worker.js';
 import { watchPool } from './telemetry/metrics.js';
 import { seedDemo } from './demo/seed.js';
 import { startIngestQueue } from './queue/ingest-queue.js';
+import { openEventStore } from './events/open-event-store.js';
 
 /** Start-up: config → database → migrations → bootstrap keys → HTTP; shutdown in the reverse order. */
 async function main(): Promise<void> {
@@ -53,15 +54,20 @@ async function main(): Promise<void> {
   // DEMO=1: after bootstrap (the demo's own temporary keys must not count as "the first keys").
   if (config.demo) await seedDemo({ db: maintenance.db, logger });
   await maintenance.close();
+  // EVENT_STORE (design.md §12): where exposures and events live; ClickHouse's schema is migrated here.
+  const events = await openEventStore(config.eventStore, handle.db, logger).catch(async (error: unknown) => {
+    await handle.close().catch(() => {});
+    return fail(`Cannot open the event store (EVENT_STORE=${config.eventStore.kind}, CLICKHOUSE_URL): ${String(error)}`);
+  });
   // INGEST_QUEUE (design.md §12): /sdk/events answers once JetStream holds the items; this server's
   // own writers (INGEST_QUEUE_WRITERS, and any `npm run worker`) store them.
   const queue = config.ingestQueue
-    ? await startIngestQueue({ servers: config.ingestQueue, stream: config.ingestStream, replicas: config.ingestReplicas, ackWaitMs: config.ingestAckWaitSeconds * 1000, logger, db: handle.db, writers: config.ingestQueueWriters }).catch((error: unknown) =>
+    ? await startIngestQueue({ servers: config.ingestQueue, stream: config.ingestStream, replicas: config.ingestReplicas, ackWaitMs: config.ingestAckWaitSeconds * 1000, logger, db: handle.db, store: events, writers: config.ingestQueueWriters }).catch((error: unknown) =>
         fail(`Cannot open the ingestion queue (INGEST_QUEUE): ${String(error)}`),
       )
     : undefined;
   let drain: Drain | undefined;
-  const app = createApp({ ingest: queue?.ingest, db: handle.db, changes: handle.changes, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, access: config.access, metricsToken: config.metricsToken, webhookAllowPrivate: config.webhookAllowPrivate, draining: () => drain?.draining() ?? false });
+  const app = createApp({ ingest: queue?.ingest, events, db: handle.db, changes: handle.changes, logger, now: () => new Date(), maxBodyBytes: config.maxBodyBytes, dashboardDir: config.dashboardDir, ingestWriters: config.ingestWriters, rateLimits: config.rateLimits, access: config.access, metricsToken: config.metricsToken, webhookAllowPrivate: config.webhookAllowPrivate, draining: () => drain?.draining() ?? false });
   // Results snapshots of running experiments are refreshed in the background, so opening an
   // experiment page reads a snapshot instead of rescanning every event. Background jobs have their own
   // connection and deadline (DB_JOB_TIMEOUT_MS: a full refresh of a large experiment is one long
@@ -70,7 +76,7 @@ async function main(): Promise<void> {
   // One leader lock for every background job: the instance that refreshes results also sends webhooks.
   const leadership = sharedLeadership(createLeadership(handle, logger));
   const stopResults = config.resultsRefreshSeconds > 0
-    ? startResultsScheduler({ db: jobs.db, logger, now: () => new Date() }, { intervalMs: config.resultsRefreshSeconds * 1000, leadership })
+    ? startResultsScheduler({ db: jobs.db, events, logger, now: () => new Date() }, { intervalMs: config.resultsRefreshSeconds * 1000, leadership })
     : async () => {};
   // The webhook outbox (webhooks/worker.ts) uses the request pool: its statements are short.
   const stopWebhooks = startWebhookWorker({ db: handle.db, logger, now: () => new Date(), allowPrivate: config.webhookAllowPrivate }, { leadership });
@@ -84,6 +90,7 @@ async function main(): Promise<void> {
       '',
       `  Touchpoint is running at ${url}`,
       `  Database: ${handle.engine === 'pglite' ? `embedded PGlite in ${handle.location}` : `PostgreSQL ${handle.location}`}`,
+      ...(config.eventStore.kind === 'clickhouse' ? [`  Events: ClickHouse, ${config.eventStore.urls.length} shard(s)${config.eventStore.cluster ? ` of cluster ${config.eventStore.cluster}` : ''}`] : []),
       ...(config.ingestQueue ? [`  Ingestion: JetStream stream ${config.ingestStream} (${config.ingestQueueWriters} writer(s) here)`] : []),
       `  API docs: ${url}/openapi.json`,
       '',
@@ -117,6 +124,7 @@ async function main(): Promise<void> {
     const [{ forced }] = await Promise.all([drain!.start(), Promise.race([stopScheduler(), grace])]);
     // After the last request: every item acknowledged to a client is in the stream already.
     await Promise.race([queue?.stop(), grace]);
+    await events.close().catch((error: unknown) => logger.error('event store close failed', { error: String(error) }));
     for (const pool of [jobs, handle]) await pool.close().catch((error: unknown) => logger.error('database close failed', { error: String(error) }));
     logger.info('stopped', { forcedAfterGrace: forced });
     process.exit(0);

@@ -29,7 +29,7 @@ const dayNumber = (text: string) => Math.round(Date.parse(`${text}T00:00:00Z`) /
  * Each unit's counted exposure of the experiment: the first stored (lowest write_seq), the earliest of
  * that write; `multiple` when its items name more than one variant (PostgreSQL's multiple_variants).
  */
-function unitsOf(experimentId: number): string {
+export function unitsOf(experimentId: number): string {
   return chSql`SELECT unit_id,
       argMin(variant_index, (write_seq, exposed_ms)) AS first_variant,
       argMin(exposed_ms, (write_seq, exposed_ms)) AS first_ms,

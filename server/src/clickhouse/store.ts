@@ -72,14 +72,21 @@ export async function storeBatchesClickHouse(store: ClickHouseStore, parts: read
 }
 
 /**
- * DELETE /api/units/:unitId on ClickHouse: a mutation on every shard's local tables, waited for (18.16
- * has no mutations_sync), so that the erasure is done when the request answers.
+ * DELETE /api/units/:unitId on ClickHouse: the ids' rows counted (as PostgreSQL counts them: one
+ * exposure per experiment and unit, one event per id), then a mutation on every shard's local tables,
+ * waited for (18.16 has no mutations_sync), so that the erasure is done when the request answers.
  */
-export async function eraseUnitClickHouse(store: ClickHouseStore, unitId: string): Promise<void> {
+export async function eraseUnitsClickHouse(store: ClickHouseStore, ids: readonly string[]): Promise<{ exposuresDeleted: number; eventsDeleted: number }> {
+  if (ids.length === 0) return { exposuresDeleted: 0, eventsDeleted: 0 };
+  const counts = await selectEveryShard<{ exposures: string; events: string }>(
+    store,
+    chSql`SELECT (SELECT uniqExact(experiment_id, unit_id) FROM tp_exposure_items WHERE unit_id IN ${ids}) AS exposures,
+                 (SELECT uniqExact(unit_id, event_id) FROM tp_events WHERE unit_id IN ${ids}) AS events`,
+  );
   await Promise.all(
     store.shards.map(async (shard) => {
       for (const name of ['tp_events', 'tp_exposure_items']) {
-        await shard.command({ query: chSql`ALTER TABLE ${raw(name)} DELETE WHERE unit_id = ${unitId}` });
+        await shard.command({ query: chSql`ALTER TABLE ${raw(name)} DELETE WHERE unit_id IN ${ids}` });
       }
       for (;;) {
         const [pending] = await selectEveryShard<{ n: string }>({ ...store, shards: [shard] }, `SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND is_done = 0`);
@@ -88,4 +95,13 @@ export async function eraseUnitClickHouse(store: ClickHouseStore, unitId: string
       }
     }),
   );
+  return {
+    exposuresDeleted: counts.reduce((s, r) => s + Number(r.exposures), 0),
+    eventsDeleted: counts.reduce((s, r) => s + Number(r.events), 0),
+  };
+}
+
+/** One unit id (eraseUnitsClickHouse). */
+export async function eraseUnitClickHouse(store: ClickHouseStore, unitId: string): Promise<void> {
+  await eraseUnitsClickHouse(store, [unitId]);
 }

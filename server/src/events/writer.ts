@@ -1,8 +1,7 @@
-import { isDatabaseUnavailable } from '../db/errors.js';
-import type { AppDeps } from '../http/context.js';
+import { type AppDeps, eventStoreOf } from '../http/context.js';
 import { ProblemError } from '../http/problem.js';
 import { watchIngestQueue } from '../telemetry/metrics.js';
-import { type BatchPart, type StoreResult, storeBatches } from './repository.js';
+import type { BatchPart, StoreResult } from './repository.js';
 import { createWriteCoalescer } from './write-coalescer.js';
 
 /**
@@ -24,16 +23,17 @@ const MAX_WAITING_ITEMS = 10 * MAX_ITEMS_PER_WRITE;
 export type IngestWriter = (part: BatchPart) => Promise<StoreResult>;
 
 /**
- * The one way exposures and events reach the database (POST /sdk/events and the exposures that
+ * The one way exposures and events reach the event store (POST /sdk/events and the exposures that
  * POST /sdk/assign logs): concurrent requests share writes (write-coalescer.ts), each answered after
  * its own commit. A request with nothing valid to write does not wait for a writer.
  */
-export function createIngestWriter(deps: Pick<AppDeps, 'db' | 'ingestWriters'>): IngestWriter {
-  const store = createWriteCoalescer<BatchPart, StoreResult>((parts) => storeBatches(deps.db, parts), {
+export function createIngestWriter(deps: Pick<AppDeps, 'db' | 'events' | 'ingestWriters'>): IngestWriter {
+  const events = eventStoreOf(deps);
+  const store = createWriteCoalescer<BatchPart, StoreResult>((parts) => events.storeBatches(parts), {
     maxConcurrent: deps.ingestWriters ?? INGEST_WRITERS,
     maxItems: MAX_ITEMS_PER_WRITE,
     size: (part) => part.events.length + part.exposures.length + (part.aliases?.length ?? 0),
-    isUnavailable: isDatabaseUnavailable,
+    isUnavailable: (error) => events.isUnavailable(error),
     maxWaitingItems: MAX_WAITING_ITEMS,
     overloaded: () => new ProblemError('service-unavailable', 'Ingestion is saturated; retry later.', { headers: { 'Retry-After': '2' } }),
   });

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { access } from '../access/declare.js';
 import { sql } from 'kysely';
-import type { AppDeps, AppEnv } from '../http/context.js';
+import { type AppDeps, type AppEnv, eventStoreOf } from '../http/context.js';
 
 export function healthRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
@@ -14,11 +14,21 @@ export function healthRoutes(deps: AppDeps) {
       }
       try {
         await sql`select 1`.execute(deps.db);
-        return c.json({ status: 'ready', database: 'ok' });
       } catch (error) {
         deps.logger.warn('readiness check failed', { requestId: c.get('requestId'), error: String(error) });
         c.header('Retry-After', '5');
         return c.json({ status: 'unavailable', database: 'unreachable' }, 503);
+      }
+      // EVENT_STORE=clickhouse: results and erasure need it (ingestion through INGEST_QUEUE does not).
+      const events = eventStoreOf(deps);
+      if (events.kind === 'postgres') return c.json({ status: 'ready', database: 'ok' });
+      try {
+        await events.ping();
+        return c.json({ status: 'ready', database: 'ok', eventStore: 'ok' });
+      } catch (error) {
+        deps.logger.warn('readiness check failed: event store', { requestId: c.get('requestId'), error: String(error) });
+        c.header('Retry-After', '5');
+        return c.json({ status: 'unavailable', database: 'ok', eventStore: 'unreachable' }, 503);
       }
     });
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Role } from '../db/schema.js';
 import type { ChangeFeed } from '../db/change-feed.js';
+import { type EventStore, postgresEventStore } from '../events/event-store.js';
 import type { IngestWriter } from '../events/writer.js';
 import type { LiveCatalog } from '../live/catalog.js';
 import type { Logger } from './logger.js';
@@ -54,6 +55,11 @@ export interface AppDeps {
    * queue/queue-publisher.ts); absent = written directly, each request answered after its commit.
    */
   ingest?: IngestWriter | undefined;
+  /**
+   * Where exposures and events are stored, read and erased (EVENT_STORE, events/event-store.ts);
+   * absent = the tables of `db` (eventStoreOf).
+   */
+  events?: EventStore | undefined;
   /** Ingestion writes in flight at once (events/write-coalescer.ts); default INGEST_WRITERS. */
   ingestWriters?: number;
   /**
@@ -75,4 +81,9 @@ export interface AppDeps {
   access?: AccessSettings;
   /** WEBHOOK_ALLOW_PRIVATE=1: webhooks may point at private, loopback and link-local addresses (webhooks/address-guard.ts). */
   webhookAllowPrivate?: boolean;
+}
+
+/** The app's event store: the configured one, else the tables of `db`. */
+export function eventStoreOf(deps: Pick<AppDeps, 'db' | 'events'>): EventStore {
+  return deps.events ?? postgresEventStore(deps.db);
 }

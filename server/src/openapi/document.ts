@@ -42,12 +42,12 @@ const core: Operation[] = [
   {
     method: 'get',
     path: '/ready',
-    summary: 'Readiness (checks the database)',
+    summary: 'Readiness (checks the database, and the event store with EVENT_STORE=clickhouse)',
     tag: 'health',
     auth: 'none',
-    response: z.object({ status: z.literal('ready'), database: z.literal('ok') }),
+    response: z.object({ status: z.literal('ready'), database: z.literal('ok'), eventStore: z.literal('ok').optional() }),
     otherResponses: {
-      503: { description: 'The database is unreachable, or the instance is shutting down (`database`: "not checked: shutting down"): take this instance out of rotation', schema: z.object({ status: z.literal('unavailable'), database: z.string() }), headers: ['Retry-After'] },
+      503: { description: 'The database (or the ClickHouse event store: `eventStore`: "unreachable") is unreachable, or the instance is shutting down (`database`: "not checked: shutting down"): take this instance out of rotation', schema: z.object({ status: z.literal('unavailable'), database: z.string(), eventStore: z.string().optional() }), headers: ['Retry-After'] },
     },
   },
   {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { EventStore } from '../events/event-store.js';
 import type { IngestWriter } from '../events/writer.js';
 import type { Logger } from '../http/logger.js';
 import { watchIngestStream } from '../telemetry/metrics.js';
@@ -18,10 +19,10 @@ export interface IngestQueue {
  * INGEST_QUEUE for a server (main.ts) or a worker process (worker-cli.ts): the stream, the publisher
  * and `writers` consuming loops into `db`; its depth on GET /metrics.
  */
-export async function startIngestQueue(options: IngestStreamOptions & { db: Kysely<Database>; writers: number; batch?: number }): Promise<IngestQueue> {
+export async function startIngestQueue(options: IngestStreamOptions & { db: Kysely<Database>; store?: EventStore | undefined; writers: number; batch?: number }): Promise<IngestQueue> {
   const stream = await openIngestStream(options);
   const unwatch = watchIngestStream({ depth: () => streamDepth(stream) });
-  const writers = Array.from({ length: options.writers }, () => startQueueWriter({ stream, db: options.db, logger: options.logger, ...(options.batch && { batch: options.batch }) }));
+  const writers = Array.from({ length: options.writers }, () => startQueueWriter({ stream, db: options.db, store: options.store, logger: options.logger, ...(options.batch && { batch: options.batch }) }));
   return {
     ingest: createQueuePublisher(stream),
     stop: async () => {

@@ -1,7 +1,8 @@
 /**
  * A writer of the ingestion queue (INGEST_QUEUE, design.md §12): takes batches from the stream's
- * durable consumer, stores them with the same idempotent statement as direct ingestion
- * (events/repository.ts storeBatches), and acknowledges each message only after that commit.
+ * durable consumer, stores them in the event store with the same idempotent write as direct ingestion
+ * (events/event-store.ts: PostgreSQL's storeBatches, or ClickHouse's), and acknowledges each message
+ * only after that write.
  *
  * - A writer that dies mid-batch acknowledged nothing of it: after the consumer's ack wait the
  *   messages go to another writer, and the store recognises whatever had been committed (event ids,
@@ -16,9 +17,8 @@
 import type { Kysely } from 'kysely';
 import { type Consumer, type JsMsg, headers } from 'nats';
 import type { Database } from '../db/schema.js';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { type EventStore, postgresEventStore } from '../events/event-store.js';
 import type { BatchPart } from '../events/repository.js';
-import { storeBatches } from '../events/repository.js';
 import type { Logger } from '../http/logger.js';
 import type { IngestStream } from './ingest-stream.js';
 import { PoisonItemError, type QueuedItem, decodeItem } from './messages.js';
@@ -32,6 +32,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface QueueWriterOptions {
   stream: IngestStream;
   db: Kysely<Database>;
+  /** Where the items go (EVENT_STORE); default the tables of `db`. */
+  store?: EventStore | undefined;
   logger: Logger;
   /** Items per batch (default 2,000). */
   batch?: number;
@@ -46,7 +48,9 @@ interface Delivered {
 
 /** Starts one consuming loop; resolves `stop()` once the batch in hand is finished. */
 export function startQueueWriter(options: QueueWriterOptions): { stop: () => Promise<void> } {
-  const { stream, db, logger } = options;
+  const { stream, logger } = options;
+  const store = options.store ?? postgresEventStore(options.db);
+  const isDatabaseUnavailable = (error: unknown) => store.isUnavailable(error);
   let stopping = false;
   const deadLetter = async (msg: JsMsg, reason: string): Promise<void> => {
     const h = headers();
@@ -69,7 +73,7 @@ export function startQueueWriter(options: QueueWriterOptions): { stop: () => Pro
     const longest = Math.min(5000, stream.ackWaitMs / 3);
     for (let pause = 250; ; pause = Math.min(pause * 2, longest)) {
       try {
-        await storeBatches(db, toParts(items.map((d) => d.item)));
+        await store.storeBatches(toParts(items.map((d) => d.item)));
         return undefined;
       } catch (error) {
         if (!isDatabaseUnavailable(error)) return error;

@@ -9,6 +9,7 @@ import { connect } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createLogger } from '../http/logger.js';
 import { startIngestQueue } from './ingest-queue.js';
+import { openEventStore } from '../events/open-event-store.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -31,8 +32,10 @@ const handle = await connect({ databaseUrl: config.databaseUrl, dataDir: config.
 const maintenance = await handle.withDeadline(0);
 await migrateToLatest(maintenance.db);
 await maintenance.close();
+// EVENT_STORE: the items go where the servers read them (ClickHouse's schema migrated if need be).
+const events = await openEventStore(config.eventStore, handle.db, logger).catch((error: unknown) => fail(`Cannot open the event store (EVENT_STORE=${config.eventStore.kind}): ${String(error)}`));
 const writers = Math.max(1, config.ingestQueueWriters);
-const queue = await startIngestQueue({ servers: config.ingestQueue, stream: config.ingestStream, replicas: config.ingestReplicas, ackWaitMs: config.ingestAckWaitSeconds * 1000, logger, db: handle.db, writers });
+const queue = await startIngestQueue({ servers: config.ingestQueue, stream: config.ingestStream, replicas: config.ingestReplicas, ackWaitMs: config.ingestAckWaitSeconds * 1000, logger, db: handle.db, store: events, writers });
 process.stdout.write(`Touchpoint ingestion worker: ${writers} writer(s) on stream ${config.ingestStream}\n`);
 
 let stopping = false;
@@ -41,6 +44,7 @@ const stop = async (signal: string) => {
   stopping = true;
   logger.info('worker stopping', { signal });
   await queue.stop();
+  await events.close();
   await handle.close();
   process.exit(0);
 };

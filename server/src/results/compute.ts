@@ -123,19 +123,19 @@ export async function computeResults(
   const segmented = segment && set.metrics.find((m) => (segment.metric === undefined ? m.role === 'primary' : m.key === segment.metric));
   if (segment && segmented) {
     const top = segment.top ?? DEFAULT_SEGMENT_TOP;
-    outputs.segment = { attribute: segment.attribute, top, metric: segmented, rows: await segmentRows(db, experiment.id, segmented, set.simpleMetrics, window, segment.attribute, top) };
+    outputs.segment = { attribute: segment.attribute, top, metric: segmented, rows: await segmentRows(events, experiment.id, segmented, set.simpleMetrics, window, segment.attribute, top) };
   }
   return assembleResults(experimentInfo(experiment), outputs);
 }
 
 /** Segment rows of one metric; simple-metric rows keep the positions of `simpleMetrics`. */
-async function segmentRows(db: Kysely<Database>, experimentId: number, metric: MetricDefinition, simpleMetrics: MetricDefinition[], period: Period, attribute: string, top: number) {
+async function segmentRows(events: EventQueries, experimentId: number, metric: MetricDefinition, simpleMetrics: MetricDefinition[], period: Period, attribute: string, top: number) {
   const grouping: Grouping = { kind: 'segment', attribute, top };
-  if (metric.type === 'funnel') return funnelGroupStats(db, { experimentId, metric, period, grouping });
+  if (metric.type === 'funnel') return events.funnelGroupStats({ experimentId, metric, period, grouping });
   // Only this metric is aggregated: the metrics before it are left out of the query (and its
   // position kept) by aggregating a prefix that ends with it.
   const prefix = simpleMetrics.slice(0, simpleMetrics.indexOf(metric) + 1);
-  return metricGroupStats(db, { experimentId, metrics: prefix, period, grouping });
+  return events.metricGroupStats({ experimentId, metrics: prefix, period, grouping });
 }
 
 export function experimentInfo(experiment: LoadedExperiment): ExperimentInfo {

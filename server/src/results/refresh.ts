@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { type EventReads, postgresEventReads } from '../events/event-store.js';
 import { assembleResults } from './assemble.js';
 import { type DayRows, type ExposureCounts, type LoadedExperiment, dayRowsOf, experimentInfo, metricSet, queryOutputs, queryPeriod, runningPeriod } from './compute.js';
 import { eventNamesOf } from './definitions.js';
@@ -24,7 +25,6 @@ import {
   planRefresh,
   unitsByPhaseOf,
 } from './incremental.js';
-import { daysWithReceivedEvents, exposureDayStats } from './refresh-repository.js';
 import { loadMetricDefinitions, loadPhases } from './repository.js';
 import { readRefreshState } from './snapshot-repository.js';
 import type { ExperimentResults } from './types.js';
@@ -34,6 +34,8 @@ export interface RefreshOptions {
   full?: boolean | undefined;
   /** Full recompute when the last one is older than this; default RECONCILE_INTERVAL_MS. */
   reconcileMs?: number | undefined;
+  /** The event store's reads (EVENT_STORE); default the tables of `db`. */
+  events?: EventReads | undefined;
 }
 
 export interface DefaultRefresh {
@@ -43,17 +45,19 @@ export interface DefaultRefresh {
 }
 
 export async function refreshDefaultResults(db: Kysely<Database>, experiment: LoadedExperiment, now: Date, options: RefreshOptions = {}): Promise<DefaultRefresh> {
+  const events = options.events ?? postgresEventReads(db);
   const period = runningPeriod(experiment, now);
   const window = queryPeriod(period, now);
   // The exposure fingerprint is read BEFORE the rows: an exposure that lands in between is then in
   // the rows but not in the stored fingerprint, so the next refresh sees its day as changed (read
   // after, it would be in the fingerprint and missing from the rows, unseen until reconciliation).
   // The same scan gives the units per phase (SRM), so a refresh reads the exposures once.
-  const [metrics, stored, exposureRows, phases] = await Promise.all([
+  // The phases first: ClickHouse assigns exposures to them in its own query.
+  const phases = await loadPhases(db, experiment.id);
+  const [metrics, stored, exposureRows] = await Promise.all([
     loadMetricDefinitions(db, experiment.id),
     options.full ? null : readRefreshState(db, experiment.id),
-    exposureDayStats(db, experiment.id),
-    loadPhases(db, experiment.id),
+    events.exposureDayStats(experiment.id, phases),
   ]);
   const counts: ExposureCounts = { phases, byPhase: unitsByPhaseOf(exposureRows) };
   const set = metricSet(metrics);
@@ -68,17 +72,17 @@ export async function refreshDefaultResults(db: Kysely<Database>, experiment: Lo
   let rows: DayRows;
   let daysRecomputed: number;
   if (!base) {
-    rows = await dayRowsOf(db, experiment.id, set, window);
+    rows = await dayRowsOf(db, experiment.id, set, window, undefined, events);
     daysRecomputed = Object.keys(fingerprints).length;
   } else {
-    const received = await daysWithReceivedEvents(db, {
+    const received = await events.daysWithReceivedEvents({
       experimentId: experiment.id,
       names: eventNamesOf(metrics),
       since: base.receivedSince,
       ...eventRelevance(metrics),
     });
     const dirty = new Set([...changedDays(base.exposureDays, fingerprints), ...received]);
-    const fresh: DayRows = dirty.size ? await dayRowsOf(db, experiment.id, set, window, [...dirty]) : { dayRows: [], funnelDayRows: new Map() };
+    const fresh: DayRows = dirty.size ? await dayRowsOf(db, experiment.id, set, window, [...dirty], events) : { dayRows: [], funnelDayRows: new Map() };
     rows = {
       dayRows: mergeDayRows(base.dayRows, fresh.dayRows, dirty),
       funnelDayRows: mergeFunnelRows(set.funnels.map((f) => f.key), base.funnelDayRows, fresh.funnelDayRows, dirty),

@@ -2,13 +2,12 @@ import { Hono } from 'hono';
 import { access } from '../access/declare.js';
 import type { Context } from 'hono';
 import { getExperiment } from '../experiments/repository.js';
-import type { AppDeps, AppEnv } from '../http/context.js';
+import { type AppDeps, type AppEnv, eventStoreOf } from '../http/context.js';
 import { z } from 'zod';
 import { readJson, readQuery, slugParam } from '../http/validate.js';
 import type { Operation } from '../openapi/registry.js';
 import { resultsCsv } from './csv.js';
 import { refreshQuery, resultsQuery, resultsResponse, segmentAttributesResponse } from './schemas.js';
-import { segmentAttributes } from './segment-attributes.js';
 import { type InFlight, getResults, refreshSnapshot } from './service.js';
 
 /**
@@ -22,11 +21,13 @@ const noQuery = z.strictObject({});
 export function resultsRoutes(deps: AppDeps) {
   const key = (c: Context<AppEnv>) => slugParam(c, 'experiment');
   const inFlight: InFlight = new Map();
+  // The request pool's reads of the configured event store (EVENT_STORE).
+  const events = eventStoreOf(deps).reads(deps.db);
   return new Hono<AppEnv>()
     .get('/:key/results', access('viewer'), async (c) => {
       const experimentKey = key(c);
       const query = readQuery(c, resultsQuery);
-      const results = await getResults(deps.db, experimentKey, query, deps.now(), inFlight);
+      const results = await getResults(deps.db, experimentKey, query, deps.now(), inFlight, events);
       if (query.format === 'csv') {
         c.header('Content-Type', 'text/csv; charset=utf-8');
         c.header('Content-Disposition', `attachment; filename="${experimentKey}-results.csv"`);
@@ -37,14 +38,14 @@ export function resultsRoutes(deps: AppDeps) {
     .get('/:key/segments', access('viewer'), async (c) => {
       readQuery(c, noQuery);
       const experiment = await getExperiment(deps.db, key(c));
-      return c.json({ attributes: await segmentAttributes(deps.db, experiment.id) });
+      return c.json({ attributes: await events.segmentAttributes(experiment.id) });
     })
     .post('/:key/results/refresh', access('editor'), async (c) => {
       const experimentKey = key(c);
       const query = readQuery(c, refreshQuery);
       await readJson(c, refreshBody, { optional: true });
       const experiment = await getExperiment(deps.db, experimentKey);
-      return c.json(await refreshSnapshot(deps.db, experiment, query, deps.now(), inFlight));
+      return c.json(await refreshSnapshot(deps.db, experiment, query, deps.now(), inFlight, { events }));
     });
 }
 

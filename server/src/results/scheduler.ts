@@ -9,6 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Leadership } from '../db/leader-lock.js';
 import type { Database } from '../db/schema.js';
+import type { EventStore } from '../events/event-store.js';
 import { getExperiment } from '../experiments/repository.js';
 import type { Logger } from '../http/logger.js';
 import { DEFAULT_SEGMENT_TOP } from './schemas.js';
@@ -28,7 +29,7 @@ export interface SchedulerOptions {
 
 /** One pass: refresh every stale running experiment (up to `batch`); returns the keys refreshed. */
 export async function refreshStaleResults(
-  deps: { db: Kysely<Database>; logger: Logger; now: () => Date },
+  deps: { db: Kysely<Database>; logger: Logger; now: () => Date; events?: EventStore | undefined },
   options: { maxAgeMs: number; batch: number },
 ): Promise<string[]> {
   const keys = await staleRunningExperiments(deps.db, new Date(deps.now().getTime() - options.maxAgeMs), options.batch);
@@ -36,7 +37,7 @@ export async function refreshStaleResults(
   for (const key of keys) {
     try {
       const experiment = await getExperiment(deps.db, key);
-      await refreshSnapshot(deps.db, experiment, { top: DEFAULT_SEGMENT_TOP }, deps.now());
+      await refreshSnapshot(deps.db, experiment, { top: DEFAULT_SEGMENT_TOP }, deps.now(), undefined, { events: deps.events?.reads(deps.db) });
       done.push(key);
     } catch (error) {
       deps.logger.warn('results refresh failed', { experiment: key, error: String(error) });
@@ -49,7 +50,7 @@ export async function refreshStaleResults(
  * Starts the timer; returns `stop`, which resolves once a tick in progress has finished and the
  * leader lock is given up. Ticks never overlap, and the timer does not keep the process alive.
  */
-export function startResultsScheduler(deps: { db: Kysely<Database>; logger: Logger; now: () => Date }, options: SchedulerOptions = {}): () => Promise<void> {
+export function startResultsScheduler(deps: { db: Kysely<Database>; logger: Logger; now: () => Date; events?: EventStore | undefined }, options: SchedulerOptions = {}): () => Promise<void> {
   const intervalMs = options.intervalMs ?? 60_000;
   const settings = { maxAgeMs: options.maxAgeMs ?? intervalMs, batch: options.batch ?? 20 };
   const leadership = options.leadership;

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { EventReads } from '../events/event-store.js';
 import { getExperiment } from '../experiments/repository.js';
 import { refreshDuration } from '../telemetry/metrics.js';
 import { type LoadedExperiment, computeResults } from './compute.js';
@@ -90,7 +91,7 @@ async function computeAndStore(
   const { results, state, report } = request.segment
     ? {
         // Segment breakdowns group by attribute values with a top-k cut: not additive by day.
-        results: await computeResults(db, experiment, { now, segment: { attribute: request.segment, top: request.top, metric: request.segmentMetric } }),
+        results: await computeResults(db, experiment, { now, segment: { attribute: request.segment, top: request.top, metric: request.segmentMetric }, events: options.events }),
         state: null,
         report: undefined,
       }
@@ -105,7 +106,7 @@ async function computeAndStore(
   return { ...results, snapshot };
 }
 
-export async function getResults(db: Kysely<Database>, key: string, request: ResultsRequest, now: Date, inFlight?: InFlight): Promise<ServedResults> {
+export async function getResults(db: Kysely<Database>, key: string, request: ResultsRequest, now: Date, inFlight?: InFlight, events?: EventReads): Promise<ServedResults> {
   const experiment = await getExperiment(db, key);
   checkSegmentMetric(experiment, request);
   if (request.maxAge > 0) {
@@ -121,5 +122,5 @@ export async function getResults(db: Kysely<Database>, key: string, request: Res
       }
     }
   }
-  return refreshSnapshot(db, experiment, request, now, inFlight);
+  return refreshSnapshot(db, experiment, request, now, inFlight, { events });
 }

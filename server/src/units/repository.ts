@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Actor, recordAudit } from '../audit/repository.js';
 import type { Database } from '../db/schema.js';
+import { type EventStore, postgresEventStore } from '../events/event-store.js';
 import { linkedIds, lockAliases } from '../events/alias-repository.js';
 
 export interface ErasureResult {
@@ -24,19 +25,15 @@ export function unitDigest(unitId: string): string {
  * the unit and the ids `identify` linked to it (its anonymous ids, or its account and that account's
  * other anonymous ids): they are one visitor, so erasing one id erases them all, and the links go too.
  */
-export async function eraseUnit(db: Kysely<Database>, actor: Actor, unitId: string): Promise<ErasureResult> {
+export async function eraseUnit(db: Kysely<Database>, actor: Actor, unitId: string, store: EventStore = postgresEventStore(db)): Promise<ErasureResult> {
   return db.transaction().execute(async (trx) => {
     // The lock keeps a concurrent identify from linking a new id to the person being erased.
     await lockAliases(trx);
     const { person, ids } = await linkedIds(trx, unitId);
-    const exposures = await trx.deleteFrom('exposures').where('unit_id', 'in', ids).executeTakeFirst();
-    const events = await trx.deleteFrom('events').where('unit_id', 'in', ids).executeTakeFirst();
+    // The event store's items first (EVENT_STORE: in this transaction, or ClickHouse before it commits).
+    const { exposuresDeleted, eventsDeleted } = await store.eraseUnits(trx, ids);
     const aliases = await trx.deleteFrom('unit_aliases').where('unit_id', '=', person).executeTakeFirst();
-    const result = {
-      exposuresDeleted: Number(exposures.numDeletedRows),
-      eventsDeleted: Number(events.numDeletedRows),
-      aliasesDeleted: Number(aliases.numDeletedRows),
-    };
+    const result = { exposuresDeleted, eventsDeleted, aliasesDeleted: Number(aliases.numDeletedRows) };
     await recordAudit(trx, actor, { entityType: 'unit', entityKey: unitDigest(unitId), action: 'erase', before: null, after: result });
     return result;
   });

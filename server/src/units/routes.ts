@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { access } from '../access/declare.js';
 import { z } from 'zod';
-import type { AppDeps, AppEnv } from '../http/context.js';
+import { type AppDeps, type AppEnv, eventStoreOf } from '../http/context.js';
 import { parseWith } from '../http/validate.js';
 import { text } from '../http/schema-helpers.js';
 import { actorOf } from '../http/versioning.js';
@@ -21,7 +21,7 @@ export function unitRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().delete('/:unitId', access('admin'), async (c) => {
     // Unit ids are whatever the site uses (emails, UUIDs…): any storable string, URL-encoded in the path.
     const unitId = parseWith(unitIdParam, c.req.param('unitId'));
-    return c.json(await eraseUnit(deps.db, actorOf(c), unitId));
+    return c.json(await eraseUnit(deps.db, actorOf(c), unitId, eventStoreOf(deps)));
   });
 }
 

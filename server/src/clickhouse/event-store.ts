@@ -1,0 +1,97 @@
+/**
+ * EVENT_STORE=clickhouse (design.md §12): exposures and events in ClickHouse shards (store.ts writes
+ * and erases, results-queries.ts and refresh-queries.ts read), behind the same EventStore interface as
+ * the PostgreSQL tables. Identity links stay in the catalog's database (events/alias-repository.ts, its
+ * one-level rules under its lock), written before the batch's exposures and events.
+ */
+import type { Kysely } from 'kysely';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import type { Database } from '../db/schema.js';
+import type { EventReads, EventStore } from '../events/event-store.js';
+import { lockAliases, storeAliases } from '../events/alias-repository.js';
+import type { BatchPart, StoreResult } from '../events/repository.js';
+import { fieldError } from '../http/problem.js';
+import { validationProblem } from '../http/validate.js';
+import { type ClickHouseStore, openClickHouse, selectRows } from './connection.js';
+import { migrateClickHouse } from './migrations.js';
+import { daysWithReceivedEventsClickHouse, segmentAttributesClickHouse } from './refresh-queries.js';
+import { clickhouseEventQueries } from './results-queries.js';
+import { eraseUnitsClickHouse, storeBatchesClickHouse } from './store.js';
+
+/** Failures that mean "ClickHouse cannot be reached now": sockets refused or reset, the client's timeout. */
+export function isClickHouseUnavailable(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return true;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)) return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return /ECONNREFUSED|ECONNRESET|socket hang up|Timeout error|connect ETIMEDOUT/i.test(message);
+}
+
+/** Identity links of the parts, in the catalog's database (the PostgreSQL store's rules and lock); counts per part. */
+async function storeLinks(db: Kysely<Database>, parts: readonly BatchPart[]): Promise<StoreResult[]> {
+  const results = parts.map(() => ({ accepted: 0, duplicates: 0 }));
+  const links = parts.flatMap((part, i) => (part.aliases ?? []).map((row) => ({ row, part: i })));
+  if (links.length === 0) return results;
+  const seen = new Set<string>();
+  const fresh = links.filter(({ row, part }) => {
+    if (!seen.has(row.itemId)) return seen.add(row.itemId);
+    results[part]!.duplicates++;
+    return false;
+  });
+  await db.transaction().execute(async (trx) => {
+    await lockAliases(trx);
+    const outcomes = await storeAliases(trx, fresh.map((l) => l.row), fresh.map((l) => parts[l.part]!.receivedAt));
+    outcomes.forEach((outcome, i) => void results[fresh[i]!.part]![outcome.duplicate ? 'duplicates' : 'accepted']++);
+  });
+  return results;
+}
+
+export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database>): EventStore & { clickhouse: ClickHouseStore } {
+  const queries = clickhouseEventQueries(store);
+  const reads: EventReads = {
+    ...queries,
+    metricGroupStats: (input) => {
+      if (input.grouping.kind !== 'day') throw segmentsUnsupported();
+      return queries.metricGroupStats(input);
+    },
+    funnelGroupStats: (input) => {
+      if (input.grouping.kind !== 'day') throw segmentsUnsupported();
+      return queries.funnelGroupStats(input);
+    },
+    daysWithReceivedEvents: (input) => daysWithReceivedEventsClickHouse(store, input),
+    segmentAttributes: (experimentId) => segmentAttributesClickHouse(store, experimentId),
+  };
+  return {
+    kind: 'clickhouse',
+    clickhouse: store,
+    storeBatches: async (parts) => {
+      // Links first: a retry after a failed item write finds them stored (duplicates), never lost.
+      const links = await storeLinks(db, parts);
+      const items = await storeBatchesClickHouse(store, parts);
+      return items.map((r, i) => ({ accepted: r.accepted + links[i]!.accepted, duplicates: r.duplicates + links[i]!.duplicates }));
+    },
+    isUnavailable: isClickHouseUnavailable,
+    eraseUnits: (_trx, ids) => eraseUnitsClickHouse(store, ids),
+    reads: () => reads,
+    ping: async () => {
+      await Promise.all(store.shards.map((shard) => selectRows(shard, 'SELECT 1 AS ok')));
+    },
+    close: () => store.close(),
+  };
+}
+
+function segmentsUnsupported() {
+  return validationProblem([fieldError(['segment'], 'segment breakdowns are not computed on the ClickHouse event store yet (EVENT_STORE=clickhouse): the default results are')]);
+}
+
+/** Opens the shards and brings their schema up to date (migrations.ts); what main.ts and the worker call. */
+export async function openClickHouseEventStore(options: { urls: string[]; cluster: string | undefined }, db: Kysely<Database>): Promise<EventStore & { clickhouse: ClickHouseStore; migrationsApplied: string[] }> {
+  const store = openClickHouse(options);
+  try {
+    const migrationsApplied = await migrateClickHouse(store);
+    return { ...clickhouseEventStore(store, db), migrationsApplied };
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+}

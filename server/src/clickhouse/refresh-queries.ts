@@ -1,0 +1,72 @@
+/**
+ * The incremental refresh's and the segment menu's reads on ClickHouse (EVENT_STORE=clickhouse), the
+ * counterparts of results/refresh-repository.ts daysWithReceivedEvents and
+ * results/segment-attributes.ts. Same SQL rules as results-queries.ts: 18.16 and current releases, no
+ * CTEs, no window functions, equality JOINs only, values as literals through `chSql`. Each shard holds
+ * whole units, so each query runs on every shard's local tables and the answers are merged here.
+ */
+import { MAX_SEGMENT_ATTRIBUTES, type SegmentAttribute } from '../results/segment-attributes.js';
+import { SEGMENT_ATTRIBUTE } from '../results/schemas.js';
+import { type ClickHouseStore, chSql, raw, selectEveryShard } from './connection.js';
+import { unitsOf } from './results-queries.js';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const dayText = (day: number | string) => new Date(Number(day) * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * UTC days of first exposure of the analysed units with an event of `names` received at or after
+ * `since` and occurring where it can count (from `lookbackDays` before the first exposure to
+ * `horizonHours` after it). Identity links are not read here: results on ClickHouse count each id as
+ * its own unit (README, "ClickHouse event store").
+ */
+export async function daysWithReceivedEventsClickHouse(
+  store: ClickHouseStore,
+  input: { experimentId: number; names: readonly string[]; since: Date; lookbackDays: number; horizonHours: number | null },
+): Promise<string[]> {
+  if (input.names.length === 0) return [];
+  const horizon = input.horizonHours === null ? '' : chSql` AND occurred_ms < first_ms + ${input.horizonHours * HOUR_MS}`;
+  const query = chSql`SELECT DISTINCT intDiv(first_ms, ${DAY_MS}) AS first_day FROM (
+      SELECT unit_id, occurred_ms FROM tp_events WHERE received_ms >= ${input.since.getTime()} AND name IN ${input.names}
+    ) ALL INNER JOIN (
+      SELECT unit_id, first_ms FROM (${raw(unitsOf(input.experimentId))}) WHERE NOT multiple
+    ) USING unit_id
+    WHERE occurred_ms >= first_ms - ${input.lookbackDays * DAY_MS}${raw(horizon)}`;
+  const rows = await selectEveryShard<{ first_day: string | number }>(store, query);
+  return [...new Set(rows.map((r) => dayText(r.first_day)))].sort();
+}
+
+/** Distinct attribute documents read per shard; a site sending unique values in every exposure gets its most common ones. */
+const ATTRIBUTE_DOCUMENTS = 10_000;
+
+/**
+ * The attribute names of the analysed units' first exposures with a scalar value, most common first
+ * (segment-attributes.ts). 18.16 cannot list a JSON object's keys, so each shard answers its most
+ * common attribute documents with their unit counts and the names are counted here.
+ */
+export async function segmentAttributesClickHouse(store: ClickHouseStore, experimentId: number): Promise<SegmentAttribute[]> {
+  const query = chSql`SELECT first_attributes, count() AS units FROM (
+      SELECT unit_id, argMin(attributes, (write_seq, exposed_ms)) AS first_attributes, uniqExact(variant_index) > 1 AS multiple
+      FROM tp_exposure_items WHERE experiment_id = ${experimentId} GROUP BY unit_id
+    ) WHERE NOT multiple AND first_attributes != '' GROUP BY first_attributes ORDER BY units DESC LIMIT ${ATTRIBUTE_DOCUMENTS}`;
+  const rows = await selectEveryShard<{ first_attributes: string; units: string | number }>(store, query);
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(row.first_attributes);
+    } catch {
+      continue;
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) continue;
+    for (const [name, value] of Object.entries(parsed)) {
+      if (!['string', 'number', 'boolean'].includes(typeof value)) continue;
+      counts.set(name, (counts.get(name) ?? 0) + Number(row.units));
+    }
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .filter(([name]) => SEGMENT_ATTRIBUTE.test(name))
+    .slice(0, MAX_SEGMENT_ATTRIBUTES)
+    .map(([name, units]) => ({ name, units }));
+}
