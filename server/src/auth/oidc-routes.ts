@@ -75,16 +75,25 @@ export function oidcRoutes(deps: AppDeps) {
       if (!flowSecret) return fail('This sign-in was not started in this browser, or took more than 10 minutes; try again.');
       const flow = await deps.db.deleteFrom('oidc_flows').where('id_hash', '=', digest(flowSecret)).where('expires_at', '>', now).returningAll().executeTakeFirst();
       if (!flow) return fail('This sign-in has expired or was already used; try again.');
-      let claims: client.IDToken;
+      let claims: Claims;
       try {
         // The answer's parameters, read against the registered callback address (behind a proxy the
         // request's own URL may differ).
         const current = new URL(callbackUrl(c));
         current.search = new URL(c.req.url).search;
         const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: flow.code_verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
-        claims = tokens.claims()!;
+        const idToken = tokens.claims()!;
+        claims = idToken;
+        // OIDC Core 5.4: with the code flow a provider may put the email and profile claims only in
+        // its UserInfo answer (oidc-provider does by default); openid-client checks that it names the
+        // same subject as the ID token.
+        if ((typeof idToken.email !== 'string' || typeof idToken.name !== 'string') && config.serverMetadata().userinfo_endpoint) {
+          const info = await client.fetchUserInfo(config, tokens.access_token, idToken.sub);
+          // What the ID token says wins; UserInfo fills in what it left out.
+          claims = { ...info, ...idToken };
+        }
       } catch (error) {
-        deps.logger.warn('SSO sign-in refused', { requestId: c.get('requestId'), error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+        deps.logger.warn('SSO sign-in refused', { requestId: c.get('requestId'), ...refusal(error) });
         return fail('The identity provider refused the sign-in, or its answer could not be verified.');
       }
       const user = await userFor(deps, oidc, claims, now, c.get('requestId') ?? null);
@@ -96,11 +105,32 @@ export function oidcRoutes(deps: AppDeps) {
 }
 
 /**
+ * Why openid-client refused an answer, for the operator: its error and code, the messages of its
+ * causes (e.g. 'unexpected ID Token "nonce" claim value') and the name of a claim that did not
+ * match; never the values (codes, tokens, nonces), which the causes also carry.
+ */
+function refusal(error: unknown): { error: string; code?: string; claim?: string } {
+  if (!(error instanceof Error)) return { error: String(error) };
+  const messages: string[] = [];
+  let claim: string | undefined;
+  for (let at: unknown = error, depth = 0; at && depth < 4; at = (at as { cause?: unknown }).cause, depth++) {
+    if (at instanceof Error) messages.push(depth === 0 ? `${at.name}: ${at.message}` : at.message);
+    const named = (at as { claim?: unknown }).claim;
+    if (typeof named === 'string') claim ??= named;
+  }
+  const code = (error as { code?: unknown }).code;
+  return { error: messages.join(' <- '), ...(typeof code === 'string' && { code }), ...(claim && { claim }) };
+}
+
+/** The claims a sign-in reads: the ID token's, completed by UserInfo's. */
+type Claims = { iss: string; sub: string; email?: unknown; email_verified?: unknown; name?: unknown };
+
+/**
  * The person an ID token names: known by issuer and subject; else an existing user with the same
  * verified email (an invited colleague signing in with SSO) is linked; else a new user with
  * OIDC_DEFAULT_ROLE. A string is the reason to refuse.
  */
-async function userFor(deps: AppDeps, oidc: OidcSettings, claims: client.IDToken, now: Date, requestId: string | null) {
+async function userFor(deps: AppDeps, oidc: OidcSettings, claims: Claims, now: Date, requestId: string | null) {
   const issuer = claims.iss;
   const subject = claims.sub;
   const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : undefined;
