@@ -1,7 +1,8 @@
 /**
  * What the dashboard's end-to-end suites share: the production build, the real server in-process on an
- * in-memory PGlite database with an admin key, every API answer checked against the OpenAPI document,
- * and Debian's headless Chromium (never a downloaded browser).
+ * in-memory PGlite database with an admin user (made as ADMIN_EMAIL/ADMIN_PASSWORD make it on first
+ * start) and an admin key for set-up through the API, every API answer checked against the OpenAPI
+ * document, Debian's headless Chromium (never a downloaded browser), and signing in through the page.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -9,13 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { createApp } from '../../server/src/app.js';
 import { type DatabaseHandle, connect } from '../../server/src/db/connect.js';
 import { migrateToLatest } from '../../server/src/db/migrate.js';
 import type { AppDeps } from '../../server/src/http/context.js';
 import { createLogger } from '../../server/src/http/logger.js';
+import { bootstrapPeople } from '../../server/src/auth/bootstrap.js';
 import { createKey } from '../../server/src/keys/repository.js';
 import { outsideApi, withResponseValidation } from '../../server/src/test/openapi-validator.js';
 
@@ -23,9 +25,15 @@ const CHROMIUM = '/usr/bin/chromium';
 const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const artifacts = path.join(dashboardDir, 'test-artifacts');
 
+/** The first admin of every suite: as `ADMIN_EMAIL=… ADMIN_PASSWORD=… npm start` creates it. */
+export const E2E_ADMIN = { email: 'admin@e2e.test', password: 'e2e admin password 1' } as const;
+
 export interface DashboardUnderTest {
   baseUrl: string;
+  /** For set-up through the API (Bearer): key-based automation works beside sessions. */
   adminKey: string;
+  /** Sign in as this person in the browser (signIn below). */
+  admin: { email: string; password: string };
   handle: DatabaseHandle;
   browser: Browser;
   /** Departures from the OpenAPI document in the server's answers; a suite asserts it is empty. */
@@ -33,14 +41,8 @@ export interface DashboardUnderTest {
   close(): Promise<void>;
 }
 
-export async function startDashboard(deps: Partial<AppDeps> = {}): Promise<DashboardUnderTest> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the dashboard end-to-end tests need Debian's chromium package. ` +
-        'Install it with `apt-get install -y chromium` (.ci/run does this); never download a browser.',
-    );
-  }
-  mkdirSync(artifacts, { recursive: true });
+/** The production build into a fresh folder (removed by the caller), as `npm start` serves it. */
+export async function buildDashboard(): Promise<string> {
   // Each suite builds into a folder of its own: suites run in parallel, and a build empties its folder.
   const distDir = mkdtempSync(path.join(os.tmpdir(), 'touchpoint-dashboard-e2e-'));
   // The production build, as `npm start` serves it (vitest sets NODE_ENV=test, which would bundle React's dev build).
@@ -57,10 +59,52 @@ export async function startDashboard(deps: Partial<AppDeps> = {}): Promise<Dashb
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
+  return distDir;
+}
+
+/** Debian's headless Chromium. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the dashboard end-to-end tests need Debian's chromium package. ` +
+        'Install it with `apt-get install -y chromium` (.ci/run does this); never download a browser.',
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 30_000,
+  });
+}
+
+/**
+ * Signs in through the sign-in page with email and password, and waits for the signed-in layout.
+ * Opens `path` first (default `/`): signed out, the page sends you to sign in and back there.
+ */
+export async function signIn(page: Page, baseUrl: string, who: { email: string; password: string }, path = '/'): Promise<void> {
+  await page.goto(`${baseUrl}${path}`);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // Password hashes (scrypt) take seconds on a loaded machine.
+  await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 60_000 });
+}
+
+export async function startDashboard(deps: Partial<AppDeps> = {}): Promise<DashboardUnderTest> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: the dashboard end-to-end tests need Debian's chromium package. ` +
+        'Install it with `apt-get install -y chromium` (.ci/run does this); never download a browser.',
+    );
+  }
+  mkdirSync(artifacts, { recursive: true });
+  const distDir = await buildDashboard();
 
   const handle = await connect({ dataDir: 'memory://' });
   await migrateToLatest(handle.db);
-  const adminKey = (await createKey(handle.db, { keyId: null, requestId: 'e2e' }, { kind: 'admin', name: 'E2E admin' })).secret;
+  const adminKey = (await createKey(handle.db, { keyId: null, requestId: 'e2e' }, { kind: 'admin', name: 'E2E admin key' })).secret;
+  // What main.ts does on start with ADMIN_EMAIL and ADMIN_PASSWORD.
+  await bootstrapPeople(handle.db, E2E_ADMIN, new Date());
   const violations: string[] = [];
   // The pages and assets the server serves for the dashboard are not API operations.
   const app = withResponseValidation(
@@ -70,14 +114,11 @@ export async function startDashboard(deps: Partial<AppDeps> = {}): Promise<Dashb
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 30_000,
-  });
+  const browser = await launchChromium();
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     adminKey,
+    admin: { ...E2E_ADMIN },
     handle,
     browser,
     violations,

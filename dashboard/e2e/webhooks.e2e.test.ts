@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../server/src/http/logger.js';
 import { verifySignature } from '../../server/src/webhooks/signature.js';
 import { deliverDueWebhooks } from '../../server/src/webhooks/worker.js';
-import { type DashboardUnderTest, artifacts, startDashboard } from './support.js';
+import { type DashboardUnderTest, artifacts, signIn, startDashboard } from './support.js';
 
 let dut: DashboardUnderTest | undefined;
 let browser: Browser | undefined;
@@ -54,9 +54,7 @@ it('adds a webhook, shows its secret once, lists a signed delivery, deletes it',
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(baseUrl);
-  await page.getByLabel('Admin key').fill(adminKey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, baseUrl, dut!.admin);
   await page.getByRole('link', { name: 'Webhooks' }).click();
   await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
   await page.getByText('No webhooks yet.').waitFor();

@@ -1,11 +1,18 @@
 /**
- * The typed API client: the only place the dashboard does I/O. Every call sends the admin key as a
- * bearer token; failures become an ApiError carrying the problem document's `errors[{field, detail}]`.
+ * The typed API client: the only place the dashboard does I/O. Calls carry the session cookie
+ * (`tp_session`, HttpOnly: this code never sees it) and every write the session's CSRF token;
+ * failures become an ApiError carrying the problem document's `errors[{field, detail}]`.
  */
 import { ApiError, networkError, problemFrom } from './problem.js';
 import type {
   ApiKey,
   AuditEntry,
+  AuthConfig,
+  Me,
+  NewUser,
+  Role,
+  SignedIn,
+  User,
   Experiment,
   ExperimentFilters,
   ExperimentPatch,
@@ -29,9 +36,9 @@ import type { ExperimentResults, ResultsSummary } from './results-types.js';
 export interface ApiClientOptions {
   /** Base URL of the server; '' means the page's own origin. */
   baseUrl?: string;
-  /** The admin key, read at each call (it may change on sign-in and sign-out). */
-  getKey: () => string | null;
-  /** Called when the server answers 401 (the key was revoked or is unknown). */
+  /** The session's CSRF token, read at each write (it changes on sign-in), sent as X-CSRF-Token. */
+  getCsrfToken: () => string | null;
+  /** Called when the server answers 401 (the session ended: expired, signed out elsewhere, disabled). */
   onUnauthorized?: (error: ApiError) => void;
   fetch?: typeof fetch;
 }
@@ -44,8 +51,8 @@ interface RequestOptions {
   /** Sent as If-Match, so an edit based on a stale read is refused (412) instead of lost. */
   version?: number;
   signal?: AbortSignal | undefined;
-  /** Use this key instead of the stored one (sign-in checks a key before keeping it). */
-  key?: string;
+  /** A 401 here is an answer (wrong password, not signed in yet), not a session that ended. */
+  expect401?: boolean;
 }
 
 const LIST_LIMIT = 500;
@@ -70,10 +77,10 @@ export function createApiClient(options: ApiClientOptions) {
     return (await response.json()) as T;
   }
 
-  async function requestRaw(method: string, path: string, { body, query, version, signal, key }: RequestOptions = {}, accept = 'application/json'): Promise<Response> {
+  async function requestRaw(method: string, path: string, { body, query, version, signal, expect401 }: RequestOptions = {}, accept = 'application/json'): Promise<Response> {
     const headers: Record<string, string> = { Accept: accept };
-    const secret = key ?? options.getKey();
-    if (secret) headers.Authorization = `Bearer ${secret}`;
+    const csrf = method === 'GET' || method === 'HEAD' ? null : options.getCsrfToken();
+    if (csrf) headers['X-CSRF-Token'] = csrf;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (version !== undefined) headers['If-Match'] = `"${version}"`;
     let response: Response;
@@ -81,6 +88,8 @@ export function createApiClient(options: ApiClientOptions) {
       response = await doFetch(`${base}${path}${queryString(query)}`, {
         method,
         headers,
+        // The session cookie goes to this origin only (the dashboard is served by the API server).
+        credentials: 'same-origin',
         ...(body !== undefined && { body: JSON.stringify(body) }),
         ...(signal && { signal }),
       });
@@ -90,7 +99,7 @@ export function createApiClient(options: ApiClientOptions) {
     }
     if (!response.ok) {
       const error = await problemFrom(response);
-      if (error.status === 401 && key === undefined) options.onUnauthorized?.(error);
+      if (error.status === 401 && !expect401) options.onUnauthorized?.(error);
       throw error;
     }
     return response;
@@ -99,8 +108,19 @@ export function createApiClient(options: ApiClientOptions) {
   const items = async <T>(promise: Promise<{ items: T[] }>) => (await promise).items;
 
   return {
-    /** Checks an admin key by listing the keys (an SDK key gets 403, an unknown one 401). */
-    verifyKey: (key: string, signal?: AbortSignal) => items(request<{ items: ApiKey[] }>('GET', '/api/keys', { key, signal })),
+    /** How people sign in here: SSO configured? first-start setup pending? */
+    authConfig: (signal?: AbortSignal) => request<AuthConfig>('GET', '/api/auth/config', { signal, expect401: true }),
+    /** Who is signed in (401 when nobody is: the sign-in page, not an ended session). */
+    me: (signal?: AbortSignal) => request<Me>('GET', '/api/auth/me', { signal, expect401: true }),
+    login: (email: string, password: string) => request<SignedIn>('POST', '/api/auth/login', { body: { email, password }, expect401: true }),
+    logout: () => request<void>('POST', '/api/auth/logout', { expect401: true }),
+    acceptInvite: (token: string, password: string) => request<SignedIn>('POST', '/api/auth/accept-invite', { body: { token, password }, expect401: true }),
+    setup: (input: { token: string; email: string; name: string; password: string }) =>
+      request<SignedIn>('POST', '/api/auth/setup', { body: input, expect401: true }),
+
+    listUsers: (signal?: AbortSignal) => items(request<{ items: User[] }>('GET', '/api/users', { signal })),
+    inviteUser: (input: NewUser) => request<{ user: User; inviteUrl: string }>('POST', '/api/users', { body: input }),
+    updateUser: (id: string, patch: { role?: Role; disabled?: boolean; name?: string }) => request<User>('PATCH', `/api/users/${enc(id)}`, { body: patch }),
 
     listTouchpoints: (signal?: AbortSignal) => items(request<{ items: Touchpoint[] }>('GET', '/api/touchpoints', { query: { limit: LIST_LIMIT }, signal })),
     createTouchpoint: (input: NewTouchpoint) => request<Touchpoint>('POST', '/api/touchpoints', { body: input }),
@@ -139,7 +159,7 @@ export function createApiClient(options: ApiClientOptions) {
     /** Recomputes the results now (instead of serving the stored snapshot) and returns them. */
     refreshResults: (key: string, query: ResultsQuery = {}) =>
       request<ExperimentResults>('POST', `/api/experiments/${enc(key)}/results/refresh`, { query }),
-    /** The results as CSV (a Blob with its file name): fetched with the admin key, which a plain link could not send. */
+    /** The results as CSV (a Blob with its file name), fetched so a failure shows as a message, not as a downloaded error page. */
     experimentResultsCsv: async (key: string, query: ResultsQuery = {}) => {
       const response = await requestRaw('GET', `/api/experiments/${enc(key)}/results`, { query: { ...query, format: 'csv' } }, 'text/csv');
       const disposition = response.headers.get('Content-Disposition') ?? '';

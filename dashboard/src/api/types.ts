@@ -2,6 +2,9 @@
  * Shapes of the public HTTP API (README.md "API", server/src/* /schemas.ts). Written by hand: the
  * dashboard uses only the public API, and these are the field names that API promises.
  */
+import type { Role } from '../app/access.js';
+
+export type { Role };
 export const FUNNEL_STAGES = ['awareness', 'consideration', 'decision', 'purchase', 'retention'] as const;
 export type FunnelStage = (typeof FUNNEL_STAGES)[number];
 
@@ -182,10 +185,19 @@ export interface ExperimentFilters {
   archived?: boolean | undefined;
 }
 
+/** Who made a change (design.md §9): a person or a key; null for the server itself (first start, demo). */
+export interface AuditActor {
+  type: 'user' | 'key';
+  id: string;
+  name: string;
+}
+
 export interface AuditEntry {
   id: number;
   at: string;
   keyId: string | null;
+  /** Absent from servers older than team access. */
+  actor?: AuditActor | null;
   requestId: string | null;
   entityType: string;
   entityKey: string;
@@ -278,4 +290,43 @@ export interface NamespaceUsage {
   id: string;
   experiments: { key: string; status: 'running' | 'paused'; range: [number, number] }[];
   freeRanges: [number, number][];
+}
+
+
+/** A person who signs in (design.md §9). */
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  /** invited: the invitation is not accepted yet. */
+  status: 'invited' | 'active' | 'disabled';
+  sso: boolean;
+  createdAt: string;
+  lastSignInAt: string | null;
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/** POST /api/auth/login, /setup, /accept-invite. */
+export interface SignedIn {
+  user: User;
+  csrfToken: string;
+}
+
+/** GET /api/auth/me: a person (with a session) or a key. */
+export interface Me {
+  role: Role;
+  user?: User;
+  csrfToken?: string;
+  key?: { id: string; name: string };
+}
+
+export interface AuthConfig {
+  sso: boolean;
+  setupRequired: boolean;
 }

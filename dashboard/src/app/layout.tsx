@@ -1,12 +1,16 @@
 import { type ReactNode, useEffect, useRef } from 'react';
+import { type Action, ROLE_LABEL, can } from './access.js';
 import { Link, useLocation } from './router.js';
+import { useSession } from './session.js';
 
-const NAV = [
+/** Pages whose every control needs a role are left out of the navigation for the others. */
+const NAV: { to: string; label: string; needs?: Action }[] = [
   { to: '/', label: 'Funnel' },
   { to: '/experiments', label: 'Experiments' },
   { to: '/sample-size', label: 'Sample size' },
-  { to: '/keys', label: 'API keys' },
-  { to: '/webhooks', label: 'Webhooks' },
+  { to: '/keys', label: 'API keys', needs: 'manage-keys' },
+  { to: '/webhooks', label: 'Webhooks', needs: 'manage-webhooks' },
+  { to: '/users', label: 'Users', needs: 'manage-users' },
 ];
 
 function isCurrent(to: string, pathname: string): boolean {
@@ -15,9 +19,10 @@ function isCurrent(to: string, pathname: string): boolean {
   return pathname === to || pathname.startsWith(`${to}/`);
 }
 
-/** Skip link, header with navigation, and the main landmark; focus moves to <main> on navigation. */
-export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut: () => void }) {
+/** Skip link, header with navigation and who is signed in, and the main landmark; focus moves to <main> on navigation. */
+export function Layout({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
+  const { session, signOut } = useSession();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   useEffect(() => {
@@ -39,7 +44,7 @@ export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut
         </Link>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {NAV.filter((item) => !item.needs || can(session.role, item.needs)).map((item) => (
               <li key={item.to}>
                 <Link to={item.to} aria-current={isCurrent(item.to, pathname) ? 'page' : undefined}>
                   {item.label}
@@ -48,9 +53,15 @@ export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut
             ))}
           </ul>
         </nav>
-        <button type="button" className="button button-quiet" onClick={onSignOut}>
-          Sign out
-        </button>
+        <div className="signed-in-as" data-testid="signed-in-as">
+          <span>
+            <span className="visually-hidden">Signed in as </span>
+            <strong title={session.user.email}>{session.user.name}</strong> <span className="role-badge">{ROLE_LABEL[session.role]}</span>
+          </span>
+          <button type="button" className="button button-quiet" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         {children}

@@ -134,7 +134,9 @@ describe('experiment form: rules checked as you type', () => {
     expect(summary.textContent).not.toMatch(/variants\.1|salt:/);
 
     const [post] = server.callsTo('POST /api/experiments');
-    expect(post?.headers.get('Authorization')).toBe('Bearer tp_admin_test_key_123456');
+    // The session cookie authenticates; a write carries the session's CSRF token, never a key.
+    expect(post?.headers.get('X-CSRF-Token')).toBe('csrf-test-token-0123456789');
+    expect(post?.headers.get('Authorization')).toBeNull();
     expect(post?.body).toMatchObject({ key: 'checkout-cta-copy', touchpointKey: 'checkout-cta', primaryMetric: 'purchase', coverage: 1, targeting: null });
 
     // Editing the field clears the server's message for it.

@@ -1,6 +1,6 @@
 import { useApi } from '../app/api-context.js';
 import { useResource } from '../app/use-resource.js';
-import type { ApiKey } from '../api/types.js';
+import type { AuditEntry } from '../api/types.js';
 import { fieldLabel } from '../components/field-labels.js';
 import { formatDateTime } from '../components/format.js';
 import { Empty, ErrorState, Loading } from '../components/states.js';
@@ -24,18 +24,18 @@ const ACTION_LABEL: Record<string, string> = {
  */
 const longToken = (text: string) => text.split(/\s+/).some((word) => word.length > 24);
 
-function who(keyId: string | null, keys: Map<string, ApiKey>): string {
-  if (!keyId) return 'system';
-  const key = keys.get(keyId);
-  return key ? `${key.name} (${key.prefix})` : keyId;
+/** The person or key the server recorded (design.md §9); entries without one were made by the server itself. */
+function who(entry: AuditEntry): string {
+  if (entry.actor) return entry.actor.type === 'key' ? `${entry.actor.name} (API key)` : entry.actor.name;
+  return entry.keyId ?? 'system';
 }
 
 /** Who changed what and when (GET /api/experiments/:key/audit, newest first). */
 export function AuditHistory({ experimentKey, version }: { experimentKey: string; version: number }) {
   const api = useApi();
   const audit = useResource(async (signal) => {
-    const [entries, keys] = await Promise.all([api.experimentAudit(experimentKey, signal), api.listKeys(true, signal).catch(() => [] as ApiKey[])]);
-    return { entries, keys: new Map(keys.map((k) => [k.id, k])) };
+    const entries = await api.experimentAudit(experimentKey, signal);
+    return { entries };
   }, [api, experimentKey, version]);
 
   return (
@@ -55,7 +55,7 @@ export function AuditHistory({ experimentKey, version }: { experimentKey: string
               return (
                 <li key={entry.id}>
                   <p>
-                    <strong>{ACTION_LABEL[entry.action] ?? entry.action}</strong> by {who(entry.keyId, audit.data.keys)} ·{' '}
+                    <strong>{ACTION_LABEL[entry.action] ?? entry.action}</strong> by {who(entry)} ·{' '}
                     <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
                   </p>
                   {changes.length > 0 && (

@@ -1,3 +1,4 @@
+import { Permitted } from '../app/permitted.js';
 import { Link } from '../app/router.js';
 import type { Experiment } from '../api/types.js';
 import { CopyButton } from '../components/copy-button.js';
@@ -54,7 +55,11 @@ export function IntegrationSnippet({ experiment }: { experiment: Experiment }) {
         </span>
       </div>
       <p className="hint">
-        SDK keys are shown only once, when created. Use one you saved, or <Link to="/keys">create an SDK key</Link> with your site&apos;s origin allowed.
+        SDK keys are shown only once, when created. Use one you saved, or{' '}
+        <Permitted action="manage-keys" otherwise="ask an admin for one">
+          <Link to="/keys">create an SDK key</Link>
+        </Permitted>{' '}
+        with your site&apos;s origin allowed.
       </p>
       <pre className="code" tabIndex={0} aria-label="SDK integration code">
         <code>{code}</code>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Decision } from '../api/results-types.js';
 import { messageOf } from '../api/problem.js';
 import { useApi } from '../app/api-context.js';
+import { Permitted } from '../app/permitted.js';
 import { navigate, useLocation } from '../app/router.js';
 import { useResource } from '../app/use-resource.js';
 import type { Experiment } from '../api/types.js';
@@ -57,9 +58,11 @@ export function ResultsSection({ experiment, onDecision }: { experiment: Experim
         <h2 id="results-title">Results</h2>
         {!neverStarted && (
           <div className="results-actions">
-            <button type="button" className="button" onClick={() => void recompute()} disabled={refresh.busy}>
-              {refresh.busy ? 'Recomputing…' : 'Recompute now'}
-            </button>
+            <Permitted action="edit">
+              <button type="button" className="button" onClick={() => void recompute()} disabled={refresh.busy}>
+                {refresh.busy ? 'Recomputing…' : 'Recompute now'}
+              </button>
+            </Permitted>
             <CsvExportButton experimentKey={experiment.key} query={query} />
           </div>
         )}

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { scriptTagSnippet } from '@touchpoint/client-sdk/script-tag';
 import { useApi } from '../app/api-context.js';
+import { Permitted } from '../app/permitted.js';
+import { usePermission } from '../app/session.js';
 import { Link } from '../app/router.js';
 import { useResource } from '../app/use-resource.js';
 import type { Experiment, PreviewLink } from '../api/types.js';
@@ -20,7 +22,9 @@ export const testedSelectors = (experiment: Experiment): string[] => [
  */
 export function ScriptTagPanel({ experiment }: { experiment: Experiment }) {
   const api = useApi();
-  const keys = useResource((signal) => api.listKeys(false, signal), [api]);
+  // Only admins may list keys: for the others there is nothing to ask (it would be a 403).
+  const mayListKeys = usePermission('manage-keys').allowed;
+  const keys = useResource((signal) => (mayListKeys ? api.listKeys(false, signal) : Promise.resolve([])), [api, mayListKeys]);
   const sdkKeys = keys.state === 'ready' ? keys.data.filter((k) => k.kind === 'sdk') : [];
   const selectors = testedSelectors(experiment);
   const code = scriptTagSnippet({ serverUrl: window.location.origin, sdkKey: 'tp_sdk_…', selectors });
@@ -43,7 +47,9 @@ export function ScriptTagPanel({ experiment }: { experiment: Experiment }) {
           </>
         ) : (
           <>
-            : <Link to="/keys">create one</Link>, allowing your shop&apos;s origin
+            <Permitted action="manage-keys" otherwise=": ask an admin for one, allowing your shop's origin">
+              : <Link to="/keys">create one</Link>, allowing your shop&apos;s origin
+            </Permitted>
           </>
         )}
         .{' '}
@@ -54,7 +60,11 @@ export function ScriptTagPanel({ experiment }: { experiment: Experiment }) {
       <pre className="code" tabIndex={0} aria-label="Script tag to paste">
         <code>{code}</code>
       </pre>
-      {usesScript && <PreviewLinks experiment={experiment} />}
+      {usesScript && (
+        <Permitted action="edit">
+          <PreviewLinks experiment={experiment} />
+        </Permitted>
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Decision } from '../api/results-types.js';
 import { useApi } from '../app/api-context.js';
+import { Permitted, ReadOnlyNote } from '../app/permitted.js';
 import { Link } from '../app/router.js';
 import { useResource } from '../app/use-resource.js';
 import { ApiError } from '../api/problem.js';
@@ -61,7 +62,9 @@ function ExperimentDetail({ experiment: e, onChanged }: { experiment: Experiment
             {e.phase !== null && e.phase > 1 && ` · phase ${e.phase}`}
           </p>
         </div>
-        <LifecycleActions experiment={e} advice={decision} onChanged={onChanged} />
+        <Permitted action="edit" otherwise={<ReadOnlyNote action="edit" />}>
+          <LifecycleActions experiment={e} advice={decision} onChanged={onChanged} />
+        </Permitted>
       </div>
       <StoppedBanner experiment={e} decision={decision} onChanged={onChanged} />
       {e.hypothesis && (

@@ -1,5 +1,6 @@
 import { ResultsSummaries, ResultsSummaryCells } from '../experiment/headline-lift.js';
 import { useApi } from '../app/api-context.js';
+import { Permitted, ReadOnlyNote } from '../app/permitted.js';
 import { Link, navigate, useLocation } from '../app/router.js';
 import { useDebounced, useResource } from '../app/use-resource.js';
 import { EXPERIMENT_STATUSES, type Experiment, type ExperimentStatus, type Touchpoint } from '../api/types.js';
@@ -44,9 +45,11 @@ export function ExperimentsListPage() {
     <section className="page" aria-labelledby="list-title">
       <div className="page-head">
         <h1 id="list-title">Experiments</h1>
-        <Link to="/new-experiment" className="button button-primary">
-          New experiment
-        </Link>
+        <Permitted action="edit" otherwise={<ReadOnlyNote action="edit" />}>
+          <Link to="/new-experiment" className="button button-primary">
+            New experiment
+          </Link>
+        </Permitted>
       </div>
       <form className="filters" role="search" aria-label="Filter experiments" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
@@ -89,7 +92,10 @@ export function ExperimentsListPage() {
               <p>No experiment matches these filters.</p>
             ) : (
               <p>
-                No experiments yet. <Link to="/new-experiment">Create the first one</Link>.
+                No experiments yet.{' '}
+                <Permitted action="edit">
+                  <Link to="/new-experiment">Create the first one</Link>.
+                </Permitted>
               </p>
             )}
           </Empty>

@@ -1,6 +1,7 @@
 import { HeadlineLift, ResultsSummaries } from '../experiment/headline-lift.js';
 import { ServingEveryone } from '../experiment/rollout-status.js';
 import { useApi } from '../app/api-context.js';
+import { Permitted } from '../app/permitted.js';
 import { Link } from '../app/router.js';
 import { useResource } from '../app/use-resource.js';
 import { type Experiment, FUNNEL_STAGES, type Touchpoint } from '../api/types.js';
@@ -30,9 +31,11 @@ export function FunnelOverviewPage() {
     <section className="page" aria-labelledby="funnel-title">
       <div className="page-head">
         <h1 id="funnel-title">Funnel overview</h1>
-        <Link to="/new-experiment" className="button button-primary">
-          New experiment
-        </Link>
+        <Permitted action="edit">
+          <Link to="/new-experiment" className="button button-primary">
+            New experiment
+          </Link>
+        </Permitted>
       </div>
       {data.state === 'loading' && <Loading label="Loading the funnel…" />}
       {data.state === 'error' && <ErrorState error={data.error} title="Could not load the funnel" onRetry={data.reload} />}
@@ -46,9 +49,11 @@ function Funnel({ touchpoints, running, shipped }: { touchpoints: Touchpoint[]; 
     return (
       <Empty>
         <p>No touchpoints yet. A touchpoint is a place in your funnel you want to test, such as a checkout button.</p>
-        <p>
-          <Link to="/new-experiment">Create an experiment</Link> and add its touchpoint on the way.
-        </p>
+        <Permitted action="edit">
+          <p>
+            <Link to="/new-experiment">Create an experiment</Link> and add its touchpoint on the way.
+          </p>
+        </Permitted>
       </Empty>
     );
   }

@@ -2,52 +2,114 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { json, pending, problem } from '../test/fake-server.js';
-import { ADMIN_KEY, apiKey, experiment, running, touchpoint } from '../test/fixtures.js';
+import { CSRF_TOKEN, apiKey, user as userFixture, experiment, running, touchpoint } from '../test/fixtures.js';
 import { renderApp } from '../test/render.js';
 import { resultsFixture } from '../test/results-fixture.js';
 
 describe('sign in', () => {
-  it('checks the key with GET /api/keys, keeps it in sessionStorage only, and signs out', async () => {
+  it('signs in with email and password, sends the CSRF token on writes, and signs out', async () => {
+    const user = userEvent.setup();
+    let signedIn = false;
+    const { server } = renderApp(
+      '/experiments?status=running',
+      {
+        'GET /api/auth/me': () => (signedIn ? json({ role: 'editor', user: userFixture({ role: 'editor', name: 'Grace Editor' }), csrfToken: CSRF_TOKEN }) : problem(401, 'unauthorized', 'Sign in.')),
+        'POST /api/auth/login': (call) => {
+          const body = call.body as { email: string; password: string };
+          if (body.password !== 'correct horse battery') return problem(401, 'unauthorized', 'Wrong email or password.');
+          signedIn = true;
+          return json({ user: userFixture({ role: 'editor', name: 'Grace Editor' }), csrfToken: CSRF_TOKEN });
+        },
+        'POST /api/auth/logout': () => ((signedIn = false), { status: 204 }),
+        'GET /api/experiments': json({ items: [] }),
+      },
+      { signedIn: false },
+    );
+    // Signed out: the sign-in page, remembering where we were going.
+    await screen.findByLabelText('Email');
+    expect(window.location.pathname).toBe('/sign-in');
+    expect(new URLSearchParams(window.location.search).get('next')).toBe('/experiments?status=running');
+    expect(screen.queryByRole('link', { name: 'Sign in with SSO' })).toBeNull();
+
+    await user.type(screen.getByLabelText('Email'), 'grace@example.com');
+    await user.type(screen.getByLabelText('Password'), 'wrong password!');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByText('Wrong email or password (or the account is disabled).')).toBeTruthy();
+
+    await user.clear(screen.getByLabelText('Password'));
+    await user.type(screen.getByLabelText('Password'), 'correct horse battery');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await screen.findByRole('heading', { name: 'Experiments' });
+    expect(window.location.pathname + window.location.search).toBe('/experiments?status=running');
+    // Nothing of the session in script-readable storage: the cookie is HttpOnly.
+    expect(sessionStorage.length + localStorage.length).toBe(0);
+    expect(server.callsTo('POST /api/auth/login')[1]?.body).toEqual({ email: 'grace@example.com', password: 'correct horse battery' });
+    // Who is signed in, and an editor has no admin pages in the navigation.
+    expect(screen.getByTestId('signed-in-as').textContent).toContain('Grace Editor');
+    expect(screen.getByTestId('signed-in-as').textContent).toContain('Editor');
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).queryByRole('link', { name: 'Users' })).toBeNull();
+    expect(within(nav).queryByRole('link', { name: 'API keys' })).toBeNull();
+
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    await screen.findByText('You are signed out.');
+    expect(server.callsTo('POST /api/auth/logout')[0]?.headers.get('X-CSRF-Token')).toBe(CSRF_TOKEN);
+    expect(window.location.pathname).toBe('/sign-in');
+  });
+
+  it('offers SSO when the server has it, and shows why an SSO sign-in failed', async () => {
+    renderApp('/sign-in?sso_error=The%20identity%20provider%20refused.', { 'GET /api/auth/config': json({ sso: true, setupRequired: false }) }, { signedIn: false });
+    const sso = await screen.findByRole('link', { name: 'Sign in with SSO' });
+    expect(sso.getAttribute('href')).toBe('/api/auth/oidc/start');
+    expect(screen.getByText(/SSO sign-in failed: The identity provider refused\./)).toBeTruthy();
+  });
+
+  it('sends you to sign in when the session ends (401), and back afterwards', async () => {
+    let ended = true;
+    const user = userEvent.setup();
+    renderApp('/experiments', {
+      'GET /api/experiments': () => (ended ? problem(401, 'unauthorized', 'Session expired.') : json({ items: [] })),
+      'POST /api/auth/login': () => ((ended = false), json({ user: userFixture(), csrfToken: CSRF_TOKEN })),
+    });
+    expect(await screen.findByText(/Your session has ended/)).toBeTruthy();
+    expect(window.location.pathname + window.location.search).toBe('/sign-in?next=%2Fexperiments');
+    await user.type(screen.getByLabelText('Email'), 'ada@example.com');
+    await user.type(screen.getByLabelText('Password'), 'correct horse battery');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await screen.findByRole('heading', { name: 'Experiments' });
+    expect(window.location.pathname).toBe('/experiments');
+  });
+
+  it('creates the first admin with the setup link (token from the fragment)', async () => {
     const user = userEvent.setup();
     const { server } = renderApp(
-      '/',
+      '/setup#token=setup-secret-abc',
       {
-        'GET /api/keys': (call) => (call.headers.get('Authorization') === `Bearer ${ADMIN_KEY}` ? json({ items: [apiKey()] }) : problem(401, 'unauthorized', 'Unknown key.')),
+        'POST /api/auth/setup': (call) => ({ status: 201, body: { user: userFixture({ name: (call.body as { name: string }).name }), csrfToken: CSRF_TOKEN } }),
         'GET /api/touchpoints': json({ items: [] }),
         'GET /api/experiments': json({ items: [] }),
       },
       { signedIn: false },
     );
-    await user.type(screen.getByLabelText('Admin key'), 'tp_admin_wrong_key_000');
-    await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(await screen.findByText('This key is not valid: unknown or revoked.')).toBeTruthy();
-    expect(sessionStorage.getItem('touchpoint.adminKey')).toBeNull();
-
-    await user.clear(screen.getByLabelText('Admin key'));
-    await user.type(screen.getByLabelText('Admin key'), ADMIN_KEY);
-    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await user.type(await screen.findByLabelText('Your name'), 'Ada Admin');
+    await user.type(screen.getByLabelText('Email'), 'ada@example.com');
+    await user.type(screen.getByLabelText('Password'), 'short');
+    await user.click(screen.getByRole('button', { name: 'Create admin and sign in' }));
+    expect(await screen.findByText('At least 12 characters.', { selector: '.field-error p' })).toBeTruthy();
+    expect(server.callsTo('POST /api/auth/setup')).toHaveLength(0);
+    await user.type(screen.getByLabelText('Password'), ' and longer');
+    await user.click(screen.getByRole('button', { name: 'Create admin and sign in' }));
     await screen.findByRole('heading', { name: 'Funnel overview' });
-    expect(sessionStorage.getItem('touchpoint.adminKey')).toBe(ADMIN_KEY);
-    expect(localStorage.length).toBe(0);
-    expect(server.callsTo('GET /api/touchpoints')[0]?.headers.get('Authorization')).toBe(`Bearer ${ADMIN_KEY}`);
-
-    await user.click(screen.getByRole('button', { name: 'Sign out' }));
-    expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
-    expect(sessionStorage.getItem('touchpoint.adminKey')).toBeNull();
+    expect(server.callsTo('POST /api/auth/setup')[0]?.body).toEqual({ token: 'setup-secret-abc', name: 'Ada Admin', email: 'ada@example.com', password: 'short and longer' });
+    expect(screen.getByTestId('signed-in-as').textContent).toContain('Ada Admin');
   });
 
-  it('explains that an SDK key is not an admin key', async () => {
+  it('accepts an invitation; a used link says so', async () => {
     const user = userEvent.setup();
-    renderApp('/', { 'GET /api/keys': problem(403, 'forbidden', 'SDK keys reach only /sdk/*.') }, { signedIn: false });
-    await user.type(screen.getByLabelText('Admin key'), 'tp_sdk_abcdefabcdef');
-    await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(await screen.findByText(/This is an SDK key/)).toBeTruthy();
-  });
-
-  it('signs out with an explanation when the server stops accepting the key (401)', async () => {
-    renderApp('/', { 'GET /api/touchpoints': problem(401, 'unauthorized', 'Revoked.'), 'GET /api/experiments': json({ items: [] }) });
-    expect(await screen.findByText(/no longer accepts this admin key/)).toBeTruthy();
-    expect(sessionStorage.getItem('touchpoint.adminKey')).toBeNull();
+    renderApp('/accept-invite#token=invite-secret', { 'POST /api/auth/accept-invite': problem(410, 'invalid-link', 'This invitation link is unknown, already used or expired; ask an admin to invite you again.') }, { signedIn: false });
+    await user.type(await screen.findByLabelText('Choose a password'), 'a long enough password');
+    await user.click(screen.getByRole('button', { name: 'Accept invitation' }));
+    expect(await screen.findByText(/already used or expired/)).toBeTruthy();
   });
 });
 
@@ -291,7 +353,8 @@ describe('experiment page', () => {
           {
             id: 2,
             at: '2026-11-02T10:00:00.000Z',
-            keyId: 'key_AAAAAAAAAAAAAAAA',
+            keyId: null,
+            actor: { type: 'user', id: 'usr_0123456789abcdef', name: 'Grace Editor' },
             requestId: 'r2',
             entityType: 'experiment',
             entityKey: 'checkout-cta-copy',
@@ -299,13 +362,15 @@ describe('experiment page', () => {
             before: { name: 'Old', version: 1, variants: [{ key: 'control', weight: 0.5 }, { key: 'urgent', weight: 0.5 }] },
             after: { name: 'Checkout CTA copy', version: 2, variants: [{ key: 'control', weight: 0.6 }, { key: 'urgent', weight: 0.4 }] },
           },
-          { id: 1, at: '2026-11-01T10:00:00.000Z', keyId: null, requestId: 'r1', entityType: 'experiment', entityKey: 'checkout-cta-copy', action: 'create', before: null, after: { name: 'Old' } },
+          { id: 1, at: '2026-11-01T10:00:00.000Z', keyId: 'key_AAAAAAAAAAAAAAAA', actor: { type: 'key', id: 'key_AAAAAAAAAAAAAAAA', name: 'Deploy bot' }, requestId: 'r1', entityType: 'experiment', entityKey: 'checkout-cta-copy', action: 'create', before: null, after: { name: 'Old' } },
         ],
       }),
     });
     const history = (await screen.findByRole('heading', { name: 'History' })).closest('section') as HTMLElement;
     await within(history).findByText('Edited');
-    expect(history.textContent).toContain('by Bootstrap admin key (tp_admin_abcd…)');
+    // The audit names people (and keys, as keys).
+    expect(history.textContent).toContain('Edited by Grace Editor');
+    expect(history.textContent).toContain('Created by Deploy bot (API key)');
     const rows = within(history).getAllByRole('row').map((r) => Array.from(r.children).map((c) => c.textContent));
     expect(rows).toEqual([
       ['Field', 'Before', 'After'],
@@ -313,7 +378,6 @@ describe('experiment page', () => {
       ['Variant 1 weight', '0.5', '0.6'],
       ['Variant 2 weight', '0.5', '0.4'],
     ]);
-    expect(history.textContent).toContain('Created by system');
   });
 });
 

@@ -1,6 +1,19 @@
-import type { ApiKey, Experiment, Metric, Touchpoint } from '../api/types.js';
+import type { ApiKey, Experiment, Metric, Role, Touchpoint, User } from '../api/types.js';
 
-export const ADMIN_KEY = 'tp_admin_test_key_123456';
+/** The CSRF token of the fake session: every write must carry it (X-CSRF-Token). */
+export const CSRF_TOKEN = 'csrf-test-token-0123456789';
+
+export const user = (over: Partial<User> = {}): User => ({
+  id: 'usr_0123456789abcdef',
+  email: 'ada@example.com',
+  name: 'Ada Admin',
+  role: 'admin' as Role,
+  status: 'active',
+  sso: false,
+  createdAt: '2026-11-01T10:00:00.000Z',
+  lastSignInAt: '2026-11-01T10:00:00.000Z',
+  ...over,
+});
 
 export const touchpoint = (over: Partial<Touchpoint> = {}): Touchpoint => ({
   key: 'checkout-cta',
