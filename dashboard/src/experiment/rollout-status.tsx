@@ -7,6 +7,7 @@ import { useState } from 'react';
 import type { Decision } from '../api/results-types.js';
 import type { Experiment } from '../api/types.js';
 import { useApi } from '../app/api-context.js';
+import { Permitted } from '../app/permitted.js';
 import { useResource } from '../app/use-resource.js';
 import { ConfirmDialog } from '../components/dialog.js';
 import { formatDateTime } from '../components/format.js';
@@ -80,9 +81,11 @@ function ActiveRollout({ experiment: e, rollout, onChanged }: { experiment: Expe
         </strong>{' '}
         <span className="small">Every visitor the targeting admits gets this variant; no exposures are logged.</span>
       </p>
-      <button type="button" className="button" onClick={() => setConfirming(true)}>
-        End rollout
-      </button>
+      <Permitted action="edit">
+        <button type="button" className="button" onClick={() => setConfirming(true)}>
+          End rollout
+        </button>
+      </Permitted>
       {confirming && (
         <ConfirmDialog title="End the rollout?" confirmLabel="End rollout" danger busy={busy} onCancel={cancel} onConfirm={() => void end()}>
           <p>
