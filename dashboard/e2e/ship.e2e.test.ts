@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DashboardUnderTest, artifacts, startDashboard } from './support.js';
+import { type DashboardUnderTest, artifacts, signIn, startDashboard } from './support.js';
 
 const KEY = 'pdp-sticky-atc';
 let dut: DashboardUnderTest | undefined;
@@ -74,13 +74,6 @@ afterAll(async () => {
   expect(dut?.violations, 'API answers that do not match the OpenAPI document').toEqual([]);
 });
 
-async function signIn(page: Page) {
-  await page.goto(baseUrl);
-  await page.getByLabel('Admin key').fill(adminKey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Funnel overview' }).waitFor();
-}
-
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 
 it('stops an experiment shipping a variant, serves it to everyone through /sdk/assign, and ends the rollout', async () => {
@@ -88,7 +81,7 @@ it('stops an experiment shipping a variant, serves it to everyone through /sdk/a
   page.setDefaultTimeout(20_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error)));
-  await signIn(page);
+  await signIn(page, baseUrl, dut!.admin);
 
   // While it runs, units are split between the two variants.
   const before = await assignRandomUnits(20);
