@@ -54,7 +54,12 @@ try {
   }
   const summary = await seedDemo({ db: handle.db, logger: createLogger('warn', (line) => process.stderr.write(`${line}\n`)) }, { visitors, seed });
   process.stdout.write(formatDemoSummary(summary));
-  if (summary.status === 'seeded') process.stdout.write('Start the server with `npm start` and open the experiments in the dashboard.\n');
+  if (summary.status === 'seeded') {
+    process.stdout.write('Start the server with `npm start` and open the experiments in the dashboard.\n');
+    // Signing in: the server's banner has the way in (this process cannot print a setup link: the
+    // server's start would withdraw it and print its own).
+    process.stdout.write('Sign in with the one-time setup link its banner prints (no user yet), or start it with ADMIN_EMAIL and ADMIN_PASSWORD.\n');
+  }
 } catch (error) {
   process.stderr.write(`Demo seeding failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
