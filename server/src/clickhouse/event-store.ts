@@ -46,7 +46,10 @@ async function storeLinks(db: Kysely<Database>, parts: readonly BatchPart[]): Pr
   return results;
 }
 
-export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database>): EventStore & { clickhouse: ClickHouseStore } {
+/** The ClickHouse event store, with its connection (tests and benchmarks look at the shards). */
+export type ClickHouseEventStore = EventStore & { clickhouse: ClickHouseStore };
+
+export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database>): ClickHouseEventStore {
   const queries = clickhouseEventQueries(store);
   const reads: EventReads = {
     ...queries,
@@ -85,7 +88,7 @@ function segmentsUnsupported() {
 }
 
 /** Opens the shards and brings their schema up to date (migrations.ts); what main.ts and the worker call. */
-export async function openClickHouseEventStore(options: { urls: string[]; cluster: string | undefined }, db: Kysely<Database>): Promise<EventStore & { clickhouse: ClickHouseStore; migrationsApplied: string[] }> {
+export async function openClickHouseEventStore(options: { urls: string[]; cluster: string | undefined }, db: Kysely<Database>): Promise<ClickHouseEventStore & { migrationsApplied: string[] }> {
   const store = openClickHouse(options);
   try {
     const migrationsApplied = await migrateClickHouse(store);

@@ -15,9 +15,9 @@ export interface ServerProcess {
 /**
  * The real entry point as a user runs it (src/main.ts through tsx), on PGlite: `DATABASE_URL` is
  * removed, `PORT=0`, `LOG_LEVEL=warn`, plus `env` (which must give `DATA_DIR`). Resolves once the banner
- * says where it runs; rejects if the process exits first or prints no banner within 60 s.
+ * says where it runs; rejects if the process exits first or prints no banner within `bannerTimeoutMs` (60 s).
  */
-export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export function startServerProcess(env: Record<string, string>, { bannerTimeoutMs = 60_000 }: { bannerTimeoutMs?: number } = {}): Promise<ServerProcess> {
   const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'warn', INIT_CWD: serverDir, ...env };
   delete full.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/main.ts'], { cwd: serverDir, env: full });
@@ -25,7 +25,7 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start-up banner:\n${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`no start-up banner:\n${out}`)), bannerTimeoutMs);
     child.stdout.on('data', () => {
       const match = /running at (http:\/\/\S+)/.exec(out);
       if (match) {
