@@ -36,5 +36,5 @@ export function can(role: Role, action: Action): boolean {
 export function whyNot(role: Role, action: Action): string | null {
   if (can(role, action)) return null;
   const who = NEEDS[action] === 'admin' ? 'Only admins' : 'Only editors and admins';
-  return `${who} can ${WHAT[action]}; you are signed in as ${role === 'admin' ? 'an admin' : `a ${role}`}.`;
+  return `${who} can ${WHAT[action]}; you are signed in as ${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}.`;
 }
