@@ -4,7 +4,9 @@
  * and the real server (support.ts), and a real OpenID provider (oidc-provider, started here on
  * 127.0.0.1; server/src/test/oidc-provider.ts). The browser goes to the provider, signs in on its
  * login page, comes back through Touchpoint's callback (code + PKCE, state, nonce) and is signed in:
- * the session cookie is HttpOnly, survives a new tab, and GET /api/auth/me names the person.
+ * the header names the person, the session cookie is HttpOnly and survives a new tab, and GET
+ * /api/auth/me names the person. A refused sign-in (a disabled person) comes back to the sign-in page
+ * with the reason.
  */
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -41,6 +43,13 @@ async function newPage(context: BrowserContext): Promise<Page & { problems: stri
   return page;
 }
 
+/** The provider's login form (ours, server/src/test/oidc-provider.ts). */
+async function signInAtProviderPage(page: Page, email: string, password: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 const me = (page: Page) =>
   page.evaluate(async () => {
     const res = await fetch('/api/auth/me', { credentials: 'same-origin' });
@@ -51,21 +60,20 @@ describe('SSO in headless Chromium', () => {
   it('signs in at the provider and lands back in the dashboard, signed in', { timeout: 180_000 }, async () => {
     const context = await dut!.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await newPage(context);
+    // Signed out, the dashboard shows its sign-in page, which offers SSO (GET /api/auth/config says it is configured).
     await page.goto(dut!.baseUrl);
-    // Not signed in yet.
     expect((await me(page)).status).toBe(401);
+    await page.getByRole('link', { name: 'Sign in with SSO' }).click();
 
-    // The dashboard's sign-in page has no SSO button yet (#12's dashboard part): start the flow where the button will point.
-    await page.goto(`${dut!.baseUrl}/api/auth/oidc/start`);
     // The provider's login page, on the provider's origin.
     await page.getByRole('heading', { name: 'Test identity provider' }).waitFor();
     expect(new URL(page.url()).origin).toBe(idp!.issuer);
-    await page.getByLabel('Email').fill('sam.sso@shop.example');
-    await page.getByLabel('Password').fill('sam at the provider');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAtProviderPage(page, 'sam.sso@shop.example', 'sam at the provider');
 
-    // Back at Touchpoint, through the callback, on the dashboard's home.
+    // Back at Touchpoint, through the callback, on the dashboard's home: the header names the person.
     await page.waitForURL(`${dut!.baseUrl}/`);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('signed-in-as').innerText()).toMatch(/Sam Single-Sign-On\s+Viewer/);
     expect(idp!.tokenOutcomes).toEqual(['ok']);
     const signedIn = await me(page);
     expect(signedIn.status).toBe(200);
@@ -88,7 +96,33 @@ describe('SSO in headless Chromium', () => {
     await stranger.goto(dut!.baseUrl);
     expect((await me(stranger)).status).toBe(401);
 
+    // Signing out ends the session in every tab.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: 'Sign in with SSO' }).waitFor();
+    expect((await me(tab)).status).toBe(401);
+
     expect([...page.problems, ...tab.problems]).toEqual([]);
+    await context.close();
+  });
+
+  it('a refused SSO sign-in comes back to the sign-in page with the reason', { timeout: 180_000 }, async () => {
+    // An admin disables Sam (with the automation key); Sam then tries SSO in a fresh browser.
+    const users = (await (await fetch(`${dut!.baseUrl}/api/users`, { headers: { Authorization: `Bearer ${dut!.adminKey}` } })).json()) as { items: { id: string; email: string }[] };
+    const sam = users.items.find((u) => u.email === 'sam.sso@shop.example')!;
+    const disabled = await fetch(`${dut!.baseUrl}/api/users/${sam.id}`, { method: 'PATCH', headers: { Authorization: `Bearer ${dut!.adminKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ disabled: true }) });
+    expect(disabled.status).toBe(200);
+
+    const context = await dut!.browser.newContext();
+    const page = await newPage(context);
+    await page.goto(dut!.baseUrl);
+    await page.getByRole('link', { name: 'Sign in with SSO' }).click();
+    await page.getByRole('heading', { name: 'Test identity provider' }).waitFor();
+    await signInAtProviderPage(page, 'sam.sso@shop.example', 'sam at the provider');
+    await page.getByText('SSO sign-in failed: Your account is disabled; ask an admin.').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    expect((await context.cookies(dut!.baseUrl)).map((c) => c.name)).not.toContain('tp_session');
+    expect((await me(page)).status).toBe(401);
+    expect(page.problems).toEqual([]);
     await context.close();
   });
 });
