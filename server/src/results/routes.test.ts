@@ -16,7 +16,7 @@ describeEachEngine('results: HTTP, CSV and snapshots', (getDb) => {
     ({ h, clock } = await resultsHarness(db));
     clock.now = T0;
     id = await startedExperiment(h, db, 'http-test', {
-      metrics: [{ key: 'cart-value', name: 'Cart, "value", =SUM(1)', type: 'revenue', eventName: 'purchase', direction: 'decrease' }],
+      metrics: [{ key: 'cart-value', name: 'Cart, "value", =SUM(1)', type: 'revenue', eventName: 'purchase', direction: 'decrease', currency: 'EUR' }],
       experiment: { secondaryMetrics: ['cart-value'] },
     });
     await insertExposures(db, id, [
@@ -71,9 +71,10 @@ describeEachEngine('results: HTTP, CSV and snapshots', (getDb) => {
     const text = await res.text();
     const lines = text.trimEnd().split('\r\n');
     expect(lines).toHaveLength(1 + 2 * 2);
-    expect(lines[0]).toMatch(/^metric,metric_name,type,role,direction,variant,units,converted,value,/);
-    expect(lines[1]).toMatch(/^purchase,Purchase,conversion,primary,increase,control,2,1,0\.5,/);
-    expect(lines[3]).toContain('cart-value,"Cart, ""value"", =SUM(1)",revenue,secondary,decrease,control,2,1,5,');
+    expect(lines[0]).toMatch(/^metric,metric_name,type,role,direction,unit,currency,variant,units,converted,value,/);
+    expect(lines[1]).toMatch(/^purchase,Purchase,conversion,primary,increase,,,control,2,1,0\.5,/);
+    // Money carries its currency (#11): the value 5 is in euros.
+    expect(lines[3]).toContain('cart-value,"Cart, ""value"", =SUM(1)",revenue,secondary,decrease,,EUR,control,2,1,5,');
     // The treatment row carries the JSON's figures, the credible interval of the lift included.
     const header = lines[0]!.split(',');
     const treatment = lines[2]!.split(',');
