@@ -26,10 +26,13 @@ export async function daysWithReceivedEventsClickHouse(
 ): Promise<string[]> {
   if (input.names.length === 0) return [];
   const horizon = input.horizonHours === null ? '' : chSql` AND occurred_ms < first_ms + ${input.horizonHours * HOUR_MS}`;
+  const recent = chSql`FROM tp_events WHERE received_ms >= ${input.since.getTime()} AND name IN ${input.names}`;
+  // Only the units with a recent event have their first exposure computed (the IN set is built once).
+  const units = unitsOf(input.experimentId, ` AND unit_id IN (SELECT unit_id ${recent})`);
   const query = chSql`SELECT DISTINCT intDiv(first_ms, ${DAY_MS}) AS first_day FROM (
-      SELECT unit_id, occurred_ms FROM tp_events WHERE received_ms >= ${input.since.getTime()} AND name IN ${input.names}
+      SELECT unit_id, occurred_ms ${raw(recent)}
     ) ALL INNER JOIN (
-      SELECT unit_id, first_ms FROM (${raw(unitsOf(input.experimentId))}) WHERE NOT multiple
+      SELECT unit_id, first_ms FROM (${raw(units)}) WHERE NOT multiple
     ) USING unit_id
     WHERE occurred_ms >= first_ms - ${input.lookbackDays * DAY_MS}${raw(horizon)}`;
   const rows = await selectEveryShard<{ first_day: string | number }>(store, query);
@@ -46,7 +49,7 @@ const ATTRIBUTE_DOCUMENTS = 10_000;
  */
 export async function segmentAttributesClickHouse(store: ClickHouseStore, experimentId: number): Promise<SegmentAttribute[]> {
   const query = chSql`SELECT first_attributes, count() AS units FROM (
-      SELECT unit_id, argMin(attributes, (write_seq, exposed_ms)) AS first_attributes, uniqExact(variant_index) > 1 AS multiple
+      SELECT unit_id, argMin(attributes, write_seq) AS first_attributes, min(variant_index) != max(variant_index) AS multiple
       FROM tp_exposure_items WHERE experiment_id = ${experimentId} GROUP BY unit_id
     ) WHERE NOT multiple AND first_attributes != '' GROUP BY first_attributes ORDER BY units DESC LIMIT ${ATTRIBUTE_DOCUMENTS}`;
   const rows = await selectEveryShard<{ first_attributes: string; units: string | number }>(store, query);

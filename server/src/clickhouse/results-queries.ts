@@ -1,9 +1,18 @@
 /**
  * The results' sufficient statistics computed in ClickHouse (EVENT_STORE=clickhouse): the same rows as
  * results/repository.ts (metricGroupStats), funnel-repository.ts and refresh-repository.ts
- * (exposureDayStats) compute in PostgreSQL, per variant and UTC exposure day, so the pure assembly
- * gives the same document. SQL that runs on ClickHouse 18.16 and current releases: no CTEs, no window
- * functions, no server-side parameters, JOINs on equality only (USING unit_id).
+ * (exposureDayStats) compute in PostgreSQL, per variant and UTC exposure day,
+ * so the pure assembly gives the same document. SQL that runs on ClickHouse 18.16 and current
+ * releases: no CTEs, no window functions, no server-side parameters, no JOIN at all.
+ *
+ * One pass per statement: the experiment's exposure items and the events the metrics read are one
+ * stream (UNION ALL) grouped once by unit id. Each unit's counted exposure comes out of that GROUP BY
+ * (argMin over write_seq, unique per item: store.ts numbers a write's items in PostgreSQL's order) with
+ * its events as arrays of times and values; the windows relative to the exposure are then array
+ * functions on the unit's row. A JOIN would hash the units, probe every event, and group the joined
+ * rows by unit again (and the units without events need a second copy of the units): measured at
+ * 1M units / 10M events, the one pass is what made ClickHouse faster than PostgreSQL (README "Sizing").
+ * Events are sorted by name first (migration 0002), so a metric's event name reads its own granules.
  *
  * Each shard holds whole units (sharded by unit id), so every per-unit step is local: the query runs on
  * each shard's local tables and the per-day rows of the shards are pooled here (counts and sums add,
@@ -26,39 +35,116 @@ const dayText = (day: number | string) => new Date(Number(day) * DAY_MS).toISOSt
 const dayNumber = (text: string) => Math.round(Date.parse(`${text}T00:00:00Z`) / DAY_MS);
 
 /**
- * Each unit's counted exposure of the experiment: the first stored (lowest write_seq), the earliest of
- * that write; `multiple` when its items name more than one variant (PostgreSQL's multiple_variants).
+ * `value` repeated for every element of `array`: how a per-row value reaches a lambda. 18.16's lambdas
+ * cannot capture a subquery's column, and when they capture an alias of their own SELECT the columns
+ * it reads may be pruned from the subquery ("Unknown identifier"); an argument array has neither problem.
  */
-export function unitsOf(experimentId: number): string {
-  return chSql`SELECT unit_id,
-      argMin(variant_index, (write_seq, exposed_ms)) AS first_variant,
-      argMin(exposed_ms, (write_seq, exposed_ms)) AS first_ms,
-      argMin(item_id, (write_seq, exposed_ms)) AS first_item_id,
-      uniqExact(variant_index) > 1 AS multiple
-    FROM tp_exposure_items WHERE experiment_id = ${experimentId} GROUP BY unit_id`;
+const repeated = (array: string, value: string, type: 'Float64' | 'Int64') => `arrayResize(emptyArray${type}(), length(${array}), to${type}(${value}))`;
+
+/** What one pass reads besides the exposures: the events of `names` (one array of times per name, and of values where asked). */
+interface EventArrays {
+  names: readonly string[];
+  /** Names whose values are summed (an array `v<k>` next to `t<k>`). */
+  valued: ReadonlySet<string>;
+  /** occurred_ms bounds of the events read: [from, to). */
+  from: number | null;
+  to: number;
 }
 
-/** Analysed units (not multiple), restricted to first-exposure days when `days` is given. */
-function analysedUnits(experimentId: number, days: readonly string[] | undefined): string {
-  const dayFilter = days === undefined ? '' : days.length === 0 ? ' AND 0' : chSql` AND intDiv(first_ms, ${DAY_MS}) IN ${days.map(dayNumber)}`;
-  // New names only (first_*): 18.16 loses an alias that repeats a column name of the table below it.
-  return `SELECT unit_id, first_variant, first_ms, intDiv(first_ms, ${DAY_MS}) AS first_day FROM (${unitsOf(experimentId)}) WHERE NOT multiple${dayFilter}`;
+/**
+ * Units restricted to those exposed on `days` (the incremental refresh): a unit whose counted exposure
+ * falls on one of them has an item exposed that day, so both sides of the pass can skip the others early.
+ */
+function unitsOnDays(experimentId: number, days: readonly string[] | undefined): string {
+  if (days === undefined) return '';
+  if (days.length === 0) return ' AND 0';
+  return chSql` AND unit_id IN (SELECT unit_id FROM tp_exposure_items WHERE experiment_id = ${experimentId} AND intDiv(exposed_ms, ${DAY_MS}) IN ${days.map(dayNumber)})`;
 }
 
-/** occurred_ms within the metric's attribution window and the running period. */
-function inWindow(attributionHours: number | null, period: Period): string {
-  const from = period.from.getTime();
+/**
+ * One row per unit of the experiment, in one GROUP BY over its exposure items and `events`:
+ * first_variant, first_ms, first_item_id (the first stored item: lowest write_seq), multiple (its items
+ * name more than one variant: PostgreSQL's multiple_variants), and per event name k the unit's event
+ * times `t<k>` (values `v<k>`). Only exposed units come out; `analysed` also drops the multiple ones and
+ * restricts to first-exposure `days`.
+ */
+function unitPass(experimentId: number, events: EventArrays | undefined, options: { analysed: boolean; days?: readonly string[] | undefined; itemId?: boolean; unitFilter?: string }): string {
+  const restrict = unitsOnDays(experimentId, options.days) + (options.unitFilter ?? '');
+  const exposures = chSql`FROM tp_exposure_items WHERE experiment_id = ${experimentId}${raw(restrict)}`;
+  const withEvents = events !== undefined && events.names.length > 0;
+  // Without events the exposure items are read alone (no UNION, no -If: a third less work).
+  const onExposures = (fn: string, args: string) => (withEvents ? `${fn}If(${args}, is_exposure = 1)` : `${fn}(${args})`);
+  const having = withEvents ? ['countIf(is_exposure = 1) > 0'] : [];
+  if (options.analysed) {
+    having.push('NOT multiple');
+    if (options.days) having.push(options.days.length ? chSql`intDiv(first_ms, ${DAY_MS}) IN ${options.days.map(dayNumber)}` : '0');
+  }
+  const arrays = withEvents
+    ? events.names.flatMap((name, k) => [
+        chSql`groupArrayIf(event_ms, is_exposure = 0 AND event_name = ${name}) AS t${raw(String(k))}`,
+        ...(events.valued.has(name) ? [chSql`groupArrayIf(event_value, is_exposure = 0 AND event_name = ${name}) AS v${raw(String(k))}`] : []),
+      ])
+    : [];
+  const source = withEvents
+    ? `(SELECT unit_id, 1 AS is_exposure, variant_index, exposed_ms, write_seq, ${options.itemId ? 'item_id' : "''"} AS item,
+          '' AS event_name, toFloat64(0) AS event_value, toInt64(0) AS event_ms
+        ${exposures}
+        UNION ALL
+        ${chSql`SELECT unit_id, 0 AS is_exposure, toUInt16(0) AS variant_index, toInt64(0) AS exposed_ms, toUInt64(0) AS write_seq, '' AS item,
+          name AS event_name, ifNull(value, 0) AS event_value, occurred_ms AS event_ms
+        FROM tp_events WHERE name IN ${events.names} AND occurred_ms < ${events.to}${raw(events.from === null ? '' : chSql` AND occurred_ms >= ${events.from}`)}${raw(restrict)}`})`
+    : exposures;
+  const item = withEvents ? 'item' : 'item_id';
+  // New names only (first_*, t<k>): 18.16 loses an alias that repeats a column name of the table below it.
+  const columns = [
+    'unit_id',
+    `${onExposures('argMin', 'variant_index, write_seq')} AS first_variant`,
+    `${onExposures('argMin', 'exposed_ms, write_seq')} AS first_ms`,
+    ...(options.itemId ? [`${onExposures('argMin', `${item}, write_seq`)} AS first_item_id`] : []),
+    `${onExposures('min', 'variant_index')} != ${onExposures('max', 'variant_index')} AS multiple`,
+    ...arrays,
+  ];
+  return `SELECT ${columns.join(',\n      ')}
+    ${withEvents ? `FROM ${source}` : source}
+    GROUP BY unit_id${having.length ? ` HAVING ${having.join(' AND ')}` : ''}`;
+}
+
+/**
+ * Each unit's counted exposure of the experiment (unit_id, first_variant, first_ms, first_item_id,
+ * multiple), multiple-variant units included; `unitFilter` (SQL of ours: ` AND unit_id IN (…)`) limits
+ * the units read.
+ */
+export function unitsOf(experimentId: number, unitFilter = ''): string {
+  return unitPass(experimentId, undefined, { analysed: false, itemId: true, unitFilter });
+}
+
+/** A unit's events of one name (times `t`, values `v`) inside [lo, hi): SQL expressions of the unit's row. */
+function windowed(t: string, lo: string, hi: string): { count: string; sum: (v: string) => string } {
+  const inside = `(x, a, b) -> x >= a AND x < b`;
+  const args = `${t}, ${repeated(t, lo, 'Int64')}, ${repeated(t, hi, 'Int64')}`;
+  return {
+    count: `toFloat64(arrayCount(${inside}, ${args}))`,
+    sum: (v) => `arraySum(arrayFilter((y, x, a, b) -> x >= a AND x < b, ${v}, ${args}))`,
+  };
+}
+
+/** The window of a metric's events: from the exposure (not before the period) to the attribution horizon (not after it). */
+function attributionWindow(attributionHours: number | null, period: Period): { lo: string; hi: string } {
   const to = period.to.getTime();
-  const upper = attributionHours === null ? chSql`${to}` : chSql`least(first_ms + ${attributionHours * HOUR_MS}, ${to})`;
-  return chSql`occurred_ms >= greatest(first_ms, ${from}) AND occurred_ms < ${raw(upper)}`;
+  return {
+    lo: chSql`greatest(first_ms, ${period.from.getTime()})`,
+    hi: attributionHours === null ? chSql`${to}` : chSql`least(first_ms + ${attributionHours * HOUR_MS}, ${to})`,
+  };
 }
-const preWindow = chSql`occurred_ms >= first_ms - ${CUPED_LOOKBACK_DAYS * DAY_MS} AND occurred_ms < first_ms`;
+/** CUPED's lookback before the exposure. */
+const preWindow = { lo: chSql`first_ms - ${CUPED_LOOKBACK_DAYS * DAY_MS}`, hi: 'first_ms' };
 
-/** Per-unit columns of metric i over the unit's joined events: c (counted), y (value), d (denominator), p (covariate). */
-function perUnitColumns(metric: MetricDefinition, i: number, period: Period): string[] {
-  const window = inWindow(metric.attributionHours, period);
-  const counted = (name: string, w: string) => chSql`toFloat64(countIf(name = ${name} AND ${raw(w)}))`;
-  const summed = (name: string, w: string) => chSql`toFloat64(sumIf(ifNull(value, 0), name = ${name} AND ${raw(w)}))`;
+/** Per-unit columns of metric i from its event arrays: c (counted), y (value), d (denominator), p (covariate). */
+function perUnitColumns(metric: MetricDefinition, i: number, period: Period, arrayOf: (name: string) => { t: string; v: string }): string[] {
+  const { lo, hi } = attributionWindow(metric.attributionHours, period);
+  const counted = (name: string, w: { lo: string; hi: string }) => windowed(arrayOf(name).t, w.lo, w.hi).count;
+  const summed = (name: string, w: { lo: string; hi: string }) => windowed(arrayOf(name).t, w.lo, w.hi).sum(arrayOf(name).v);
+  const window = { lo, hi };
   switch (metric.type) {
     case 'conversion': {
       const name = metric.eventName ?? '';
@@ -79,14 +165,17 @@ function perUnitColumns(metric: MetricDefinition, i: number, period: Period): st
   }
 }
 
-const columnsOf = (metric: MetricDefinition, i: number) => [`c${i}`, `y${i}`, ...(metric.type === 'ratio' ? [`d${i}`] : []), ...(hasCovariate(metric) ? [`p${i}`] : [])];
+/** Names whose values a metric sums (revenue, a ratio's summed parts). */
+function valuedNames(metrics: readonly MetricDefinition[]): Set<string> {
+  const names = new Set<string>();
+  for (const m of metrics) {
+    if (m.type === 'revenue' && m.eventName) names.add(m.eventName);
+    for (const part of [m.numerator, m.denominator]) if (m.type === 'ratio' && part?.aggregate === 'sum') names.add(part.eventName);
+  }
+  return names;
+}
 
-/**
- * `value` repeated for every element of `array`: how a per-row value reaches a lambda. 18.16's lambdas
- * cannot capture a subquery's column, and when they capture an alias of their own SELECT the columns
- * it reads may be pruned from the subquery ("Unknown identifier"); an argument array has neither problem.
- */
-const repeated = (array: string, value: string, type: 'Float64' | 'Int64') => `arrayResize(emptyArray${type}(), length(${array}), to${type}(${value}))`;
+const columnsOf = (metric: MetricDefinition, i: number) => [`c${i}`, `y${i}`, ...(metric.type === 'ratio' ? [`d${i}`] : []), ...(hasCovariate(metric) ? [`p${i}`] : [])];
 
 /** Per group: arrays of the per-unit values, their sums, and (outer query) the two-pass centred moments. */
 function momentColumns(metric: MetricDefinition, i: number): { inner: string[]; outer: string[] } {
@@ -109,25 +198,14 @@ export async function metricGroupStatsClickHouse(
   const { experimentId, metrics, period } = input;
   if (input.grouping.kind !== 'day') throw new Error('segments are not computed on ClickHouse yet');
   const names = eventNamesOf(metrics);
-  const withCovariate = metrics.some(hasCovariate);
-  const units = analysedUnits(experimentId, input.days);
-  const perUnit = metrics.flatMap((m, i) => perUnitColumns(m, i, period));
-  const unitColumns = metrics.flatMap(columnsOf);
-  // Events of the analysed units, joined to their exposure (equality on unit_id), aggregated per unit.
-  const lowest = withCovariate ? '' : chSql` AND occurred_ms >= ${period.from.getTime()}`;
-  const perUnitEvents = names.length && perUnit.length
-    ? `SELECT unit_id, ${perUnit.join(', ')} FROM (
-         SELECT unit_id, name, value, occurred_ms, first_ms
-         FROM (SELECT unit_id, name, value, occurred_ms FROM tp_events
-               WHERE name IN ${chSql`${names}`} AND occurred_ms < ${chSql`${period.to.getTime()}`}${lowest})
-         ALL INNER JOIN (${units}) USING unit_id
-       ) GROUP BY unit_id`
-    : undefined;
-  // Units without events keep the columns' defaults (0) through the LEFT JOIN (join_use_nulls = 0).
-  const unitsWithValues = perUnitEvents
-    ? `SELECT first_variant, first_day, ${unitColumns.join(', ')} FROM (${units}) ANY LEFT JOIN (${perUnitEvents}) USING unit_id`
-    : `SELECT first_variant, first_day${unitColumns.map((c) => `, toFloat64(0) AS ${c}`).join('')} FROM (${units})`;
+  // With a covariate, events before the start count (CUPED's lookback from each unit's exposure).
+  const from = metrics.some(hasCovariate) ? null : period.from.getTime();
+  const events: EventArrays = { names, valued: valuedNames(metrics), from, to: period.to.getTime() };
+  const arrayOf = (name: string) => ({ t: `t${names.indexOf(name)}`, v: `v${names.indexOf(name)}` });
+  const perUnit = metrics.flatMap((m, i) => perUnitColumns(m, i, period, arrayOf));
   const moments = metrics.map((m, i) => momentColumns(m, i));
+  const unitsWithValues = `SELECT first_variant, intDiv(first_ms, ${DAY_MS}) AS first_day${perUnit.map((c) => `, ${c}`).join('')}
+    FROM (${unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days })})`;
   const query = `SELECT first_variant, first_day, units${moments.map((m) => `, ${m.outer.join(', ')}`).join('')}
     FROM (SELECT first_variant, first_day, count() AS units${moments.map((m) => `, ${m.inner.join(', ')}`).join('')}
           FROM (${unitsWithValues}) GROUP BY first_variant, first_day)`;
@@ -172,30 +250,21 @@ export async function funnelGroupStatsClickHouse(
   const { experimentId, metric, period } = input;
   if (input.grouping.kind !== 'day') throw new Error('segments are not computed on ClickHouse yet');
   const steps = metric.steps ?? [];
-  const units = analysedUnits(experimentId, input.days);
-  const to = period.to.getTime();
-  const upper = metric.attributionHours === null ? chSql`${to}` : chSql`least(first_ms + ${metric.attributionHours * HOUR_MS}, ${to})`;
-  // Per unit: the times of each step's events inside the window's upper bound.
-  const times = steps.map((step, k) => chSql`groupArrayIf(occurred_ms, name = ${step} AND occurred_ms < ${raw(upper)}) AS t${k}`);
-  const perUnitEvents = steps.length
-    ? `SELECT unit_id, ${times.join(', ')} FROM (
-         SELECT unit_id, name, occurred_ms, first_ms
-         FROM (SELECT unit_id, name, occurred_ms FROM tp_events WHERE name IN ${chSql`${steps}`} AND occurred_ms < ${chSql`${to}`})
-         ALL INNER JOIN (${units}) USING unit_id
-       ) GROUP BY unit_id`
-    : undefined;
-  // s_k: the step's time, or -1 when not reached.
-  const reachedAt = steps.map((_, k) => {
+  const names = [...new Set(steps)];
+  const events: EventArrays = { names, valued: new Set(), from: period.from.getTime(), to: period.to.getTime() };
+  const { lo, hi } = attributionWindow(metric.attributionHours, period);
+  // s_k: the time step k is reached (its first event in [s_{k-1}, hi), s_{-1} = lo), or -1.
+  const reachedAt = steps.map((step, k) => {
+    const t = `t${names.indexOf(step)}`;
     const after = k === 0 ? 'lo' : `s${k - 1}`;
-    const candidates = `arrayFilter((t, after) -> t >= after, t${k}, ${repeated(`t${k}`, after, 'Int64')})`;
+    const candidates = `arrayFilter((x, a, b) -> x >= a AND x < b, ${t}, ${repeated(t, after, 'Int64')}, ${repeated(t, 'hi', 'Int64')})`;
     return `${k === 0 ? '' : `s${k - 1} < 0 ? -1 : `}(empty(${candidates}) ? -1 : arrayReduce('min', ${candidates})) AS s${k}`;
   });
-  const query = perUnitEvents
-    ? `SELECT first_variant, first_day, count() AS units${steps.map((_, k) => `, countIf(s${k} >= 0) AS r${k}`).join('')}
-       FROM (SELECT first_variant, first_day, greatest(first_ms, ${period.from.getTime()}) AS lo, ${reachedAt.join(', ')}
-             FROM (SELECT first_variant, first_day, first_ms${steps.map((_, k) => `, t${k}`).join('')} FROM (${units}) ANY LEFT JOIN (${perUnitEvents}) USING unit_id))
-       GROUP BY first_variant, first_day`
-    : `SELECT first_variant, first_day, count() AS units FROM (${units}) GROUP BY first_variant, first_day`;
+  const units = unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days });
+  const query = `SELECT first_variant, first_day, count() AS units${steps.map((_, k) => `, countIf(s${k} >= 0) AS r${k}`).join('')}
+    FROM (SELECT first_variant, intDiv(first_ms, ${DAY_MS}) AS first_day, ${lo} AS lo, ${hi} AS hi${reachedAt.map((r) => `, ${r}`).join('')}
+          FROM (${units}))
+    GROUP BY first_variant, first_day`;
   const rows = await selectEveryShard<Record<string, number | string>>(store, query);
   const byKey = new Map<string, FunnelRow>();
   for (const row of rows) {
@@ -218,7 +287,8 @@ export async function exposureDayStatsClickHouse(store: ClickHouseStore, experim
     : '-1';
   const query = `SELECT first_day, first_variant, phase, countIf(NOT multiple) AS units, countIf(multiple) AS multiple_units,
       toString(sumIf(cityHash64(unit_id, first_item_id), NOT multiple)) AS unit_hash
-    FROM (SELECT intDiv(first_ms, ${DAY_MS}) AS first_day, first_variant, ${phaseOf} AS phase, multiple, unit_id, first_item_id FROM (${unitsOf(experimentId)}))
+    FROM (SELECT intDiv(first_ms, ${DAY_MS}) AS first_day, first_variant, ${phaseOf} AS phase, multiple, unit_id, first_item_id
+          FROM (${unitsOf(experimentId)}))
     GROUP BY first_day, first_variant, phase`;
   const rows = await selectEveryShard<Record<string, string | number>>(store, query);
   const byKey = new Map<string, ExposureDayStats>();

@@ -3,21 +3,28 @@
  * statement (events/repository.ts storeBatches) for the traffic the SDK sends:
  * - an event id already stored is a duplicate and is not written again;
  * - every exposure item is kept; the unit's counted exposure is the first stored (within one write, the
- *   earliest), and a second variant sets the multiple-variants flag (derived when read, results-queries.ts);
+ *   earliest: items are numbered in that order, write_seq), and a second variant sets the
+ *   multiple-variants flag (derived when read, results-queries.ts);
  *   an exposure item id already stored is a duplicate.
  * ClickHouse has no transactions: the ids are looked up, then the new rows inserted. Two writers racing
  * on one event id (the same item delivered twice at once) can both insert it: ReplacingMergeTree folds
  * the copies at its next merge (migrations.ts).
  */
 import type { ClickHouseSettings } from '@clickhouse/client';
+import { compareExposureRows } from '../events/classify.js';
 import type { BatchPart, StoreResult } from '../events/repository.js';
 import { type ClickHouseStore, chSql, raw, selectEveryShard } from './connection.js';
 
-/** Orders writes: the first stored exposure wins, as in PostgreSQL. Milliseconds × 1000 + a counter. */
+/**
+ * Orders writes: the first stored exposure wins, as in PostgreSQL. Milliseconds × 1000 + a counter;
+ * `count` numbers are reserved, so that each item of a write has its own (the results take the item of
+ * the lowest write_seq in one argMin, results-queries.ts).
+ */
 let lastSeq = 0;
-export function nextWriteSeq(): number {
-  lastSeq = Math.max(lastSeq + 1, Date.now() * 1000);
-  return lastSeq;
+export function nextWriteSeq(count = 1): number {
+  const first = Math.max(lastSeq + 1, Date.now() * 1000);
+  lastSeq = first + Math.max(1, count) - 1;
+  return first;
 }
 
 const table = (store: ClickHouseStore, name: string) => (store.cluster ? `${name}_all` : name);
@@ -40,7 +47,10 @@ export async function storeBatchesClickHouse(store: ClickHouseStore, parts: read
       ? existing(store, chSql`SELECT DISTINCT item_id FROM tp_exposure_items WHERE experiment_id IN ${[...new Set(exposures.map((x) => x.row.experimentId))]} AND unit_id IN ${[...new Set(exposures.map((x) => x.row.unitId))]} AND item_id IN ${[...new Set(exposures.map((x) => x.row.itemId))]}`, 'item_id')
       : new Set<string>(),
   ]);
-  const seq = nextWriteSeq();
+  // Within a write, a unit's exposures in PostgreSQL's order (experiment, unit, time; stable): the
+  // write's first counts there (storeBatches), and here gets the lowest write_seq.
+  exposures.sort((a, b) => compareExposureRows(a.row, b.row));
+  const seq = nextWriteSeq(exposures.length);
   const eventRows: Record<string, unknown>[] = [];
   const exposureRows: Record<string, unknown>[] = [];
   for (const { row, part } of events) {
@@ -59,7 +69,7 @@ export async function storeBatchesClickHouse(store: ClickHouseStore, parts: read
     }
     storedItems.add(row.itemId);
     results[part]!.accepted++;
-    exposureRows.push({ experiment_id: row.experimentId, unit_id: row.unitId, item_id: row.itemId, variant_index: row.variantIndex, exposed_ms: row.exposedAt.getTime(), received_ms: parts[part]!.receivedAt.getTime(), attributes: row.attributes ? JSON.stringify(row.attributes) : '', write_seq: seq });
+    exposureRows.push({ experiment_id: row.experimentId, unit_id: row.unitId, item_id: row.itemId, variant_index: row.variantIndex, exposed_ms: row.exposedAt.getTime(), received_ms: parts[part]!.receivedAt.getTime(), attributes: row.attributes ? JSON.stringify(row.attributes) : '', write_seq: seq + exposureRows.length });
   }
   // Distributed inserts wait for the shards (insert_distributed_sync): acknowledged means stored.
   const writer = store.shards[0]!;
