@@ -40,6 +40,8 @@ export interface ApiClientOptions {
   getCsrfToken: () => string | null;
   /** Called when the server answers 401 (the session ended: expired, signed out elsewhere, disabled). */
   onUnauthorized?: (error: ApiError) => void;
+  /** Called when the server answers 403 (the role may have changed since the page learnt it). */
+  onForbidden?: (error: ApiError) => void;
   fetch?: typeof fetch;
 }
 
@@ -100,6 +102,7 @@ export function createApiClient(options: ApiClientOptions) {
     if (!response.ok) {
       const error = await problemFrom(response);
       if (error.status === 401 && !expect401) options.onUnauthorized?.(error);
+      if (error.status === 403) options.onForbidden?.(error);
       throw error;
     }
     return response;

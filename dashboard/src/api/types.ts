@@ -213,6 +213,8 @@ export interface ApiKey {
   /** Display prefix such as "tp_sdk_HBMi…"; the secret itself is never returned again. */
   prefix: string;
   allowedOrigins: string[];
+  /** Admin keys: what the key may do, like a person's role (viewer: read-only automation); null for SDK keys. Absent from older servers. */
+  role?: Role | null;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -263,6 +265,8 @@ export interface NewApiKey {
   kind: 'admin' | 'sdk';
   name: string;
   allowedOrigins?: string[];
+  /** Admin keys only (default admin). */
+  role?: Role;
 }
 
 export interface SampleSizeQuery {

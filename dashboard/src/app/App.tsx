@@ -48,10 +48,33 @@ export function App({ fetch, session: initial }: AppProps) {
   const csrf = useRef<string | null>(null);
   csrf.current = auth.state === 'signed-in' ? auth.session.csrfToken : null;
   const endSession = useCallback((notice: string | null) => setAuth({ state: 'signed-out', notice }), []);
+  // A 403 may mean an admin changed this person's role meanwhile: ask again who we are, so the
+  // controls follow the new role without a reload.
+  const refreshing = useRef(false);
+  const refresh = useRef<() => void>(() => {});
   const api = useMemo(
-    () => createApiClient({ getCsrfToken: () => csrf.current, onUnauthorized: () => endSession(SESSION_ENDED), ...(fetch && { fetch }) }),
+    () =>
+      createApiClient({
+        getCsrfToken: () => csrf.current,
+        onUnauthorized: () => endSession(SESSION_ENDED),
+        onForbidden: () => refresh.current(),
+        ...(fetch && { fetch }),
+      }),
     [endSession, fetch],
   );
+  refresh.current = () => {
+    if (refreshing.current || auth.state !== 'signed-in') return;
+    refreshing.current = true;
+    api
+      .me()
+      .then(
+        (me) => {
+          if (me.user) setAuth({ state: 'signed-in', session: { user: me.user, role: me.role, csrfToken: me.csrfToken ?? null } });
+        },
+        () => {},
+      )
+      .finally(() => (refreshing.current = false));
+  };
 
   // Who is signed in: the HttpOnly cookie travels with the request, so a new tab or a reload stays signed in.
   const checking = auth.state === 'checking';

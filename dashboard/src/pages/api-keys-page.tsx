@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { ROLE_LABEL, ROLES, type Role } from '../app/access.js';
 import { useApi } from '../app/api-context.js';
 import { useAction } from '../app/use-action.js';
 import { useResource } from '../app/use-resource.js';
@@ -29,7 +30,8 @@ export function ApiKeysPage() {
     <section className="page" aria-labelledby="keys-title">
       <h1 id="keys-title">API keys</h1>
       <p className="lead">
-        <strong>Admin keys</strong> are secret and manage everything. <strong>SDK keys</strong> are public, go in your site&apos;s code, and can only read the
+        <strong>Admin keys</strong> are secret, for scripts and automation on the API, with a role like a person&apos;s (admin by
+        default; viewer for read-only automation). People sign in instead (Users). <strong>SDK keys</strong> are public, go in your site&apos;s code, and can only read the
         SDK configuration and send exposures and events.
       </p>
       {created && <RevealedSecret created={created} onDone={() => setCreated(null)} />}
@@ -79,6 +81,7 @@ export function ApiKeysPage() {
                       </th>
                       <td data-label="Kind">
                         <span className={`badge badge-${k.kind}`}>{k.kind === 'admin' ? 'Admin' : 'SDK'}</span>
+                        {k.kind === 'admin' && k.role && k.role !== 'admin' && <span className="muted small"> · {ROLE_LABEL[k.role]} role</span>}
                       </td>
                       <td data-label="Key" className="mono">
                         {k.prefix}
@@ -143,6 +146,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (k: ApiKey & { secret: string
   const [kind, setKind] = useState<'admin' | 'sdk'>('sdk');
   const [name, setName] = useState('');
   const [origins, setOrigins] = useState('');
+  const [role, setRole] = useState<Role>('admin');
   const [tried, setTried] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -156,7 +160,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (k: ApiKey & { secret: string
     setError(null);
     try {
       const allowedOrigins = kind === 'sdk' ? origins.split(/[\s,]+/).map((o) => o.trim()).filter(Boolean) : [];
-      onCreated(await api.createKey({ kind, name: name.trim(), allowedOrigins }));
+      onCreated(await api.createKey({ kind, name: name.trim(), allowedOrigins, ...(kind === 'admin' && { role }) }));
       setName('');
       setOrigins('');
       setTried(false);
@@ -185,6 +189,19 @@ function CreateKeyForm({ onCreated }: { onCreated: (k: ApiKey & { secret: string
         <Field id="key-name" label="Name" hint="e.g. Shop front end, or a colleague's name" errors={[...(tried && !name.trim() ? ['Required.'] : []), ...server('name')]}>
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
+        {kind === 'admin' && (
+          <Field id="key-role" label="Role" hint="What the key may do, like a person's role: a viewer key is read-only automation (reports, exports).">
+            {(p) => (
+              <select {...p} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {ROLE_LABEL[r]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
         {kind === 'sdk' && (
           <Field
             id="key-origins"
@@ -212,7 +229,7 @@ function RevokeDialog({ apiKey, onClose, onRevoked }: { apiKey: ApiKey; onClose:
     <ConfirmDialog title={`Revoke "${apiKey.name}"?`} confirmLabel="Revoke key" danger busy={busy} confirmDisabled={lastAdmin} onCancel={onClose} onConfirm={revoke}>
       <p>
         Anything using <code>{apiKey.prefix}</code> stops working at once
-        {apiKey.kind === 'sdk' ? ': sites with this SDK key stop receiving experiments and sending events.' : '. If it is the key you signed in with, you are signed out.'}
+        {apiKey.kind === 'sdk' ? ': sites with this SDK key stop receiving experiments and sending events.' : '. Scripts and automation using it get 401 from then on.'}
       </p>
       {lastAdmin ? (
         <div className="state state-error" role="alert">

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { ROLES, can, whyNot } from '../app/access.js';
 import { json, problem } from '../test/fake-server.js';
-import { CSRF_TOKEN, experiment, running, user as userFixture } from '../test/fixtures.js';
+import { CSRF_TOKEN, apiKey, experiment, running, user as userFixture } from '../test/fixtures.js';
 import { renderApp } from '../test/render.js';
 
 describe('the role rule (app/access.ts)', () => {
@@ -49,6 +49,25 @@ describe('controls by role', () => {
     const nav = screen.getByRole('navigation', { name: 'Main' });
     expect(within(nav).queryByRole('link', { name: 'Users' })).toBeNull();
     expect(within(nav).queryByRole('link', { name: 'Webhooks' })).toBeNull();
+  });
+
+  it('a 403 (the role was lowered meanwhile) asks who we are again, and the controls follow the new role', async () => {
+    const ui = userEvent.setup();
+    const { server } = renderApp(
+      '/experiments/checkout-cta-copy',
+      {
+        ...experimentRoutes(),
+        'POST /api/experiments/checkout-cta-copy/pause': problem(403, 'forbidden', 'This needs the editor role.'),
+        'GET /api/auth/me': json({ role: 'viewer', user: userFixture({ role: 'viewer' }), csrfToken: CSRF_TOKEN }),
+      },
+      { role: 'editor' },
+    );
+    await ui.click(await screen.findByRole('button', { name: 'Pause' }));
+    await ui.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Pause' }));
+    expect(await screen.findByTestId('read-only-note')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Pause' })).toBeNull();
+    expect(screen.getByTestId('signed-in-as').textContent).toContain('Viewer');
+    expect(server.callsTo('GET /api/auth/me')).toHaveLength(1);
   });
 
   it('a viewer has no "New experiment" in the list', async () => {
@@ -130,5 +149,27 @@ describe('Users page', () => {
     await ui.selectOptions(await screen.findByLabelText('Role of Ada Admin'), 'viewer');
     expect(await screen.findByText(/last enabled admin/)).toBeTruthy();
     expect((screen.getByLabelText('Role of Ada Admin') as HTMLSelectElement).value).toBe('admin');
+  });
+});
+
+describe('API keys page: admin keys carry a role', () => {
+  it('creates a read-only (viewer) admin key and lists its role', async () => {
+    const ui = userEvent.setup();
+    let keys = [apiKey()];
+    const { server } = renderApp('/keys', {
+      'GET /api/keys': () => json({ items: keys }),
+      'POST /api/keys': (call) => {
+        const created = { ...apiKey({ id: 'key_RRRRRRRRRRRRRRRR', name: 'Reporting', prefix: 'tp_admin_Rr…' }), ...(call.body as object) };
+        keys = [...keys, created];
+        return json({ ...created, secret: 'tp_admin_RrSecret' }, 201);
+      },
+    });
+    await ui.click(await screen.findByLabelText('Admin key (secret)'));
+    await ui.type(screen.getByLabelText('Name'), 'Reporting');
+    await ui.selectOptions(screen.getByLabelText('Role'), 'viewer');
+    await ui.click(screen.getByRole('button', { name: 'Create admin key' }));
+    await screen.findByText('tp_admin_RrSecret');
+    expect(server.callsTo('POST /api/keys')[0]?.body).toEqual({ kind: 'admin', name: 'Reporting', allowedOrigins: [], role: 'viewer' });
+    expect((await screen.findByText(/Viewer role/)).closest('tr')?.textContent).toContain('Reporting');
   });
 });
