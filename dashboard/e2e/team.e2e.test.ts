@@ -35,7 +35,8 @@ beforeAll(async () => {
     ADMIN_PASSWORD: ADMIN.password,
     // Results are recomputed on demand here, not behind the test's back.
     RESULTS_REFRESH_SECONDS: '0',
-  });
+    // On a loaded machine the first start (tsx, migrations, hashing ADMIN_PASSWORD) can take minutes.
+  }, { bannerTimeoutMs: 180_000 });
   baseUrl = server.url;
   // The banner of a first start: how to sign in, and the first keys (the SDK key sends traffic below).
   expect(server.output()).toContain(`as ${ADMIN.email} with ADMIN_PASSWORD (admin)`);
@@ -43,7 +44,7 @@ beforeAll(async () => {
   for (let i = 0; i < 100 && !/SDK key\s*: tp_sdk_\S+\n/.test(server.output()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   sdkKey = /SDK key\s*: (tp_sdk_\S+)/.exec(server.output())![1]!;
   browser = await launchChromium();
-}, 240_000);
+}, 360_000);
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => {});
