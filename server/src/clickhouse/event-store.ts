@@ -10,12 +10,11 @@ import type { Database } from '../db/schema.js';
 import type { EventReads, EventStore } from '../events/event-store.js';
 import { lockAliases, storeAliases } from '../events/alias-repository.js';
 import type { BatchPart, StoreResult } from '../events/repository.js';
-import { fieldError } from '../http/problem.js';
-import { validationProblem } from '../http/validate.js';
 import { type ClickHouseStore, openClickHouse, selectRows } from './connection.js';
 import { migrateClickHouse } from './migrations.js';
 import { daysWithReceivedEventsClickHouse, segmentAttributesClickHouse } from './refresh-queries.js';
 import { clickhouseEventQueries } from './results-queries.js';
+import { funnelSegmentStatsClickHouse, metricSegmentStatsClickHouse } from './segment-queries.js';
 import { eraseUnitsClickHouse, storeBatchesClickHouse } from './store.js';
 
 /** Failures that mean "ClickHouse cannot be reached now": sockets refused or reset, the client's timeout. */
@@ -53,14 +52,9 @@ export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database
   const queries = clickhouseEventQueries(store);
   const reads: EventReads = {
     ...queries,
-    metricGroupStats: (input) => {
-      if (input.grouping.kind !== 'day') throw segmentsUnsupported();
-      return queries.metricGroupStats(input);
-    },
-    funnelGroupStats: (input) => {
-      if (input.grouping.kind !== 'day') throw segmentsUnsupported();
-      return queries.funnelGroupStats(input);
-    },
+    // Segment breakdowns: one day-grouped pass per group (segment-queries.ts).
+    metricGroupStats: (input) => metricSegmentStatsClickHouse(store, input),
+    funnelGroupStats: (input) => funnelSegmentStatsClickHouse(store, input),
     daysWithReceivedEvents: (input) => daysWithReceivedEventsClickHouse(store, input),
     segmentAttributes: (experimentId) => segmentAttributesClickHouse(store, experimentId),
   };
@@ -81,10 +75,6 @@ export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database
     },
     close: () => store.close(),
   };
-}
-
-function segmentsUnsupported() {
-  return validationProblem([fieldError(['segment'], 'segment breakdowns are not computed on the ClickHouse event store yet (EVENT_STORE=clickhouse): the default results are')]);
 }
 
 /** Opens the shards and brings their schema up to date (migrations.ts); what main.ts and the worker call. */

@@ -190,10 +190,10 @@ function momentColumns(metric: MetricDefinition, i: number): { inner: string[]; 
   return { inner, outer };
 }
 
-/** results/repository.ts metricGroupStats, on ClickHouse; day grouping only (segments: PostgreSQL). */
+/** results/repository.ts metricGroupStats, on ClickHouse; day grouping (segments: segment-queries.ts, one pass per group through `unitFilter`). */
 export async function metricGroupStatsClickHouse(
   store: ClickHouseStore,
-  input: { experimentId: number; metrics: readonly MetricDefinition[]; period: Period; grouping: Grouping; days?: readonly string[] | undefined },
+  input: { experimentId: number; metrics: readonly MetricDefinition[]; period: Period; grouping: Grouping; days?: readonly string[] | undefined; unitFilter?: string },
 ): Promise<GroupRow[]> {
   const { experimentId, metrics, period } = input;
   if (input.grouping.kind !== 'day') throw new Error('segments are not computed on ClickHouse yet');
@@ -205,7 +205,7 @@ export async function metricGroupStatsClickHouse(
   const perUnit = metrics.flatMap((m, i) => perUnitColumns(m, i, period, arrayOf));
   const moments = metrics.map((m, i) => momentColumns(m, i));
   const unitsWithValues = `SELECT first_variant, intDiv(first_ms, ${DAY_MS}) AS first_day${perUnit.map((c) => `, ${c}`).join('')}
-    FROM (${unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days })})`;
+    FROM (${unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days, ...(input.unitFilter && { unitFilter: input.unitFilter }) })})`;
   const query = `SELECT first_variant, first_day, units${moments.map((m) => `, ${m.outer.join(', ')}`).join('')}
     FROM (SELECT first_variant, first_day, count() AS units${moments.map((m) => `, ${m.inner.join(', ')}`).join('')}
           FROM (${unitsWithValues}) GROUP BY first_variant, first_day)`;
@@ -245,7 +245,7 @@ function poolGroupRows(rows: GroupRow[]): GroupRow[] {
 /** funnel-repository.ts funnelGroupStats, on ClickHouse (day grouping). Step k: the first step-k event at or after step k − 1's. */
 export async function funnelGroupStatsClickHouse(
   store: ClickHouseStore,
-  input: { experimentId: number; metric: MetricDefinition; period: Period; grouping: Grouping; days?: readonly string[] | undefined },
+  input: { experimentId: number; metric: MetricDefinition; period: Period; grouping: Grouping; days?: readonly string[] | undefined; unitFilter?: string },
 ): Promise<FunnelRow[]> {
   const { experimentId, metric, period } = input;
   if (input.grouping.kind !== 'day') throw new Error('segments are not computed on ClickHouse yet');
@@ -260,7 +260,7 @@ export async function funnelGroupStatsClickHouse(
     const candidates = `arrayFilter((x, a, b) -> x >= a AND x < b, ${t}, ${repeated(t, after, 'Int64')}, ${repeated(t, 'hi', 'Int64')})`;
     return `${k === 0 ? '' : `s${k - 1} < 0 ? -1 : `}(empty(${candidates}) ? -1 : arrayReduce('min', ${candidates})) AS s${k}`;
   });
-  const units = unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days });
+  const units = unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days, ...(input.unitFilter && { unitFilter: input.unitFilter }) });
   const query = `SELECT first_variant, first_day, count() AS units${steps.map((_, k) => `, countIf(s${k} >= 0) AS r${k}`).join('')}
     FROM (SELECT first_variant, intDiv(first_ms, ${DAY_MS}) AS first_day, ${lo} AS lo, ${hi} AS hi${reachedAt.map((r) => `, ${r}`).join('')}
           FROM (${units}))

@@ -139,7 +139,9 @@ describeClickHouse('EVENT_STORE=clickhouse through the HTTP server equals the Po
       const unitId = `e2e-${u}`;
       const variant = random() < 0.5 ? 'control' : 'b';
       const t0 = Math.floor(random() * 2 * SECOND);
-      const exposure = (variantKey: string, t: number) => ({ id: `x-${++id}`, type: 'exposure', unitId, experimentKey: 'ch-e2e', variantKey, timestamp: at(t), attributes: { device: random() < 0.5 ? 'mobile' : 'desktop' } });
+      // Attributes for segments: a string, a number or a boolean, or none; "o'neil" must survive the SQL.
+      const channel = ['ads', 'mail', "o'neil", 3, true][Math.floor(random() * 5)];
+      const exposure = (variantKey: string, t: number) => ({ id: `x-${++id}`, type: 'exposure', unitId, experimentKey: 'ch-e2e', variantKey, timestamp: at(t), attributes: random() < 0.1 ? {} : { device: random() < 0.5 ? 'mobile' : 'desktop', ...(random() < 0.8 && { channel }) } });
       const event = (name: string, t: number, value?: number) => ({ id: `e-${++id}`, type: 'event', unitId, name, timestamp: at(t), ...(value !== undefined && { value }) });
       items.push(exposure(variant, t0));
       if (random() < 0.2) items.push(exposure(variant, t0 + 100)); // seen again
@@ -216,8 +218,15 @@ describeClickHouse('EVENT_STORE=clickhouse through the HTTP server equals the Po
     expect(differences(comparable(refreshedCh.metrics), comparable(firstCh.metrics))).not.toEqual([]);
     expect(refreshedCh.exposures.units).toBe(UNITS + 10 - erased.length);
 
-    // The segment menu reads the exposures' attributes from ClickHouse.
+    // The segment menu reads the exposures' attributes from ClickHouse, and the breakdowns (a simple
+    // metric, the funnel; top 1 folds a value into 'other'; units without the attribute are 'none').
     const [segments, segmentsCh] = await both('GET', '/api/experiments/ch-e2e/segments');
     expect(segmentsCh).toEqual(segments);
+    expect(segments.attributes.map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(['device', 'channel']));
+    for (const query of ['segment=device', 'segment=channel&segmentMetric=order-revenue', 'segment=device&top=1&segmentMetric=shop-funnel', 'segment=channel&segmentMetric=aov']) {
+      const [bySegment, bySegmentCh] = await both('GET', `/api/experiments/ch-e2e/results?maxAge=0&${query}`);
+      expect(bySegment.segments.values.length, query).toBeGreaterThan(1);
+      expect(differences(comparable(bySegment), comparable(bySegmentCh)), query).toEqual([]);
+    }
   }, 400_000);
 });

@@ -1,0 +1,106 @@
+/**
+ * Segment breakdowns on ClickHouse (`?segment=<attribute>`, EVENT_STORE=clickhouse): the rows
+ * results/repository.ts groupingSql gives in PostgreSQL. A unit's group is the value of the attribute in
+ * its counted (first) exposure, as `attributes ->> name` reads it: the `top` most frequent values among
+ * the analysed units (count, then value), the others folded into 'other', units without it in 'none'.
+ *
+ * The per-unit metric SQL is results-queries.ts's, unchanged: each group is one day-grouped pass
+ * restricted to the group's units (`unitFilter`), its day rows then pooled (Chan et al.). Top + 2 passes:
+ * a breakdown is asked for on demand and never refreshed in the background.
+ * 18.16 has no JSON key functions; `visitParamExtractRaw` reads the value of a key of the stored
+ * attributes (written by JSON.stringify: no spaces, so the key is found as `"name":`).
+ */
+import type { Grouping, MetricDefinition, Period } from '../results/definitions.js';
+import { type FunnelRow, type GroupRow, addMetricStats } from '../results/sufficient-stats.js';
+import { type ClickHouseStore, chSql, selectEveryShard } from './connection.js';
+import { funnelGroupStatsClickHouse, metricGroupStatsClickHouse } from './results-queries.js';
+
+type Segment = Extract<Grouping, { kind: 'segment' }>;
+
+/** Per unit of the experiment: multiple, has_value, segment_value (strings unquoted, other JSON values as their text). */
+function unitValues(experimentId: number, attribute: string): string {
+  return chSql`SELECT unit_id, multiple, raw_value != '' AND raw_value != 'null' AS has_value,
+      if(startsWith(raw_value, '"'), visitParamExtractString(first_attributes, ${attribute}), raw_value) AS segment_value
+    FROM (
+      SELECT unit_id, multiple, first_attributes, visitParamExtractRaw(first_attributes, ${attribute}) AS raw_value
+      FROM (
+        SELECT unit_id, uniqExact(variant_index) > 1 AS multiple, argMin(attributes, (write_seq, exposed_ms)) AS first_attributes
+        FROM tp_exposure_items WHERE experiment_id = ${experimentId} GROUP BY unit_id
+      )
+    )`;
+}
+
+interface Group {
+  key: string | null;
+  kind: GroupRow['groupKind'];
+  /** ` AND unit_id IN (…)`: the group's units. */
+  filter: string;
+}
+
+/** The top values (PostgreSQL's order: count descending, then value) and the groups they make. */
+async function groupsOf(store: ClickHouseStore, experimentId: number, segment: Segment): Promise<Group[]> {
+  const values = unitValues(experimentId, segment.attribute);
+  const rows = await selectEveryShard<{ segment_value: string; n: string | number }>(
+    store,
+    `SELECT segment_value, count() AS n FROM (${values}) WHERE NOT multiple AND has_value GROUP BY segment_value`,
+  );
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.segment_value, (counts.get(row.segment_value) ?? 0) + Number(row.n));
+  const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, segment.top).map(([value]) => value);
+  const unitsWhere = (condition: string) => ` AND unit_id IN (SELECT unit_id FROM (${values}) WHERE ${condition})`;
+  return [
+    ...top.map((value): Group => ({ key: value, kind: 'value', filter: unitsWhere(chSql`has_value AND segment_value = ${value}`) })),
+    { key: null, kind: 'other', filter: unitsWhere(top.length ? chSql`has_value AND segment_value NOT IN ${top}` : 'has_value') },
+    { key: null, kind: 'none', filter: unitsWhere('NOT has_value') },
+  ];
+}
+
+/** metricGroupStats with a segment grouping, on ClickHouse. */
+export async function metricSegmentStatsClickHouse(
+  store: ClickHouseStore,
+  input: { experimentId: number; metrics: readonly MetricDefinition[]; period: Period; grouping: Grouping },
+): Promise<GroupRow[]> {
+  if (input.grouping.kind !== 'segment') return metricGroupStatsClickHouse(store, input);
+  const groups = await groupsOf(store, input.experimentId, input.grouping);
+  const out: GroupRow[] = [];
+  for (const group of groups) {
+    const days = await metricGroupStatsClickHouse(store, { ...input, grouping: { kind: 'day' }, unitFilter: group.filter });
+    const byVariant = new Map<number, GroupRow>();
+    for (const row of days) {
+      const seen = byVariant.get(row.variantIndex);
+      if (!seen) {
+        byVariant.set(row.variantIndex, { ...row, group: group.key, groupKind: group.kind });
+        continue;
+      }
+      const metrics = seen.metrics.map((m, i) => {
+        const { n: _n, ...pooled } = addMetricStats({ ...m, n: seen.units }, { ...row.metrics[i]!, n: row.units });
+        return pooled;
+      });
+      byVariant.set(row.variantIndex, { ...seen, units: seen.units + row.units, metrics });
+    }
+    out.push(...byVariant.values());
+  }
+  return out;
+}
+
+/** funnelGroupStats with a segment grouping, on ClickHouse. */
+export async function funnelSegmentStatsClickHouse(
+  store: ClickHouseStore,
+  input: { experimentId: number; metric: MetricDefinition; period: Period; grouping: Grouping },
+): Promise<FunnelRow[]> {
+  if (input.grouping.kind !== 'segment') return funnelGroupStatsClickHouse(store, input);
+  const groups = await groupsOf(store, input.experimentId, input.grouping);
+  const out: FunnelRow[] = [];
+  for (const group of groups) {
+    const days = await funnelGroupStatsClickHouse(store, { ...input, grouping: { kind: 'day' }, unitFilter: group.filter });
+    const byVariant = new Map<number, FunnelRow>();
+    for (const row of days) {
+      const seen = byVariant.get(row.variantIndex);
+      byVariant.set(row.variantIndex, seen
+        ? { ...seen, units: seen.units + row.units, reached: seen.reached.map((r, k) => r + (row.reached[k] ?? 0)) }
+        : { ...row, group: group.key, groupKind: group.kind });
+    }
+    out.push(...byVariant.values());
+  }
+  return out;
+}
