@@ -51,14 +51,16 @@ async function main(): Promise<void> {
   const { created } = await bootstrapKeys(handle.db, config.adminKey);
   const people = await bootstrapPeople(handle.db, { email: config.adminEmail, password: config.adminPassword }, new Date());
   watchPool({ stats: () => handle.poolStats?.() });
-  // DEMO=1: after bootstrap (the demo's own temporary keys must not count as "the first keys").
-  if (config.demo) await seedDemo({ db: maintenance.db, logger });
-  await maintenance.close();
   // EVENT_STORE (design.md §12): where exposures and events live; ClickHouse's schema is migrated here.
   const events = await openEventStore(config.eventStore, handle.db, logger).catch(async (error: unknown) => {
+    await maintenance.close().catch(() => {});
     await handle.close().catch(() => {});
     return fail(`Cannot open the event store (EVENT_STORE=${config.eventStore.kind}, CLICKHOUSE_URL): ${String(error)}`);
   });
+  // DEMO=1: after bootstrap (the demo's own temporary keys must not count as "the first keys"). Its
+  // traffic goes to the configured event store (the maintenance connection's tables by default).
+  if (config.demo) await seedDemo({ db: maintenance.db, logger, events: events.kind === 'clickhouse' ? events : undefined });
+  await maintenance.close();
   // INGEST_QUEUE (design.md §12): /sdk/events answers once JetStream holds the items; this server's
   // own writers (INGEST_QUEUE_WRITERS, and any `npm run worker`) store them.
   const queue = config.ingestQueue

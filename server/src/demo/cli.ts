@@ -12,6 +12,7 @@ import { DataDirInUseError } from '../db/pglite-lock.js';
 import { createLogger } from '../http/logger.js';
 import { bootstrapKeys } from '../keys/bootstrap.js';
 import { DEFAULT_SEED, DEFAULT_VISITORS, formatDemoSummary, seedDemo } from './seed.js';
+import { openEventStore } from '../events/open-event-store.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -52,13 +53,20 @@ try {
     process.stdout.write('API keys created now. Copy them: they are shown only this once and stored only as hashes.\n');
     for (const key of created) process.stdout.write(`  ${key.kind === 'admin' ? 'Admin key' : 'SDK key  '}: ${key.preset ? '(the ADMIN_KEY you set)' : key.secret}\n`);
   }
-  const summary = await seedDemo({ db: handle.db, logger: createLogger('warn', (line) => process.stderr.write(`${line}\n`)) }, { visitors, seed });
-  process.stdout.write(formatDemoSummary(summary));
-  if (summary.status === 'seeded') {
-    process.stdout.write('Start the server with `npm start` and open the experiments in the dashboard.\n');
-    // Signing in: the server's banner has the way in (this process cannot print a setup link: the
-    // server's start would withdraw it and print its own).
-    process.stdout.write('Sign in with the one-time setup link its banner prints (no user yet), or start it with ADMIN_EMAIL and ADMIN_PASSWORD.\n');
+  const logger = createLogger('warn', (line) => process.stderr.write(`${line}\n`));
+  // EVENT_STORE=clickhouse: the traffic goes where the server will read it.
+  const events = config.eventStore.kind === 'clickhouse' ? await openEventStore(config.eventStore, handle.db, logger) : undefined;
+  try {
+    const summary = await seedDemo({ db: handle.db, logger, events }, { visitors, seed });
+    process.stdout.write(formatDemoSummary(summary));
+    if (summary.status === 'seeded') {
+      process.stdout.write('Start the server with `npm start` and open the experiments in the dashboard.\n');
+      // Signing in: the server's banner has the way in (this process cannot print a setup link: the
+      // server's start would withdraw it and print its own).
+      process.stdout.write('Sign in with the one-time setup link its banner prints (no user yet), or start it with ADMIN_EMAIL and ADMIN_PASSWORD.\n');
+    }
+  } finally {
+    await events?.close();
   }
 } catch (error) {
   process.stderr.write(`Demo seeding failed: ${error instanceof Error ? error.message : String(error)}\n`);

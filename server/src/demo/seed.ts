@@ -10,6 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 import { createApp } from '../app.js';
+import type { EventStore } from '../events/event-store.js';
 import type { Database } from '../db/schema.js';
 import type { Experiment } from '../experiments/schemas.js';
 import type { Logger } from '../http/logger.js';
@@ -35,6 +36,8 @@ export interface DemoDeps {
   /** Warnings and errors of the seeding app, and one summary line at the end. */
   logger?: Logger;
   now?: () => Date;
+  /** Where the traffic goes (EVENT_STORE); default the tables of `db`. */
+  events?: EventStore | undefined;
 }
 
 export interface DemoOptions {
@@ -122,7 +125,7 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const from = new Date(end.getTime() - DEMO_DAYS * DAY);
   let clock = new Date(from.getTime() - 3_600_000);
   const quiet: Logger = { debug: silent, info: silent, warn: (m, f) => deps.logger?.warn(m, f), error: (m, f) => deps.logger?.error(m, f) };
-  const app = createApp({ db, logger: quiet, now: () => clock, maxBodyBytes: 1024 * 1024 });
+  const app = createApp({ db, events: deps.events, logger: quiet, now: () => clock, maxBodyBytes: 1024 * 1024 });
   const admin = await createKey(db, ACTOR, { kind: 'admin', name: 'Demo seeding (revoked when done)' });
   const sdk = await createKey(db, ACTOR, { kind: 'sdk', name: 'Demo seeding (revoked when done)' });
   const call = async (method: string, path: string, body?: unknown, key = admin.secret): Promise<Response> =>
