@@ -41,6 +41,7 @@ describeEachEngine('team access: sessions', (getDb) => {
       const first = await bootstrapPeople(getDb().db, {}, new Date(clock));
       const second = await bootstrapPeople(getDb().db, {}, new Date(clock));
       if (first.kind !== 'setup-link' || second.kind !== 'setup-link') throw new Error('expected setup links');
+      secrets.push(first.token, second.token, 'a long enough secret', 'another long secret', 'changed in the env');
       const body = (token: string) => ({ token, email: 'Owner@Shop.example', name: 'Owner', password: 'a long enough secret' });
       // Only the link printed last works.
       expect((await h.call('POST', '/api/auth/setup', body(first.token), { key: null })).status).toBe(410);
@@ -177,11 +178,13 @@ describeEachEngine('team access: sessions', (getDb) => {
         return new URL(((await res.json()) as { inviteUrl: string }).inviteUrl).hash.slice('#token='.length);
       };
       const token = await invite('ivy@shop.example');
+      secrets.push(token, 'twelve chars', 'eleven char');
       expect((await h.call('POST', '/api/users', { email: 'IVY@shop.example', name: 'Ivy', role: 'viewer' })).status).toBe(409);
       expect((await h.call('POST', '/api/auth/accept-invite', { token, password: 'eleven char' }, { key: null })).status).toBe(422);
       expect((await h.call('POST', '/api/auth/accept-invite', { token, password: 'twelve chars' }, { key: null })).status).toBe(200);
       expect((await h.call('POST', '/api/auth/accept-invite', { token, password: 'twelve chars' }, { key: null })).status).toBe(410);
       const late = await invite('late@shop.example');
+      secrets.push(late);
       clock += 7 * 24 * HOUR + 1000;
       expect((await h.call('POST', '/api/auth/accept-invite', { token: late, password: 'twelve chars' }, { key: null })).status).toBe(410);
     });
@@ -233,7 +236,7 @@ describeEachEngine('team access: sessions', (getDb) => {
     });
   });
 
-  it('no password, session secret or CSRF token ever reaches a log line', () => {
+  it('no password, setup or invitation token, session secret or CSRF token ever reaches a log line', () => {
     const text = h.logger.lines.map((line) => JSON.stringify(line)).join('\n');
     expect(h.logger.lines.length).toBeGreaterThan(50);
     expect(secrets.length).toBeGreaterThan(10);
