@@ -363,7 +363,7 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('button', { name: 'Add condition' }).click();
     expect(await overflow()).toBeLessThanOrEqual(0);
     await shot(page, '09-mobile-form');
-    for (const path of ['/', '/keys', '/sample-size']) {
+    for (const path of ['/', '/keys', '/sample-size', '/metric-definitions']) {
       await page.goto(`${baseUrl}${path}`);
       await page.locator('main h1').waitFor();
       expect(await overflow(), path).toBeLessThanOrEqual(0);

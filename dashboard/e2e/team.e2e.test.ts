@@ -109,7 +109,7 @@ describe('team access in headless Chromium, on the real server process', () => {
     // The editor accepts in a browser of their own, and creates and starts an experiment.
     const editor = await newPerson();
     await accept(editor.page, editorLink, 'eddie editor password', 'Eddie Editor');
-    expect(await navLinks(editor.page)).toEqual(['Funnel', 'Experiments', 'Sample size']);
+    expect(await navLinks(editor.page)).toEqual(['Funnel', 'Experiments', 'Metrics', 'Sample size']);
     const e = editor.page;
     await e.getByRole('link', { name: 'New experiment' }).first().click();
     await e.getByRole('heading', { name: 'New experiment', level: 1 }).waitFor();
@@ -157,7 +157,7 @@ describe('team access in headless Chromium, on the real server process', () => {
     const viewer = await newPerson();
     await accept(viewer.page, viewerLink, 'vera viewer password', 'Vera Viewer');
     const v = viewer.page;
-    expect(await navLinks(v)).toEqual(['Funnel', 'Experiments', 'Sample size']);
+    expect(await navLinks(v)).toEqual(['Funnel', 'Experiments', 'Metrics', 'Sample size']);
     expect(await v.getByRole('link', { name: 'New experiment' }).count()).toBe(0);
     // A new tab of the same browser is still signed in (the session cookie), as after a reload.
     const tab = await viewer.context.newPage();

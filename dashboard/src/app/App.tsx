@@ -12,6 +12,7 @@ import { ExperimentsListPage } from '../pages/experiments-list-page.js';
 import { FunnelOverviewPage } from '../pages/funnel-overview-page.js';
 import { NotFoundPage } from '../pages/not-found-page.js';
 import { SampleSizePage } from '../pages/sample-size-page.js';
+import { MetricsPage } from '../pages/metrics-page.js';
 import { SetupPage } from '../pages/setup-page.js';
 import { SignInPage } from '../pages/sign-in-page.js';
 import { UsersPage } from '../pages/users-page.js';
@@ -169,6 +170,8 @@ function Routes() {
       </Allowed>
     );
   if ((params = matchPath('/experiments/:key', pathname))) return <ExperimentPage key={params.key} experimentKey={params.key!} />;
+  // Not /metrics: the server answers that path itself (Prometheus metrics).
+  if (pathname === '/metric-definitions') return <MetricsPage />;
   if (pathname === '/sample-size') return <SampleSizePage />;
   if (pathname === '/keys')
     return (

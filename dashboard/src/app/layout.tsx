@@ -7,6 +7,7 @@ import { useSession } from './session.js';
 const NAV: { to: string; label: string; needs?: Action }[] = [
   { to: '/', label: 'Funnel' },
   { to: '/experiments', label: 'Experiments' },
+  { to: '/metric-definitions', label: 'Metrics' },
   { to: '/sample-size', label: 'Sample size' },
   { to: '/keys', label: 'API keys', needs: 'manage-keys' },
   { to: '/webhooks', label: 'Webhooks', needs: 'manage-webhooks' },

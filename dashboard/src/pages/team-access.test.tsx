@@ -35,7 +35,7 @@ describe('controls by role', () => {
     expect(screen.getByTestId('read-only-note').textContent).toContain('Only editors and admins can change');
     for (const name of ['Pause', 'Stop', 'Edit', 'Archive', 'Recompute now']) expect(screen.queryByRole('button', { name }) ?? screen.queryByRole('link', { name }), name).toBeNull();
     const nav = screen.getByRole('navigation', { name: 'Main' });
-    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Funnel', 'Experiments', 'Sample size']);
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Funnel', 'Experiments', 'Metrics', 'Sample size']);
     expect(screen.getByTestId('signed-in-as').textContent).toContain('Viewer');
     // Nothing asked that the role would be refused (GET /api/keys is admin only).
     await waitFor(() => expect(server.callsTo('GET /api/experiments/checkout-cta-copy/audit')).toHaveLength(1));
