@@ -58,17 +58,16 @@ describe('verifyPassword', () => {
 
   it('does one scrypt at the stored cost and one full-length constant-time comparison, whatever it is given', async () => {
     const stored = await hashPassword('the right password');
-    // The decoy hash for missing ones is made once, on first use: outside the measured calls.
-    await verifyPassword('warm the decoy up', null);
+    // The very first check of a missing hash included (the decoy must not be made on first use).
     const cases = {
+      noPassword: await watch.measure(() => verifyPassword('the right password', null)),
       right: await watch.measure(() => verifyPassword('the right password', stored)),
       wrong: await watch.measure(() => verifyPassword('the wrong password', stored)),
       // Differs from the right one in the last character only: no early exit on a prefix.
       nearlyRight: await watch.measure(() => verifyPassword('the right passwore', stored)),
-      noPassword: await watch.measure(() => verifyPassword('the right password', null)),
       unreadable: await watch.measure(() => verifyPassword('the right password', 'bcrypt$2b$10$whatever')),
     };
-    expect(Object.fromEntries(Object.entries(cases).map(([name, c]) => [name, c.result]))).toEqual({ right: true, wrong: false, nearlyRight: false, noPassword: false, unreadable: false });
+    expect(Object.fromEntries(Object.entries(cases).map(([name, c]) => [name, c.result]))).toEqual({ noPassword: false, right: true, wrong: false, nearlyRight: false, unreadable: false });
     for (const [name, c] of Object.entries(cases)) expect(c.work, name).toEqual(ONE_HASH);
   });
 });
@@ -88,7 +87,6 @@ describeEachEngine('POST /api/auth/login does the same work for every account', 
     expect((await h.call('PATCH', `/api/users/${disabled.id}`, { disabled: true })).status).toBe(200);
     expect((await h.call('POST', '/api/users', { email: 'ines.invited@shop.example', name: 'Ines', role: 'viewer' })).status).toBe(201);
     const login = (email: string, password: string) => h.call('POST', '/api/auth/login', { email, password }, { key: null });
-    await login('warm.up@shop.example', 'the decoy is made once');
 
     const cases = {
       right: await watch.measure(() => login(active.email, active.password)),

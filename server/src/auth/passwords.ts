@@ -26,8 +26,12 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', DEFAULT.N, DEFAULT.r, DEFAULT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-/** A stored hash nobody's password matches, verified when an address is unknown so that the answer takes as long. */
-let decoy: Promise<string> | undefined;
+/**
+ * A stored hash nobody's password matches (a random key: no password derives it), verified when an
+ * address is unknown so that the answer takes as long. Random bytes, not a hash computed on first use:
+ * that first unknown address would otherwise cost two hashes.
+ */
+const DECOY = ['scrypt', DEFAULT.N, DEFAULT.r, DEFAULT.p, randomBytes(16).toString('base64url'), randomBytes(KEY_LENGTH).toString('base64url')].join('$');
 
 /**
  * Does `password` match `stored`? The comparison is constant-time (timingSafeEqual), and a missing
@@ -37,7 +41,7 @@ let decoy: Promise<string> | undefined;
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
   const parts = stored?.split('$');
   const usable = parts?.length === 6 && parts[0] === 'scrypt';
-  const [, n, r, p, salt, key] = usable ? parts : (await (decoy ??= hashPassword(randomBytes(16).toString('hex')))).split('$');
+  const [, n, r, p, salt, key] = usable ? parts : DECOY.split('$');
   const expected = Buffer.from(key!, 'base64url');
   const actual = await derive(password, Buffer.from(salt!, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) }, expected.length);
   return timingSafeEqual(actual, expected) && usable;
