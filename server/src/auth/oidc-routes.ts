@@ -128,7 +128,7 @@ type Claims = { iss: string; sub: string; email?: unknown; email_verified?: unkn
 /**
  * The person an ID token names: known by issuer and subject; else an existing user with the same
  * verified email (an invited colleague signing in with SSO) is linked; else a new user with
- * OIDC_DEFAULT_ROLE. A string is the reason to refuse.
+ * OIDC_DEFAULT_ROLE, unless the provider says the email is not verified. A string is the reason to refuse.
  */
 async function userFor(deps: AppDeps, oidc: OidcSettings, claims: Claims, now: Date, requestId: string | null) {
   const issuer = claims.iss;
@@ -143,6 +143,9 @@ async function userFor(deps: AppDeps, oidc: OidcSettings, claims: Claims, now: D
     }
     if (row) return row.disabled_at ? 'Your account is disabled; ask an admin.' : toUser(row);
     if (!email) return 'The identity provider did not share an email address (scope "email").';
+    // A new account takes its email as its name in the audit and in invitations: one the provider says
+    // it has not verified could be anyone's. (A provider that sends no email_verified claim is trusted.)
+    if (claims.email_verified === false) return 'The identity provider has not verified your email address; verify it there, or ask an admin for an invitation.';
     const created = await insertUser(trx, { keyId: null, requestId, who: null }, { email, name, role: oidc.defaultRole, oidc: { issuer, subject } }, now);
     return created ?? 'A user with this email exists but it is not verified by the identity provider; ask an admin.';
   });

@@ -32,6 +32,7 @@ describeEachEngine('SSO with a real OpenID provider', (getDb) => {
         { sub: 'sub-nora', email: 'Nora.New@shop.example', name: 'Nora New', password: 'nora at the provider' },
         { sub: 'sub-ivan', email: 'ivan.invited@shop.example', name: 'Ivan at the IdP', password: 'ivan at the provider' },
         { sub: 'sub-una', email: 'una.unverified@shop.example', emailVerified: false, name: 'Una', password: 'una at the provider' },
+        { sub: 'sub-vic', email: 'vic.unverified@shop.example', emailVerified: false, name: 'Vic', password: 'vic at the provider' },
         { sub: 'sub-nomail', name: 'No Mail', password: 'no mail at the provider' },
         { sub: 'sub-dora', email: 'dora@shop.example', name: 'Dora', password: 'dora at the provider' },
       ],
@@ -230,6 +231,13 @@ describeEachEngine('SSO with a real OpenID provider', (getDb) => {
       expect(refused(res)).toMatch(/not verified/);
       const users = (await (await h.call('GET', '/api/users')).json()) as { items: { email: string; sso: boolean }[] };
       expect(users.items.find((u) => u.email === 'una.unverified@shop.example')).toMatchObject({ sso: false });
+    });
+
+    it('a new person whose email the provider has not verified is refused, and no user is made', async () => {
+      const { res } = await signIn('vic.unverified@shop.example', 'vic at the provider');
+      expect(refused(res)).toMatch(/not verified your email/);
+      const users = (await (await h.call('GET', '/api/users')).json()) as { items: { email: string }[] };
+      expect(users.items.some((u) => u.email === 'vic.unverified@shop.example')).toBe(false);
     });
 
     it('a person without an email at the provider is refused', async () => {
