@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { AppDeps, AppEnv, Principal } from '../http/context.js';
 import { ProblemError } from '../http/problem.js';
@@ -9,16 +9,23 @@ import { findSession, touchSession } from '../auth/sessions.js';
 import { DEFAULT_ACCESS } from '../auth/settings.js';
 import { csrfTokenOf, sameToken } from '../auth/tokens.js';
 import { declaredAccess } from './declare.js';
-import { type Access, type Role, isSafeMethod, roleAllows, strictest } from './roles.js';
+import { type Access, type Role, isSafeMethod, roleAllows, stricter } from './roles.js';
 
 export const CSRF_HEADER = 'X-CSRF-Token';
 
-/** The access the routes matching this request declare; 'admin' when a route matched without one (fail closed). */
+/**
+ * The access the routes matching this request declare; 'admin' when a route matched without one (fail
+ * closed). One pass over the matched routes, nothing allocated: it runs on every request.
+ */
 export function requiredAccess(c: Context): Access | 'no-route' {
-  const routes = matchedRoutes(c);
-  const declared = routes.map((route) => declaredAccess(route.handler)).filter((level): level is Access => level !== undefined);
-  if (declared.length) return strictest(declared)!;
-  return routes.some((route) => route.method !== 'ALL') ? 'admin' : 'no-route';
+  let need: Access | undefined;
+  let routeMatched = false;
+  for (const route of matchedRoutes(c)) {
+    const level = declaredAccess(route.handler);
+    if (level !== undefined) need = stricter(need, level);
+    if (route.method !== 'ALL') routeMatched = true;
+  }
+  return need ?? (routeMatched ? 'admin' : 'no-route');
 }
 
 /**
@@ -34,9 +41,15 @@ export function requiredAccess(c: Context): Access | 'no-route' {
 export function authorize(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const authenticateKey = keyAuthenticator(deps, ['admin']);
   const settings = deps.access ?? DEFAULT_ACCESS;
-  return async function authorizeMiddleware(c, next) {
+  // Not async: `public` and `sdk` routes (every /sdk request, issue 16's hot path) pass on at once,
+  // without a promise of their own; only what needs a principal waits for one.
+  return function authorizeMiddleware(c, next) {
     const need = requiredAccess(c);
     if (need === 'public' || need === 'sdk') return next();
+    return decide(c, next, need);
+  };
+
+  async function decide(c: Context<AppEnv>, next: Next, need: Exclude<Access, 'public' | 'sdk'> | 'no-route'): Promise<void> {
     // No route: under /api only someone signed in learns that (401 first, as ever), elsewhere a 404.
     if (need === 'no-route') {
       if (c.req.path.startsWith('/api/')) await identify(c);
@@ -54,7 +67,7 @@ export function authorize(deps: AppDeps): MiddlewareHandler<AppEnv> {
     }
     c.set('principal', principal);
     await next();
-  };
+  }
 
   async function identify(c: Context<AppEnv>): Promise<Principal> {
     if (requestHeader(c, 'authorization') !== undefined) {

@@ -11,8 +11,9 @@ const declared = new WeakMap<object, Access>();
  * `app.routes` so that a route without a declaration fails the suite (access/declared.test.ts).
  */
 export function access(need: Access): MiddlewareHandler<AppEnv> {
-  const marker: MiddlewareHandler<AppEnv> = async function accessDeclaration(_c, next) {
-    await next();
+  // Not async: it is on every request's chain, and a promise of its own per request buys nothing.
+  const marker: MiddlewareHandler<AppEnv> = function accessDeclaration(_c, next) {
+    return next();
   };
   declared.set(marker, need);
   return marker;

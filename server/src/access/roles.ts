@@ -28,8 +28,13 @@ export function roleAllows(have: Role, need: Role): boolean {
  */
 export function strictest(levels: readonly Access[]): Access | undefined {
   let best: Access | undefined;
-  for (const level of levels) if (best === undefined || ACCESS_LEVELS.indexOf(level) > ACCESS_LEVELS.indexOf(best)) best = level;
+  for (const level of levels) best = stricter(best, level);
   return best;
+}
+
+/** The one of two declarations that asks more (`strictest` of two, without an array: authorize.ts runs it per request). */
+export function stricter(a: Access | undefined, b: Access): Access {
+  return a === undefined || ACCESS_LEVELS.indexOf(b) > ACCESS_LEVELS.indexOf(a) ? b : a;
 }
 
 /** Methods that only read: no CSRF token needed, even with a session cookie. */

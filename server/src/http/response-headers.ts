@@ -46,6 +46,15 @@ export function setResponseHeader(c: Context<AppEnv>, name: Lowercase<string>, v
   else headers[name] = value;
 }
 
+/** Sets every header of a prepared set (lower-case names), as `setResponseHeader` one by one would. */
+export function setResponseHeaders(c: Context<AppEnv>, set: Record<Lowercase<string>, string>): void {
+  const headers = c.get('responseHeaders');
+  for (const name in set) {
+    if (headers) headers[name] = set[name as Lowercase<string>]!;
+    else c.header(name, set[name as Lowercase<string>]);
+  }
+}
+
 /**
  * The hot-path answer: a string (or no) body with the request's headers and the handler's own (lower
  * case names) in one plain object, which @hono/node-server writes without the Headers API.

@@ -1,7 +1,7 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './context.js';
-import { setResponseHeader } from './response-headers.js';
+import { setResponseHeaders } from './response-headers.js';
 
 type Policy = Record<string, string[]>;
 
@@ -59,25 +59,33 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
   });
   // The SDK paths' headers, read once from secureHeaders itself (it only sets headers on the response),
   // with their CSP and CORP: lower-case names, as a web Headers object gives them.
-  let sdkList: [Lowercase<string>, string][] | undefined;
-  const sdkListReady = (async () => {
+  let sdkHeaders: Record<Lowercase<string>, string> | undefined;
+  const sdkHeadersReady = (async () => {
     const res = { headers: new Headers() };
     await fixed({ res } as never, async () => {});
     res.headers.set('Content-Security-Policy', API_CSP_HEADER);
     res.headers.set('Cross-Origin-Resource-Policy', 'cross-origin');
-    return (sdkList = [...res.headers] as [Lowercase<string>, string][]);
+    return (sdkHeaders = Object.fromEntries(res.headers) as Record<Lowercase<string>, string>);
   })();
-  return async function securityHeadersMiddleware(c, next) {
-    if (c.req.path.startsWith('/sdk/')) {
-      // The SDK hot path (issue 16): never HTML, so every header is known before the handler runs and
-      // goes with the request's other headers (response-headers.ts): /sdk/config answers without the
-      // Headers API. Headers changed after next() cost about a third of its throughput.
-      for (const [name, value] of sdkList ?? (await sdkListReady)) setResponseHeader(c, name, value);
-      return next();
-    }
+  const others = async (c: Context<AppEnv>, next: Next) => {
     await fixed(c, next);
     const html = /^text\/html\b/i.test(c.res.headers.get('content-type') ?? '');
     c.res.headers.set('Content-Security-Policy', html ? DASHBOARD_CSP_HEADER : API_CSP_HEADER);
-    c.res.headers.set('Cross-Origin-Resource-Policy', c.req.path.startsWith('/sdk/') ? 'cross-origin' : 'same-origin');
+    c.res.headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  };
+  return function securityHeadersMiddleware(c, next) {
+    if (!c.req.path.startsWith('/sdk/')) return others(c, next);
+    // The SDK hot path (issue 16): never HTML, so every header is known before the handler runs and
+    // goes with the request's other headers (response-headers.ts): /sdk/config answers without the
+    // Headers API. Headers changed after next() cost about a third of its throughput. Not async once
+    // the set is ready (from the first request on): no promise of its own per request.
+    if (sdkHeaders) {
+      setResponseHeaders(c, sdkHeaders);
+      return next();
+    }
+    return sdkHeadersReady.then((headers) => {
+      setResponseHeaders(c, headers);
+      return next();
+    });
   };
 }

@@ -34,6 +34,11 @@ const PARTS_BY_TABLE: Record<string, readonly Part[]> = { experiments: ['experim
 export interface LiveCatalog {
   /** The current state; waits only for the first load or for a reload of a change already announced. */
   current(): Promise<CatalogState>;
+  /**
+   * What `current()` would answer at once, without a promise: the state when it is loaded and reflects
+   * every change announced so far, else undefined (then wait for `current()`). The hot paths' fast way.
+   */
+  ready(): CatalogState | undefined;
   /** A write was just committed on this instance: the next read waits for a fresh load. */
   invalidate(parts?: readonly Part[]): void;
   /** Called with every state loaded (server-sent events on /sdk/config), changed or not; returns the unsubscribe. */
@@ -151,6 +156,9 @@ export function createLiveCatalog({ db, feed, logger, reconcileMs = 60_000, retr
   }
 
   return {
+    ready() {
+      return state && reflected >= awaited ? state : undefined;
+    },
     async current() {
       if (state && reflected >= awaited) return state;
       if (!started) start();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { access } from '../access/declare.js';
 import { assignVariant } from '@touchpoint/client-sdk';
 import { rolloutVariant } from '@touchpoint/client-sdk/rollout';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { jsonValue, slug, text } from '../http/schema-helpers.js';
@@ -73,6 +73,11 @@ export function sdkRoutes(deps: AppDeps) {
     }
     return lastBody.body;
   };
+  const configAnswer = (c: Context<AppEnv>, state: CatalogState): Response => {
+    const { etag } = state;
+    if (ifNoneMatchMatches(requestHeader(c, 'if-none-match'), etag)) return respond(c, null, 304, { etag, 'cache-control': CONFIG_CACHE_CONTROL });
+    return respond(c, configBody(state, deps.now().getTime()), 200, { etag, 'cache-control': CONFIG_CACHE_CONTROL, 'content-type': 'application/json' });
+  };
   // One writer for both ingestion paths (/events and /assign's exposures).
   const store = deps.ingest ?? createIngestWriter(deps);
   const lookupExperiments: ExperimentLookup = async (keys) => {
@@ -96,12 +101,11 @@ export function sdkRoutes(deps: AppDeps) {
       describe: 'POST /sdk/events and /sdk/assign requests per minute with this SDK key on this instance',
       now: () => deps.now().getTime(),
     }))
-    .get('/config', access('sdk'), async (c) => {
+    .get('/config', access('sdk'), (c): Response | Promise<Response> => {
       if (wantsStream(c)) return configStream(c, { catalog, now: deps.now, draining: deps.draining }, streams);
-      const state = await catalog.current();
-      const { etag } = state;
-      if (ifNoneMatchMatches(requestHeader(c, 'if-none-match'), etag)) return respond(c, null, 304, { etag, 'cache-control': CONFIG_CACHE_CONTROL });
-      return respond(c, configBody(state, deps.now().getTime()), 200, { etag, 'cache-control': CONFIG_CACHE_CONTROL, 'content-type': 'application/json' });
+      // Not async: the view, when current, is answered from at once (the hot path); else wait for it.
+      const state = catalog.ready();
+      return state ? configAnswer(c, state) : catalog.current().then((loaded) => configAnswer(c, loaded));
     })
     .post('/assign', access('sdk'), async (c) => {
       const input = await readJson(c, assignRequestSchema);
