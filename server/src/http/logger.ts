@@ -32,14 +32,27 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
     }
     return lastTime;
   };
-  const log = (at: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (ORDER[at] < ORDER[level]) return;
-    // The fields' JSON spliced after time, level and message (the same line as a spread object, without
-    // building one), unless a field would take one of those names.
-    const line = 'time' in fields || 'level' in fields || 'message' in fields
-      ? JSON.stringify({ time: time(), level: at, message, ...fields })
-      : `{"time":"${time()}","level":"${at}","message":${JSON.stringify(message)}${spliced(JSON.stringify(fields))}`;
-    write(redactSecrets(line));
+  // Messages are a handful of constant strings (a request line each): their JSON is kept.
+  const messageJson = new Map<string, string>();
+  const quoted = (message: string) => {
+    let json = messageJson.get(message);
+    if (json === undefined) {
+      json = JSON.stringify(message);
+      if (messageJson.size < 1000) messageJson.set(message, json);
+    }
+    return json;
+  };
+  const log = (at: LogLevel) => {
+    const head = `","level":"${at}","message":`;
+    return (message: string, fields: LogFields = {}) => {
+      if (ORDER[at] < ORDER[level]) return;
+      // The fields' JSON spliced after time, level and message (the same line as a spread object, without
+      // building one), unless a field would take one of those names.
+      const line = 'time' in fields || 'level' in fields || 'message' in fields
+        ? JSON.stringify({ time: time(), level: at, message, ...fields })
+        : `{"time":"${time()}${head}${quoted(message)}${spliced(JSON.stringify(fields))}`;
+      write(redactSecrets(line));
+    };
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -13,8 +13,11 @@ const SECRET_PARAM = new RegExp(`([?&;#](?:${SECRET_PARAMS.join('|')})=)[^&#\\s"
 const SESSION_COOKIE = /\b(tp_session|tp_oidc)=[^;,\s"'\\]+/gi;
 /** Secret members of a JSON text (a request body quoted in an error): `"password":"…"` and the like. */
 const JSON_SECRET = /("(?:password|currentPassword|newPassword|token|csrfToken|secret|clientSecret|client_secret|id_token|access_token|code_verifier)"\s*:\s*")(?:[^"\\]|\\.)*"/gi;
-/** What JSON_SECRET needs: one of its names right before a closing quote. */
-const JSON_SECRET_NAME = /(?:assword|oken|ecret|_verifier)"/;
+/**
+ * What any rule below needs, in one scan: `=` (a query parameter, a keyword/value pair, a cookie), `://`
+ * (userinfo), `tp_` (our keys), or a JSON_SECRET name right before a closing quote.
+ */
+const ANY_RULE = /=|:\/\/|tp_|(?:assword|oken|ecret|_verifier)"/i;
 /** `scheme://user:password@host`: the password in a URL's userinfo. */
 const USERINFO_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"'\\]*:)[^@/?#\s"'\\]*@/gi;
 /** `password=…` in a libpq keyword/value connection string (`host=… password=…`). */
@@ -25,7 +28,7 @@ const API_KEY = /\b(tp_(?:admin|sdk)_[A-Za-z0-9]{4})[A-Za-z0-9_-]+/g;
 /** Masks passwords in URLs and connection strings, secret query parameters and API keys in any text. */
 export function redactSecrets(text: string): string {
   // Every rule needs one of these; most lines (every request line) have none and skip the four scans.
-  if (!text.includes('=') && !text.includes('://') && !text.includes('tp_') && !JSON_SECRET_NAME.test(text)) return text;
+  if (!ANY_RULE.test(text)) return text;
   return text
     .replace(USERINFO_PASSWORD, `$1${MASK}@`)
     .replace(SECRET_PARAM, `$1${MASK}`)

@@ -29,6 +29,9 @@ describe('log redaction', () => {
     expect(out).toContain('password=***');
     expect(out).toContain('?sdkKey=***');
     expect(out).toContain('tp_admin_Zz99***');
+    // JSON members named as secrets, in any letter case (the rules are case-insensitive, and so is the
+    // quick test that skips them for lines none can match).
+    expect(redactSecrets('body {"PASSWORD":"hunter2"}')).toBe('body {"PASSWORD":"***"}');
     // Nothing else is touched.
     expect(redactSecrets('POST /api/experiments 201 in 3 ms')).toBe('POST /api/experiments 201 in 3 ms');
   });
