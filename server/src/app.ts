@@ -26,6 +26,7 @@ import { buildOpenApiDocument } from './openapi/document.js';
 import { touchpointRoutes } from './touchpoints/routes.js';
 import { bodySizeLimit } from './http/body.js';
 import { withResponseHeaders } from './http/response-headers.js';
+import { inOrder } from './http/in-order.js';
 import { serveDashboard } from './http/dashboard.js';
 import { statsRoutes } from './stats/routes.js';
 import { httpMetrics, metricsRoutes } from './telemetry/routes.js';
@@ -48,9 +49,9 @@ export function createApp(given: AppDeps) {
   app.use(httpMetrics());
   app.use(requestLog(deps.logger));
   app.use(securityHeaders());
-  app.use(bodySizeLimit(deps.maxBodyBytes));
-  // Who may do what, decided in one place from what each route declares (access/authorize.ts).
-  app.use(authorize(deps));
+  // Who may do what, decided in one place from what each route declares (access/authorize.ts). One
+  // entry with the body limit (http/in-order.ts): neither does anything after the handler.
+  app.use(inOrder(bodySizeLimit(deps.maxBodyBytes), authorize(deps)));
 
   app.route('/', healthRoutes(deps));
   app.route('/metrics', metricsRoutes(deps));

@@ -22,6 +22,7 @@ import { assignResponse, sdkConfigResponse } from './schemas.js';
 import { requestHeader } from '../http/request-header.js';
 import { previewRoutes } from '../experiments/preview-routes.js';
 import { respond } from '../http/response-headers.js';
+import { inOrder } from '../http/in-order.js';
 import type { CatalogState } from '../live/state.js';
 
 export const assignRequestSchema = z.strictObject({
@@ -90,17 +91,20 @@ export function sdkRoutes(deps: AppDeps) {
     return refs;
   };
   return new Hono<AppEnv>()
-    .use('*', preflight())
-    .use('*', requireKey(deps, ['sdk', 'admin'], { queryParam: 'sdkKey' }))
-    .use('*', checkOrigin())
-    // Writes and assignments per SDK key (reads of /sdk/config are cheap, and 304s while unchanged).
-    .use('*', rateLimit({
-      limit: deps.rateLimits?.sdkRequestsPerMinute ?? 0,
-      windowMs: 60_000,
-      subject: (c) => (c.req.method === 'POST' && c.get('apiKey').kind === 'sdk' ? c.get('apiKey').id : undefined),
-      describe: 'POST /sdk/events and /sdk/assign requests per minute with this SDK key on this instance',
-      now: () => deps.now().getTime(),
-    }))
+    // One entry of the chain (http/in-order.ts): none of them does anything after the handler.
+    .use('*', inOrder(
+      preflight(),
+      requireKey(deps, ['sdk', 'admin'], { queryParam: 'sdkKey' }),
+      checkOrigin(),
+      // Writes and assignments per SDK key (reads of /sdk/config are cheap, and 304s while unchanged).
+      rateLimit({
+        limit: deps.rateLimits?.sdkRequestsPerMinute ?? 0,
+        windowMs: 60_000,
+        subject: (c) => (c.req.method === 'POST' && c.get('apiKey').kind === 'sdk' ? c.get('apiKey').id : undefined),
+        describe: 'POST /sdk/events and /sdk/assign requests per minute with this SDK key on this instance',
+        now: () => deps.now().getTime(),
+      }),
+    ))
     .get('/config', access('sdk'), (c): Response | Promise<Response> => {
       if (wantsStream(c)) return configStream(c, { catalog, now: deps.now, draining: deps.draining }, streams);
       // Not async: the view, when current, is answered from at once (the hot path); else wait for it.

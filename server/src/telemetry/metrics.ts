@@ -11,13 +11,67 @@ client.collectDefaultMetrics({ register: registry, prefix: 'touchpoint_' });
 
 const registers = [registry];
 
-export const httpDuration = new client.Histogram({
-  name: 'touchpoint_http_request_duration_seconds',
-  help: 'Time to answer HTTP requests, by method, route pattern and status.',
-  labelNames: ['method', 'route', 'status'] as const,
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  registers,
-});
+type RequestLabels = { method: string; route: string; status: string };
+interface RequestSeries {
+  labels: RequestLabels;
+  /** Observations per bucket (not cumulative; the last one is above every bound). */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * touchpoint_http_request_duration_seconds: a Prometheus histogram served exactly as prom-client
+ * serves its own (same lines, labels and buckets), recorded without prom-client's work per
+ * observation: a label object validated and turned into a string key on every request, a sizeable
+ * part of what GET /sdk/config cost beyond a bare Hono endpoint (issue 16, profiled). Here a request
+ * finds its series by one short key and counts.
+ */
+class RequestDurations {
+  readonly name = 'touchpoint_http_request_duration_seconds';
+  readonly help = 'Time to answer HTTP requests, by method, route pattern and status.';
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  readonly buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+  #series = new Map<string, RequestSeries>();
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const key = `${status} ${method} ${route}`;
+    let series = this.#series.get(key);
+    if (!series) {
+      series = { labels: { method, route, status: String(status) }, counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 };
+      this.#series.set(key, series);
+    }
+    let bucket = 0;
+    while (bucket < this.buckets.length && seconds > this.buckets[bucket]!) bucket++;
+    series.counts[bucket]!++;
+    series.sum += seconds;
+    series.count++;
+  }
+
+  /** What prom-client's Histogram.get() gives: cumulative `_bucket` lines (le first), `_sum`, `_count`. */
+  async get() {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const { labels, counts, sum, count } of this.#series.values()) {
+      let cumulative = 0;
+      this.buckets.forEach((le, i) => {
+        cumulative += counts[i]!;
+        values.push({ labels: { le, ...labels }, value: cumulative, metricName: `${this.name}_bucket` });
+      });
+      values.push({ labels: { le: '+Inf', ...labels }, value: count, metricName: `${this.name}_bucket` });
+      values.push({ labels: { ...labels }, value: sum, metricName: `${this.name}_sum` });
+      values.push({ labels: { ...labels }, value: count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+
+  reset(): void {
+    this.#series.clear();
+  }
+}
+
+export const httpDuration = new RequestDurations();
+registry.registerMetric(httpDuration as unknown as client.Metric);
 
 /**
  * Requests answered: the duration histogram's counts, read when scraped. Every request is observed

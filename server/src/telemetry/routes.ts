@@ -18,9 +18,8 @@ export function httpMetrics(): MiddlewareHandler<AppEnv> {
     const started = performance.now();
     await next();
     // The pattern of whatever answered: a route, or the middleware that refused (`/api/*` for a 401).
-    const labels = { method: c.req.method, route: routePath(c) || 'unmatched', status: String(c.res.status) };
     // Counted by the histogram alone: touchpoint_http_requests_total reads its counts (metrics.ts).
-    httpDuration.observe(labels, (performance.now() - started) / 1000);
+    httpDuration.observe(c.req.method, routePath(c) || 'unmatched', c.res.status, (performance.now() - started) / 1000);
   };
 }
 
