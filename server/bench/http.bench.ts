@@ -18,7 +18,8 @@
  * /sdk/assign ≥ 0.5× the bare hash-and-assign endpoint, in requests per second.
  * The SDK rate limit is raised out of the way (SDK_RATE_LIMIT_PER_MINUTE=100000000: still counted).
  * BENCH_CPU_PROF=<dir> runs the real server with `node --cpu-prof` and leaves its profile in that
- * folder (bench/cpu-profile.ts summarises one), to see where a request's time goes.
+ * folder (bench/cpu-profile.ts summarises one), to see where a request's time goes; samples every
+ * BENCH_CPU_PROF_INTERVAL µs (100).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,6 +37,8 @@ const PIPELINING = Number(process.env.BENCH_PIPELINING ?? 1);
 const EXPERIMENTS = Number(process.env.BENCH_EXPERIMENTS ?? 5);
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const CPU_PROF = process.env.BENCH_CPU_PROF || undefined;
+/** Sampling interval of BENCH_CPU_PROF in µs (V8's default is 1000: too coarse for a few µs per request). */
+const CPU_PROF_INTERVAL = Number(process.env.BENCH_CPU_PROF_INTERVAL ?? 100);
 const serverDir = path.resolve(import.meta.dirname, '..');
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -120,7 +123,7 @@ async function main(): Promise<void> {
   const database = DATABASE_URL ? await throwAwayDatabase(DATABASE_URL) : undefined;
   const children: ChildProcess[] = [];
   try {
-    const profiling = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [];
+    const profiling = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`, `--cpu-prof-interval=${CPU_PROF_INTERVAL}`] : [];
     const port = await freePort();
     const real = `http://127.0.0.1:${port}`;
     children.push(start('src/main.ts', {
