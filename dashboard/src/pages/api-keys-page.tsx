@@ -5,10 +5,10 @@ import { useAction } from '../app/use-action.js';
 import { useResource } from '../app/use-resource.js';
 import { ApiError } from '../api/problem.js';
 import type { ApiKey } from '../api/types.js';
-import { CopyButton } from '../components/copy-button.js';
 import { ConfirmDialog } from '../components/dialog.js';
 import { Field } from '../components/field.js';
 import { formatDateTime } from '../components/format.js';
+import { ShownOnce } from '../components/shown-once.js';
 import { Empty, ErrorState, Loading } from '../components/states.js';
 
 /**
@@ -122,22 +122,17 @@ export function ApiKeysPage() {
 
 function RevealedSecret({ created, onDone }: { created: ApiKey & { secret: string }; onDone: () => void }) {
   return (
-    <section className="card secret-card" aria-labelledby="secret-title" role="status">
-      <h2 id="secret-title">Copy the new {created.kind === 'admin' ? 'admin' : 'SDK'} key now</h2>
-      <p className="warning-text">
-        <strong>This is the only time it is shown.</strong> The server keeps only a hash: if you lose it, revoke it and create another.
-        {created.kind === 'admin' && ' Treat it like a password: never put an admin key in a web page.'}
-      </p>
-      <div className="secret-row">
-        <code className="secret" aria-label="New key">
-          {created.secret}
-        </code>
-        <CopyButton text={created.secret} label="Copy key" />
-      </div>
-      <button type="button" className="button" onClick={onDone}>
-        I have saved it
-      </button>
-    </section>
+    <ShownOnce
+      titleId="secret-title"
+      title={`Copy the new ${created.kind === 'admin' ? 'admin' : 'SDK'} key now`}
+      value={created.secret}
+      valueLabel="New key"
+      copyLabel="Copy key"
+      onDone={onDone}
+    >
+      The server keeps only a hash: if you lose it, revoke it and create another.
+      {created.kind === 'admin' && ' Treat it like a password: never put an admin key in a web page.'}
+    </ShownOnce>
   );
 }
 

@@ -5,9 +5,9 @@ import { useResource } from '../app/use-resource.js';
 import { useSession } from '../app/session.js';
 import { ApiError } from '../api/problem.js';
 import type { User } from '../api/types.js';
-import { CopyButton } from '../components/copy-button.js';
 import { Field } from '../components/field.js';
 import { formatDateTime } from '../components/format.js';
+import { ShownOnce } from '../components/shown-once.js';
 import { Empty, ErrorState, Loading } from '../components/states.js';
 
 const ROLE_HINT: Record<Role, string> = {
@@ -131,22 +131,17 @@ function UserRow({ user: u, onChanged }: { user: User; onChanged: (u: User) => v
 
 function InviteLink({ invited, onDone }: { invited: { user: User; inviteUrl: string }; onDone: () => void }) {
   return (
-    <section className="card secret-card" aria-labelledby="invite-link-title" role="status">
-      <h2 id="invite-link-title">Send {invited.user.name} this invitation link</h2>
-      <p className="warning-text">
-        <strong>This is the only time it is shown.</strong> It works once, for 7 days; whoever opens it chooses the password for{' '}
-        {invited.user.email}.
-      </p>
-      <div className="secret-row">
-        <code className="secret" aria-label="Invitation link">
-          {invited.inviteUrl}
-        </code>
-        <CopyButton text={invited.inviteUrl} label="Copy link" />
-      </div>
-      <button type="button" className="button" onClick={onDone}>
-        Done
-      </button>
-    </section>
+    <ShownOnce
+      titleId="invite-link-title"
+      title={`Send ${invited.user.name} this invitation link`}
+      value={invited.inviteUrl}
+      valueLabel="Invitation link"
+      copyLabel="Copy link"
+      doneLabel="Done"
+      onDone={onDone}
+    >
+      It works once, for 7 days; whoever opens it chooses the password for {invited.user.email}.
+    </ShownOnce>
   );
 }
 

@@ -4,10 +4,10 @@ import { useAction } from '../app/use-action.js';
 import { useResource } from '../app/use-resource.js';
 import { ApiError } from '../api/problem.js';
 import { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookEvent } from '../api/types.js';
-import { CopyButton } from '../components/copy-button.js';
 import { ConfirmDialog } from '../components/dialog.js';
 import { Field } from '../components/field.js';
 import { formatDateTime } from '../components/format.js';
+import { ShownOnce } from '../components/shown-once.js';
 import { Empty, ErrorState, FieldMessages, Loading } from '../components/states.js';
 
 /** Plain-language names of the events (the API's names are shown next to them for integrators). */
@@ -186,22 +186,10 @@ function DeleteDialog({ webhook, onClose, onDeleted }: { webhook: Webhook; onClo
 
 function RevealedSecret({ created, onDone }: { created: Webhook & { secret: string }; onDone: () => void }) {
   return (
-    <section className="card secret-card" aria-labelledby="webhook-secret-title" role="status">
-      <h2 id="webhook-secret-title">Copy the signing secret now</h2>
-      <p className="warning-text">
-        <strong>This is the only time it is shown.</strong> Your receiver uses it to check the <code>Touchpoint-Signature</code> header of each delivery (see
-        the README). If you lose it, delete the webhook and create another.
-      </p>
-      <div className="secret-row">
-        <code className="secret" aria-label="Signing secret">
-          {created.secret}
-        </code>
-        <CopyButton text={created.secret} label="Copy secret" />
-      </div>
-      <button type="button" className="button" onClick={onDone}>
-        I have saved it
-      </button>
-    </section>
+    <ShownOnce titleId="webhook-secret-title" title="Copy the signing secret now" value={created.secret} valueLabel="Signing secret" copyLabel="Copy secret" onDone={onDone}>
+      Your receiver uses it to check the <code>Touchpoint-Signature</code> header of each delivery (see the README). If you lose it, delete the webhook and
+      create another.
+    </ShownOnce>
   );
 }
 
