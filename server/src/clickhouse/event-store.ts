@@ -11,6 +11,7 @@ import type { EventReads, EventStore } from '../events/event-store.js';
 import { lockAliases, storeAliases } from '../events/alias-repository.js';
 import type { BatchPart, StoreResult } from '../events/repository.js';
 import { type ClickHouseStore, openClickHouse, selectRows } from './connection.js';
+import { loadLinks } from './identity.js';
 import { migrateClickHouse } from './migrations.js';
 import { daysWithReceivedEventsClickHouse, segmentAttributesClickHouse } from './refresh-queries.js';
 import { clickhouseEventQueries } from './results-queries.js';
@@ -49,13 +50,15 @@ async function storeLinks(db: Kysely<Database>, parts: readonly BatchPart[]): Pr
 export type ClickHouseEventStore = EventStore & { clickhouse: ClickHouseStore };
 
 export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database>): ClickHouseEventStore {
-  const queries = clickhouseEventQueries(store);
+  // Identity links are read from the catalog for every read (identity.ts): a late link or an erasure counts at once.
+  const links = () => loadLinks(db);
+  const queries = clickhouseEventQueries(store, links);
   const reads: EventReads = {
     ...queries,
     // Segment breakdowns: one day-grouped pass per group (segment-queries.ts).
-    metricGroupStats: (input) => metricSegmentStatsClickHouse(store, input),
-    funnelGroupStats: (input) => funnelSegmentStatsClickHouse(store, input),
-    daysWithReceivedEvents: (input) => daysWithReceivedEventsClickHouse(store, input),
+    metricGroupStats: async (input) => metricSegmentStatsClickHouse(store, input, await links()),
+    funnelGroupStats: async (input) => funnelSegmentStatsClickHouse(store, input, await links()),
+    daysWithReceivedEvents: async (input) => daysWithReceivedEventsClickHouse(store, input, await links()),
     segmentAttributes: (experimentId) => segmentAttributesClickHouse(store, experimentId),
   };
   return {

@@ -8,6 +8,7 @@
 import { MAX_SEGMENT_ATTRIBUTES, type SegmentAttribute } from '../results/segment-attributes.js';
 import { SEGMENT_ATTRIBUTE } from '../results/schemas.js';
 import { type ClickHouseStore, chSql, raw, selectEveryShard } from './connection.js';
+import { type Links, type UnitPart, canonicalId, linkedIds, noLinks, selectUnitParts, tableOf } from './identity.js';
 import { unitsOf } from './results-queries.js';
 
 const DAY_MS = 86_400_000;
@@ -17,25 +18,41 @@ const dayText = (day: number | string) => new Date(Number(day) * DAY_MS).toISOSt
 /**
  * UTC days of first exposure of the analysed units with an event of `names` received at or after
  * `since` and occurring where it can count (from `lookbackDays` before the first exposure to
- * `horizonHours` after it). Identity links are not read here: results on ClickHouse count each id as
- * its own unit (README, "ClickHouse event store").
+ * `horizonHours` after it), or (linked units, identity.ts) with an identify link received since: a late
+ * link can make old events count without changing any exposure (refresh-repository.ts, rule c).
  */
 export async function daysWithReceivedEventsClickHouse(
   store: ClickHouseStore,
   input: { experimentId: number; names: readonly string[]; since: Date; lookbackDays: number; horizonHours: number | null },
+  links: Links = noLinks,
 ): Promise<string[]> {
-  if (input.names.length === 0) return [];
   const horizon = input.horizonHours === null ? '' : chSql` AND occurred_ms < first_ms + ${input.horizonHours * HOUR_MS}`;
-  const recent = chSql`FROM tp_events WHERE received_ms >= ${input.since.getTime()} AND name IN ${input.names}`;
-  // Only the units with a recent event have their first exposure computed (the IN set is built once).
-  const units = unitsOf(input.experimentId, ` AND unit_id IN (SELECT unit_id ${recent})`);
-  const query = chSql`SELECT DISTINCT intDiv(first_ms, ${DAY_MS}) AS first_day FROM (
-      SELECT unit_id, occurred_ms ${raw(recent)}
-    ) ALL INNER JOIN (
-      SELECT unit_id, first_ms FROM (${raw(units)}) WHERE NOT multiple
-    ) USING unit_id
-    WHERE occurred_ms >= first_ms - ${input.lookbackDays * DAY_MS}${raw(horizon)}`;
-  const rows = await selectEveryShard<{ first_day: string | number }>(store, query);
+  const recentLinks = [...new Set(links.accounts.filter((_, i) => links.receivedMs[i]! >= input.since.getTime()))];
+  const query = (part: UnitPart): string[] => {
+    const out: string[] = [];
+    if (input.names.length > 0) {
+      const recent = chSql`FROM ${raw(tableOf(part, 'tp_events'))} WHERE received_ms >= ${input.since.getTime()} AND name IN ${input.names}`;
+      // The local part computes first exposures only for the units with a recent event (the IN set is built
+      // once); the linked part reads the linked ids' rows, each event under its account.
+      const units = part.kind === 'local' ? unitsOf(input.experimentId, part, { unitFilter: ` AND unit_id IN (SELECT unit_id ${recent})` }) : unitsOf(input.experimentId, part);
+      const events = part.kind === 'local' ? `SELECT unit_id AS event_unit, occurred_ms ${recent}` : chSql`SELECT ${raw(canonicalId(links))} AS event_unit, occurred_ms ${raw(recent)} AND unit_id IN ${linkedIds(links)}`;
+      out.push(chSql`SELECT DISTINCT intDiv(first_ms, ${DAY_MS}) AS first_day FROM (
+          ${raw(events)}
+        ) ALL INNER JOIN (
+          SELECT unit_id AS event_unit, first_ms FROM (${raw(units)}) WHERE NOT multiple
+        ) USING event_unit
+        WHERE occurred_ms >= first_ms - ${input.lookbackDays * DAY_MS}${raw(horizon)}`);
+    }
+    if (part.kind === 'linked' && recentLinks.length > 0) {
+      out.push(chSql`SELECT DISTINCT intDiv(first_ms, ${DAY_MS}) AS first_day FROM (${raw(unitsOf(input.experimentId, part))}) WHERE NOT multiple AND unit_id IN ${recentLinks}`);
+    }
+    return out;
+  };
+  if (input.names.length === 0 && recentLinks.length === 0) return [];
+  const rows = await selectUnitParts<{ first_day: string | number }>(store, links, (part) => {
+    const parts = query(part);
+    return parts.length ? parts.join(' UNION ALL ') : 'SELECT toInt64(0) AS first_day WHERE 0';
+  });
   return [...new Set(rows.map((r) => dayText(r.first_day)))].sort();
 }
 
@@ -48,6 +65,7 @@ const ATTRIBUTE_DOCUMENTS = 10_000;
  * common attribute documents with their unit counts and the names are counted here.
  */
 export async function segmentAttributesClickHouse(store: ClickHouseStore, experimentId: number): Promise<SegmentAttribute[]> {
+  // Each id counted on its own: segment-attributes.ts counts PostgreSQL's exposures rows the same way (no identity links for the menu).
   const query = chSql`SELECT first_attributes, count() AS units FROM (
       SELECT unit_id, argMin(attributes, write_seq) AS first_attributes, min(variant_index) != max(variant_index) AS multiple
       FROM tp_exposure_items WHERE experiment_id = ${experimentId} GROUP BY unit_id

@@ -14,8 +14,10 @@
  * 1M units / 10M events, the one pass is what made ClickHouse faster than PostgreSQL (README "Sizing").
  * Events are sorted by name first (migration 0002), so a metric's event name reads its own granules.
  *
- * Each shard holds whole units (sharded by unit id), so every per-unit step is local: the query runs on
- * each shard's local tables and the per-day rows of the shards are pooled here (counts and sums add,
+ * Each shard holds whole ids (sharded by unit id), so every per-unit step is local for ids in no
+ * identify link: the query runs on each shard's local tables; ids in a link (whose account may sit on
+ * another shard) are the linked part, one more run over the Distributed tables (identity.ts). The per-day
+ * rows of the shards and of the linked part are pooled here (counts and sums add,
  * centred moments by Chan et al., addMetricStats). Within a shard the centred moments are computed in
  * two passes over the group's per-unit values (Σ(x − x̄)(y − ȳ) from arrays), not from raw Σy², so a
  * large mean with a small spread keeps its variance; the figures agree with PostgreSQL's exact ones to
@@ -25,7 +27,8 @@ import { CUPED_LOOKBACK_DAYS, type Grouping, type MetricDefinition, type Period,
 import type { EventQueries } from '../results/compute.js';
 import type { ExposureDayStats } from '../results/incremental.js';
 import { type FunnelRow, type GroupRow, type MetricStats, addMetricStats, emptyMetricStats } from '../results/sufficient-stats.js';
-import { type ClickHouseStore, chSql, raw, selectEveryShard } from './connection.js';
+import { type ClickHouseStore, chSql, raw } from './connection.js';
+import { type Links, type UnitPart, canonicalId, linkedIds, noLinks, selectUnitParts, tableOf } from './identity.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -68,8 +71,27 @@ function unitsOnDays(experimentId: number, days: readonly string[] | undefined):
  * times `t<k>` (values `v<k>`). Only exposed units come out; `analysed` also drops the multiple ones and
  * restricts to first-exposure `days`.
  */
-function unitPass(experimentId: number, events: EventArrays | undefined, options: { analysed: boolean; days?: readonly string[] | undefined; itemId?: boolean; unitFilter?: string }): string {
-  const restrict = unitsOnDays(experimentId, options.days) + (options.unitFilter ?? '');
+interface PassOptions {
+  analysed: boolean;
+  days?: readonly string[] | undefined;
+  itemId?: boolean;
+  /** first_attributes: the attributes of the counted exposure (segments). */
+  attributes?: boolean;
+  /** Local part: ` AND unit_id IN (…)` of ours, limiting the units read. */
+  unitFilter?: string;
+  /** A segment's group: a condition on the unit id `column` of the part (the local part's ids, the linked part's accounts). */
+  group?: ((part: UnitPart, column: string) => string) | undefined;
+  /** Local or linked part (identity.ts); none = every id its own unit. */
+  part?: UnitPart | undefined;
+}
+
+function unitPass(experimentId: number, events: EventArrays | undefined, options: PassOptions): string {
+  if (options.part?.kind === 'linked') return linkedUnitPass(experimentId, events, options, options.part);
+  const ids = options.part ? linkedIds(options.part.links) : [];
+  // Ids that take part in a link are left to the linked part.
+  const unlinked = ids.length ? chSql` AND unit_id NOT IN ${ids}` : '';
+  const group = options.group ? ` AND ${options.group(options.part ?? { kind: 'local', links: noLinks }, 'unit_id')}` : '';
+  const restrict = unitsOnDays(experimentId, options.days) + (options.unitFilter ?? '') + group + unlinked;
   const exposures = chSql`FROM tp_exposure_items WHERE experiment_id = ${experimentId}${raw(restrict)}`;
   const withEvents = events !== undefined && events.names.length > 0;
   // Without events the exposure items are read alone (no UNION, no -If: a third less work).
@@ -87,11 +109,11 @@ function unitPass(experimentId: number, events: EventArrays | undefined, options
     : [];
   const source = withEvents
     ? `(SELECT unit_id, 1 AS is_exposure, variant_index, exposed_ms, write_seq, ${options.itemId ? 'item_id' : "''"} AS item,
-          '' AS event_name, toFloat64(0) AS event_value, toInt64(0) AS event_ms
+          ${options.attributes ? 'attributes' : "''"} AS attrs, '' AS event_name, toFloat64(0) AS event_value, toInt64(0) AS event_ms
         ${exposures}
         UNION ALL
         ${chSql`SELECT unit_id, 0 AS is_exposure, toUInt16(0) AS variant_index, toInt64(0) AS exposed_ms, toUInt64(0) AS write_seq, '' AS item,
-          name AS event_name, ifNull(value, 0) AS event_value, occurred_ms AS event_ms
+          '' AS attrs, name AS event_name, ifNull(value, 0) AS event_value, occurred_ms AS event_ms
         FROM tp_events WHERE name IN ${events.names} AND occurred_ms < ${events.to}${raw(events.from === null ? '' : chSql` AND occurred_ms >= ${events.from}`)}${raw(restrict)}`})`
     : exposures;
   const item = withEvents ? 'item' : 'item_id';
@@ -101,6 +123,7 @@ function unitPass(experimentId: number, events: EventArrays | undefined, options
     `${onExposures('argMin', 'variant_index, write_seq')} AS first_variant`,
     `${onExposures('argMin', 'exposed_ms, write_seq')} AS first_ms`,
     ...(options.itemId ? [`${onExposures('argMin', `${item}, write_seq`)} AS first_item_id`] : []),
+    ...(options.attributes ? [`${onExposures('argMin', `${withEvents ? 'attrs' : 'attributes'}, write_seq`)} AS first_attributes`] : []),
     `${onExposures('min', 'variant_index')} != ${onExposures('max', 'variant_index')} AS multiple`,
     ...arrays,
   ];
@@ -110,12 +133,71 @@ function unitPass(experimentId: number, events: EventArrays | undefined, options
 }
 
 /**
+ * The linked part of a pass (identity.ts): the rows of linked ids only, read through the Distributed
+ * tables, grouped per id (its first stored exposure, its variants, its events), then per account: the
+ * earliest of the ids' first exposures (time, then item id: PostgreSQL's order) gives variant, time,
+ * item and attributes; the unit is in several variants when its ids' items name more than one; the
+ * events of all its ids are concatenated. The columns of unitPass's rows, under the account id.
+ */
+function linkedUnitPass(experimentId: number, events: EventArrays | undefined, options: PassOptions, part: Extract<UnitPart, { kind: 'linked' }>): string {
+  const ids = linkedIds(part.links);
+  const withEvents = events !== undefined && events.names.length > 0;
+  const exposures = chSql`SELECT unit_id, 1 AS is_exposure, variant_index, exposed_ms, write_seq, item_id AS item, attributes AS attrs,
+      '' AS event_name, toFloat64(0) AS event_value, toInt64(0) AS event_ms
+    FROM ${raw(tableOf(part, 'tp_exposure_items'))} WHERE experiment_id = ${experimentId} AND unit_id IN ${ids}`;
+  const source = withEvents
+    ? `${exposures}
+      UNION ALL
+      ${chSql`SELECT unit_id, 0 AS is_exposure, toUInt16(0) AS variant_index, toInt64(0) AS exposed_ms, toUInt64(0) AS write_seq, '' AS item,
+          '' AS attrs, name AS event_name, ifNull(value, 0) AS event_value, occurred_ms AS event_ms
+        FROM ${raw(tableOf(part, 'tp_events'))} WHERE name IN ${events.names} AND occurred_ms < ${events.to}${raw(events.from === null ? '' : chSql` AND occurred_ms >= ${events.from}`)} AND unit_id IN ${ids}`}`
+    : exposures;
+  const perId = [
+    `${canonicalId(part.links)} AS canon`,
+    'countIf(is_exposure = 1) AS id_exposed',
+    'argMinIf(variant_index, write_seq, is_exposure = 1) AS id_variant',
+    'argMinIf(exposed_ms, write_seq, is_exposure = 1) AS id_ms',
+    'argMinIf(item, write_seq, is_exposure = 1) AS id_item',
+    ...(options.attributes ? ['argMinIf(attrs, write_seq, is_exposure = 1) AS id_attributes'] : []),
+    'minIf(variant_index, is_exposure = 1) AS id_min',
+    'maxIf(variant_index, is_exposure = 1) AS id_max',
+    ...(withEvents
+      ? events.names.flatMap((name, k) => [
+          chSql`groupArrayIf(event_ms, is_exposure = 0 AND event_name = ${name}) AS u${raw(String(k))}`,
+          ...(events.valued.has(name) ? [chSql`groupArrayIf(event_value, is_exposure = 0 AND event_name = ${name}) AS w${raw(String(k))}`] : []),
+        ])
+      : []),
+  ];
+  const first = (column: string) => `argMinIf(${column}, (id_ms, id_item), id_exposed > 0)`;
+  const perUnit = [
+    'canon AS unit_id',
+    `${first('id_variant')} AS first_variant`,
+    `${first('id_ms')} AS first_ms`,
+    ...(options.itemId ? [`${first('id_item')} AS first_item_id`] : []),
+    ...(options.attributes ? [`${first('id_attributes')} AS first_attributes`] : []),
+    'minIf(id_min, id_exposed > 0) != maxIf(id_max, id_exposed > 0) AS multiple',
+    ...(withEvents
+      ? events.names.flatMap((name, k) => [`groupArrayArray(u${k}) AS t${k}`, ...(events.valued.has(name) ? [`groupArrayArray(w${k}) AS v${k}`] : [])])
+      : []),
+  ];
+  const having = ['sum(id_exposed) > 0'];
+  if (options.analysed) {
+    having.push('NOT multiple');
+    if (options.days) having.push(options.days.length ? chSql`intDiv(first_ms, ${DAY_MS}) IN ${options.days.map(dayNumber)}` : '0');
+  }
+  if (options.group) having.push(options.group(part, 'canon'));
+  return `SELECT ${perUnit.join(', ')}
+    FROM (SELECT ${perId.join(', ')} FROM (${source}) GROUP BY unit_id)
+    GROUP BY canon HAVING ${having.join(' AND ')}`;
+}
+
+/**
  * Each unit's counted exposure of the experiment (unit_id, first_variant, first_ms, first_item_id,
  * multiple), multiple-variant units included; `unitFilter` (SQL of ours: ` AND unit_id IN (…)`) limits
  * the units read.
  */
-export function unitsOf(experimentId: number, unitFilter = ''): string {
-  return unitPass(experimentId, undefined, { analysed: false, itemId: true, unitFilter });
+export function unitsOf(experimentId: number, part: UnitPart | undefined, options: { unitFilter?: string; attributes?: boolean } = {}): string {
+  return unitPass(experimentId, undefined, { analysed: false, itemId: true, part, ...options });
 }
 
 /** A unit's events of one name (times `t`, values `v`) inside [lo, hi): SQL expressions of the unit's row. */
@@ -190,10 +272,11 @@ function momentColumns(metric: MetricDefinition, i: number): { inner: string[]; 
   return { inner, outer };
 }
 
-/** results/repository.ts metricGroupStats, on ClickHouse; day grouping (segments: segment-queries.ts, one pass per group through `unitFilter`). */
+/** results/repository.ts metricGroupStats, on ClickHouse; day grouping (segments: segment-queries.ts, one pass per group through `group`). */
 export async function metricGroupStatsClickHouse(
   store: ClickHouseStore,
-  input: { experimentId: number; metrics: readonly MetricDefinition[]; period: Period; grouping: Grouping; days?: readonly string[] | undefined; unitFilter?: string },
+  input: { experimentId: number; metrics: readonly MetricDefinition[]; period: Period; grouping: Grouping; days?: readonly string[] | undefined; group?: (part: UnitPart, column: string) => string },
+  links: Links = noLinks,
 ): Promise<GroupRow[]> {
   const { experimentId, metrics, period } = input;
   if (input.grouping.kind !== 'day') throw new Error('segments are not computed on ClickHouse yet');
@@ -204,12 +287,12 @@ export async function metricGroupStatsClickHouse(
   const arrayOf = (name: string) => ({ t: `t${names.indexOf(name)}`, v: `v${names.indexOf(name)}` });
   const perUnit = metrics.flatMap((m, i) => perUnitColumns(m, i, period, arrayOf));
   const moments = metrics.map((m, i) => momentColumns(m, i));
-  const unitsWithValues = `SELECT first_variant, intDiv(first_ms, ${DAY_MS}) AS first_day${perUnit.map((c) => `, ${c}`).join('')}
-    FROM (${unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days, ...(input.unitFilter && { unitFilter: input.unitFilter }) })})`;
-  const query = `SELECT first_variant, first_day, units${moments.map((m) => `, ${m.outer.join(', ')}`).join('')}
+  const unitsWithValues = (part: UnitPart) => `SELECT first_variant, intDiv(first_ms, ${DAY_MS}) AS first_day${perUnit.map((c) => `, ${c}`).join('')}
+    FROM (${unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days, part, ...filters(input) })})`;
+  const query = (part: UnitPart) => `SELECT first_variant, first_day, units${moments.map((m) => `, ${m.outer.join(', ')}`).join('')}
     FROM (SELECT first_variant, first_day, count() AS units${moments.map((m) => `, ${m.inner.join(', ')}`).join('')}
-          FROM (${unitsWithValues}) GROUP BY first_variant, first_day)`;
-  const rows = await selectEveryShard<Record<string, number | string>>(store, query);
+          FROM (${unitsWithValues(part)}) GROUP BY first_variant, first_day)`;
+  const rows = await selectUnitParts<Record<string, number | string>>(store, links, query);
   const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
   return poolGroupRows(rows.map((row) => ({
     variantIndex: num(row.first_variant),
@@ -222,6 +305,9 @@ export async function metricGroupStatsClickHouse(
     }),
   })));
 }
+
+/** A segment group's limit (segment-queries.ts). */
+const filters = (input: { group?: (part: UnitPart, column: string) => string }) => (input.group ? { group: input.group } : {});
 
 /** Rows of several shards for one (variant, day) pooled into one. */
 function poolGroupRows(rows: GroupRow[]): GroupRow[] {
@@ -245,7 +331,8 @@ function poolGroupRows(rows: GroupRow[]): GroupRow[] {
 /** funnel-repository.ts funnelGroupStats, on ClickHouse (day grouping). Step k: the first step-k event at or after step k − 1's. */
 export async function funnelGroupStatsClickHouse(
   store: ClickHouseStore,
-  input: { experimentId: number; metric: MetricDefinition; period: Period; grouping: Grouping; days?: readonly string[] | undefined; unitFilter?: string },
+  input: { experimentId: number; metric: MetricDefinition; period: Period; grouping: Grouping; days?: readonly string[] | undefined; group?: (part: UnitPart, column: string) => string },
+  links: Links = noLinks,
 ): Promise<FunnelRow[]> {
   const { experimentId, metric, period } = input;
   if (input.grouping.kind !== 'day') throw new Error('segments are not computed on ClickHouse yet');
@@ -260,12 +347,12 @@ export async function funnelGroupStatsClickHouse(
     const candidates = `arrayFilter((x, a, b) -> x >= a AND x < b, ${t}, ${repeated(t, after, 'Int64')}, ${repeated(t, 'hi', 'Int64')})`;
     return `${k === 0 ? '' : `s${k - 1} < 0 ? -1 : `}(empty(${candidates}) ? -1 : arrayReduce('min', ${candidates})) AS s${k}`;
   });
-  const units = unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days, ...(input.unitFilter && { unitFilter: input.unitFilter }) });
-  const query = `SELECT first_variant, first_day, count() AS units${steps.map((_, k) => `, countIf(s${k} >= 0) AS r${k}`).join('')}
+  const units = (part: UnitPart) => unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days, part, ...filters(input) });
+  const query = (part: UnitPart) => `SELECT first_variant, first_day, count() AS units${steps.map((_, k) => `, countIf(s${k} >= 0) AS r${k}`).join('')}
     FROM (SELECT first_variant, intDiv(first_ms, ${DAY_MS}) AS first_day, ${lo} AS lo, ${hi} AS hi${reachedAt.map((r) => `, ${r}`).join('')}
-          FROM (${units}))
+          FROM (${units(part)}))
     GROUP BY first_variant, first_day`;
-  const rows = await selectEveryShard<Record<string, number | string>>(store, query);
+  const rows = await selectUnitParts<Record<string, number | string>>(store, links, query);
   const byKey = new Map<string, FunnelRow>();
   for (const row of rows) {
     const fresh: FunnelRow = { variantIndex: Number(row.first_variant), group: dayText(row.first_day!), groupKind: 'value', units: Number(row.units), reached: steps.map((_, k) => Number(row[`r${k}`] ?? 0)) };
@@ -281,16 +368,16 @@ export async function funnelGroupStatsClickHouse(
  * analysed and multiple-variant units, and a fingerprint of the analysed units (Σ cityHash64 of unit and
  * first item, mod 2^64). Phases come from the catalog (PostgreSQL): their bounds become a multiIf.
  */
-export async function exposureDayStatsClickHouse(store: ClickHouseStore, experimentId: number, phases: readonly Phase[]): Promise<ExposureDayStats[]> {
+export async function exposureDayStatsClickHouse(store: ClickHouseStore, experimentId: number, phases: readonly Phase[], links: Links = noLinks): Promise<ExposureDayStats[]> {
   const phaseOf = phases.length
     ? `multiIf(${phases.map((p) => chSql`first_ms >= ${p.startedAt.getTime()}${raw(p.endedAt ? chSql` AND first_ms < ${p.endedAt.getTime()}` : '')}, ${p.phase}`).join(', ')}, -1)`
     : '-1';
-  const query = `SELECT first_day, first_variant, phase, countIf(NOT multiple) AS units, countIf(multiple) AS multiple_units,
+  const query = (part: UnitPart) => `SELECT first_day, first_variant, phase, countIf(NOT multiple) AS units, countIf(multiple) AS multiple_units,
       toString(sumIf(cityHash64(unit_id, first_item_id), NOT multiple)) AS unit_hash
     FROM (SELECT intDiv(first_ms, ${DAY_MS}) AS first_day, first_variant, ${phaseOf} AS phase, multiple, unit_id, first_item_id
-          FROM (${unitsOf(experimentId)}))
+          FROM (${unitsOf(experimentId, part)}))
     GROUP BY first_day, first_variant, phase`;
-  const rows = await selectEveryShard<Record<string, string | number>>(store, query);
+  const rows = await selectUnitParts<Record<string, string | number>>(store, links, query);
   const byKey = new Map<string, ExposureDayStats>();
   for (const row of rows) {
     const fresh: ExposureDayStats = { day: dayText(row.first_day!), variantIndex: Number(row.first_variant), phase: Number(row.phase) < 0 ? null : Number(row.phase), units: Number(row.units), multiple: Number(row.multiple_units), unitHash: String(row.unit_hash) };
@@ -302,8 +389,8 @@ export async function exposureDayStatsClickHouse(store: ClickHouseStore, experim
 }
 
 /** The results' event queries on ClickHouse (results/compute.ts EventQueries). */
-export const clickhouseEventQueries = (store: ClickHouseStore): EventQueries => ({
-  metricGroupStats: (input) => metricGroupStatsClickHouse(store, input),
-  funnelGroupStats: (input) => funnelGroupStatsClickHouse(store, input),
-  exposureDayStats: (experimentId, phases) => exposureDayStatsClickHouse(store, experimentId, phases),
+export const clickhouseEventQueries = (store: ClickHouseStore, links: () => Promise<Links> = async () => noLinks): EventQueries => ({
+  metricGroupStats: async (input) => metricGroupStatsClickHouse(store, input, await links()),
+  funnelGroupStats: async (input) => funnelGroupStatsClickHouse(store, input, await links()),
+  exposureDayStats: async (experimentId, phases) => exposureDayStatsClickHouse(store, experimentId, phases, await links()),
 });

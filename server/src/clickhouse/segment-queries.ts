@@ -5,53 +5,63 @@
  * the analysed units (count, then value), the others folded into 'other', units without it in 'none'.
  *
  * The per-unit metric SQL is results-queries.ts's, unchanged: each group is one day-grouped pass
- * restricted to the group's units (`unitFilter`), its day rows then pooled (Chan et al.). Top + 2 passes:
+ * restricted to the group's units (`group`), its day rows then pooled (Chan et al.). Top + 2 passes:
  * a breakdown is asked for on demand and never refreshed in the background.
  * 18.16 has no JSON key functions; `visitParamExtractRaw` reads the value of a key of the stored
  * attributes (written by JSON.stringify: no spaces, so the key is found as `"name":`).
  */
 import type { Grouping, MetricDefinition, Period } from '../results/definitions.js';
 import { type FunnelRow, type GroupRow, addMetricStats } from '../results/sufficient-stats.js';
-import { type ClickHouseStore, chSql, selectEveryShard } from './connection.js';
-import { funnelGroupStatsClickHouse, metricGroupStatsClickHouse } from './results-queries.js';
+import { type ClickHouseStore, chSql, raw, selectRows } from './connection.js';
+import { type Links, type UnitPart, noLinks, selectUnitParts } from './identity.js';
+import { funnelGroupStatsClickHouse, metricGroupStatsClickHouse, unitsOf } from './results-queries.js';
 
 type Segment = Extract<Grouping, { kind: 'segment' }>;
 
-/** Per unit of the experiment: multiple, has_value, segment_value (strings unquoted, other JSON values as their text). */
-function unitValues(experimentId: number, attribute: string): string {
+/** Per unit of a part: multiple, has_value, segment_value (strings unquoted, other JSON values as their text). */
+function unitValues(experimentId: number, attribute: string, part: UnitPart | undefined): string {
   return chSql`SELECT unit_id, multiple, raw_value != '' AND raw_value != 'null' AS has_value,
       if(startsWith(raw_value, '"'), visitParamExtractString(first_attributes, ${attribute}), raw_value) AS segment_value
     FROM (
       SELECT unit_id, multiple, first_attributes, visitParamExtractRaw(first_attributes, ${attribute}) AS raw_value
-      FROM (
-        SELECT unit_id, uniqExact(variant_index) > 1 AS multiple, argMin(attributes, (write_seq, exposed_ms)) AS first_attributes
-        FROM tp_exposure_items WHERE experiment_id = ${experimentId} GROUP BY unit_id
-      )
+      FROM (${raw(unitsOf(experimentId, part, { attributes: true }))})
     )`;
 }
 
 interface Group {
   key: string | null;
   kind: GroupRow['groupKind'];
-  /** ` AND unit_id IN (…)`: the group's units. */
-  filter: string;
+  /** The group's units as a condition on the unit id `column` of a part. */
+  units: (part: UnitPart, column: string) => string;
 }
 
-/** The top values (PostgreSQL's order: count descending, then value) and the groups they make. */
-async function groupsOf(store: ClickHouseStore, experimentId: number, segment: Segment): Promise<Group[]> {
-  const values = unitValues(experimentId, segment.attribute);
-  const rows = await selectEveryShard<{ segment_value: string; n: string | number }>(
+/**
+ * The top values (PostgreSQL's order: count descending, then value) and the groups they make; linked ids
+ * merged (identity.ts). The local part's group is read on each shard (the pass leaves linked ids out); the
+ * linked units' values are read once and their groups sent as lists of accounts (18.16 cannot resolve the
+ * linked pass nested in its own HAVING).
+ */
+async function groupsOf(store: ClickHouseStore, experimentId: number, segment: Segment, links: Links): Promise<Group[]> {
+  const rows = await selectUnitParts<{ segment_value: string; n: string | number }>(
     store,
-    `SELECT segment_value, count() AS n FROM (${values}) WHERE NOT multiple AND has_value GROUP BY segment_value`,
+    links,
+    (part) => `SELECT segment_value, count() AS n FROM (${unitValues(experimentId, segment.attribute, part)}) WHERE NOT multiple AND has_value GROUP BY segment_value`,
   );
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.segment_value, (counts.get(row.segment_value) ?? 0) + Number(row.n));
-  const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, segment.top).map(([value]) => value);
-  const unitsWhere = (condition: string) => ` AND unit_id IN (SELECT unit_id FROM (${values}) WHERE ${condition})`;
+  const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, segment.top).map(([v]) => v);
+  const linkedUnits = links.aliases.length
+    ? await selectRows<{ unit_id: string; has_value: number | string; segment_value: string }>(store.shards[0]!, `SELECT unit_id, has_value, segment_value FROM (${unitValues(experimentId, segment.attribute, { kind: 'linked', links, cluster: store.cluster })}) WHERE NOT multiple`)
+    : [];
+  const group = (condition: string, test: (hasValue: boolean, value: string) => boolean) => (part: UnitPart, column: string) => {
+    if (part.kind === 'local') return `${column} IN (SELECT unit_id FROM (${unitValues(experimentId, segment.attribute, undefined)}) WHERE ${condition})`;
+    const accounts = linkedUnits.filter((u) => test(Number(u.has_value) === 1, u.segment_value)).map((u) => u.unit_id);
+    return accounts.length ? chSql`${raw(column)} IN ${accounts}` : '0';
+  };
   return [
-    ...top.map((value): Group => ({ key: value, kind: 'value', filter: unitsWhere(chSql`has_value AND segment_value = ${value}`) })),
-    { key: null, kind: 'other', filter: unitsWhere(top.length ? chSql`has_value AND segment_value NOT IN ${top}` : 'has_value') },
-    { key: null, kind: 'none', filter: unitsWhere('NOT has_value') },
+    ...top.map((v): Group => ({ key: v, kind: 'value', units: group(chSql`has_value AND segment_value = ${v}`, (has, value) => has && value === v) })),
+    { key: null, kind: 'other', units: group(top.length ? chSql`has_value AND segment_value NOT IN ${top}` : 'has_value', (has, value) => has && !top.includes(value)) },
+    { key: null, kind: 'none', units: group('NOT has_value', (has) => !has) },
   ];
 }
 
@@ -59,12 +69,13 @@ async function groupsOf(store: ClickHouseStore, experimentId: number, segment: S
 export async function metricSegmentStatsClickHouse(
   store: ClickHouseStore,
   input: { experimentId: number; metrics: readonly MetricDefinition[]; period: Period; grouping: Grouping },
+  links: Links = noLinks,
 ): Promise<GroupRow[]> {
-  if (input.grouping.kind !== 'segment') return metricGroupStatsClickHouse(store, input);
-  const groups = await groupsOf(store, input.experimentId, input.grouping);
+  if (input.grouping.kind !== 'segment') return metricGroupStatsClickHouse(store, input, links);
+  const groups = await groupsOf(store, input.experimentId, input.grouping, links);
   const out: GroupRow[] = [];
   for (const group of groups) {
-    const days = await metricGroupStatsClickHouse(store, { ...input, grouping: { kind: 'day' }, unitFilter: group.filter });
+    const days = await metricGroupStatsClickHouse(store, { ...input, grouping: { kind: 'day' }, group: group.units }, links);
     const byVariant = new Map<number, GroupRow>();
     for (const row of days) {
       const seen = byVariant.get(row.variantIndex);
@@ -87,12 +98,13 @@ export async function metricSegmentStatsClickHouse(
 export async function funnelSegmentStatsClickHouse(
   store: ClickHouseStore,
   input: { experimentId: number; metric: MetricDefinition; period: Period; grouping: Grouping },
+  links: Links = noLinks,
 ): Promise<FunnelRow[]> {
-  if (input.grouping.kind !== 'segment') return funnelGroupStatsClickHouse(store, input);
-  const groups = await groupsOf(store, input.experimentId, input.grouping);
+  if (input.grouping.kind !== 'segment') return funnelGroupStatsClickHouse(store, input, links);
+  const groups = await groupsOf(store, input.experimentId, input.grouping, links);
   const out: FunnelRow[] = [];
   for (const group of groups) {
-    const days = await funnelGroupStatsClickHouse(store, { ...input, grouping: { kind: 'day' }, unitFilter: group.filter });
+    const days = await funnelGroupStatsClickHouse(store, { ...input, grouping: { kind: 'day' }, group: group.units }, links);
     const byVariant = new Map<number, FunnelRow>();
     for (const row of days) {
       const seen = byVariant.get(row.variantIndex);
