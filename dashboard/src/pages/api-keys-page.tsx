@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { ROLE_LABEL, ROLES, type Role } from '../app/access.js';
 import { useApi } from '../app/api-context.js';
 import { useAction } from '../app/use-action.js';
+import { useFormSubmit } from '../app/use-form-submit.js';
 import { useResource } from '../app/use-resource.js';
 import { ApiError } from '../api/problem.js';
 import type { ApiKey } from '../api/types.js';
@@ -142,29 +143,15 @@ function CreateKeyForm({ onCreated }: { onCreated: (k: ApiKey & { secret: string
   const [name, setName] = useState('');
   const [origins, setOrigins] = useState('');
   const [role, setRole] = useState<Role>('admin');
-  const [tried, setTried] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const server = (field: string) => (error instanceof ApiError ? error.errorsFor(field).map((e) => e.detail) : []);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setTried(true);
-    if (!name.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const { tried, busy, error, server, otherError, submit } = useFormSubmit(
+    () => Boolean(name.trim()),
+    async () => {
       const allowedOrigins = kind === 'sdk' ? origins.split(/[\s,]+/).map((o) => o.trim()).filter(Boolean) : [];
       onCreated(await api.createKey({ kind, name: name.trim(), allowedOrigins, ...(kind === 'admin' && { role }) }));
       setName('');
       setOrigins('');
-      setTried(false);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  );
 
   return (
     <form className="card" onSubmit={submit} noValidate aria-labelledby="create-key-title">
@@ -208,7 +195,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (k: ApiKey & { secret: string
           </Field>
         )}
       </div>
-      {error !== null && !(error instanceof ApiError && error.errors.length) && <ErrorState error={error} title="Not created" />}
+      {otherError && <ErrorState error={error} title="Not created" />}
       <button type="submit" className="button button-primary" disabled={busy}>
         {busy ? 'Creating…' : `Create ${kind === 'admin' ? 'admin' : 'SDK'} key`}
       </button>

@@ -1,9 +1,9 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { ROLE_LABEL, ROLES, type Role } from '../app/access.js';
 import { useApi } from '../app/api-context.js';
+import { useFormSubmit } from '../app/use-form-submit.js';
 import { useResource } from '../app/use-resource.js';
 import { useSession } from '../app/session.js';
-import { ApiError } from '../api/problem.js';
 import type { User } from '../api/types.js';
 import { Field } from '../components/field.js';
 import { formatDateTime } from '../components/format.js';
@@ -150,29 +150,15 @@ function InviteForm({ onInvited }: { onInvited: (answer: { user: User; inviteUrl
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
-  const [tried, setTried] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const server = (field: string) => (error instanceof ApiError ? error.errorsFor(field).map((e) => e.detail) : []);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setTried(true);
-    if (!email.trim() || !name.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const { tried, busy, error, server, otherError, submit } = useFormSubmit(
+    () => Boolean(email.trim()) && Boolean(name.trim()),
+    async () => {
       onInvited(await api.inviteUser({ email: email.trim(), name: name.trim(), role }));
       setEmail('');
       setName('');
       setRole('viewer');
-      setTried(false);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  );
 
   return (
     <form className="card" onSubmit={submit} noValidate aria-labelledby="invite-title">
@@ -196,7 +182,7 @@ function InviteForm({ onInvited }: { onInvited: (answer: { user: User; inviteUrl
           </div>
         ))}
       </fieldset>
-      {error !== null && !(error instanceof ApiError && error.errors.length) && <ErrorState error={error} title="Not invited" />}
+      {otherError && <ErrorState error={error} title="Not invited" />}
       <button type="submit" className="button button-primary" disabled={busy}>
         {busy ? 'Inviting…' : 'Invite'}
       </button>

@@ -1,8 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useApi } from '../app/api-context.js';
 import { useAction } from '../app/use-action.js';
+import { useFormSubmit } from '../app/use-form-submit.js';
 import { useResource } from '../app/use-resource.js';
-import { ApiError } from '../api/problem.js';
 import { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookEvent } from '../api/types.js';
 import { ConfirmDialog } from '../components/dialog.js';
 import { Field } from '../components/field.js';
@@ -198,29 +198,15 @@ function CreateWebhookForm({ onCreated }: { onCreated: (hook: Webhook & { secret
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<WebhookEvent[]>([...WEBHOOK_EVENTS]);
   const [format, setFormat] = useState<'json' | 'slack'>('json');
-  const [tried, setTried] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const server = (field: string) => (error instanceof ApiError ? error.errorsFor(field).map((e) => e.detail) : []);
-  const eventErrors = [...(tried && events.length === 0 ? ['Choose at least one event.'] : []), ...server('events')];
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setTried(true);
-    if (!url.trim() || events.length === 0) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const { tried, busy, error, server, otherError, submit } = useFormSubmit(
+    () => Boolean(url.trim()) && events.length > 0,
+    async () => {
       // Keep the API's order whatever order the boxes were ticked in.
       onCreated(await api.createWebhook({ url: url.trim(), events: WEBHOOK_EVENTS.filter((e) => events.includes(e)), format }));
       setUrl('');
-      setTried(false);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  );
+  const eventErrors = [...(tried && events.length === 0 ? ['Choose at least one event.'] : []), ...server('events')];
 
   return (
     <form className="card" onSubmit={submit} noValidate aria-labelledby="create-webhook-title">
@@ -261,7 +247,7 @@ function CreateWebhookForm({ onCreated }: { onCreated: (hook: Webhook & { secret
           <label htmlFor="format-slack">Slack message (a Slack incoming-webhook address)</label>
         </div>
       </fieldset>
-      {error !== null && !(error instanceof ApiError && error.errors.length) && <ErrorState error={error} title="Not created" />}
+      {otherError && <ErrorState error={error} title="Not created" />}
       <button type="submit" className="button button-primary" disabled={busy}>
         {busy ? 'Adding…' : 'Add webhook'}
       </button>
