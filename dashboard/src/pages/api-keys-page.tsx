@@ -9,8 +9,9 @@ import type { ApiKey } from '../api/types.js';
 import { ConfirmDialog } from '../components/dialog.js';
 import { Field } from '../components/field.js';
 import { formatDateTime } from '../components/format.js';
+import { ResourceTable } from '../components/resource-table.js';
 import { ShownOnce } from '../components/shown-once.js';
-import { Empty, ErrorState, Loading } from '../components/states.js';
+import { ErrorState } from '../components/states.js';
 
 /**
  * What the server does with an SDK key's origin list (server/src/sdk/cors.ts, README "API"): SDK keys
@@ -50,62 +51,56 @@ export function ApiKeysPage() {
             <label htmlFor="show-revoked">Show revoked keys</label>
           </div>
         </div>
-        {keys.state === 'loading' && <Loading label="Loading keys…" />}
-        {keys.state === 'error' && <ErrorState error={keys.error} title="Could not load the keys" onRetry={keys.reload} />}
-        {keys.state === 'ready' &&
-          (keys.data.length === 0 ? (
-            <Empty>
-              <p>No keys.</p>
-            </Empty>
-          ) : (
-            <div className="table-wrap">
-              <table className="table table-stack">
-                <caption className="visually-hidden">API keys</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Key</th>
-                    <th scope="col">Allowed origins</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {keys.data.map((k) => (
-                    <tr key={k.id} className={k.revokedAt ? 'revoked' : undefined}>
-                      <th scope="row" data-label="Name">
-                        {k.name}
-                        <div className="muted small">created {formatDateTime(k.createdAt)}</div>
-                      </th>
-                      <td data-label="Kind">
-                        <span className={`badge badge-${k.kind}`}>{k.kind === 'admin' ? 'Admin' : 'SDK'}</span>
-                        {k.kind === 'admin' && k.role && k.role !== 'admin' && <span className="muted small"> · {ROLE_LABEL[k.role]} role</span>}
-                      </td>
-                      <td data-label="Key" className="mono">
-                        {k.prefix}
-                      </td>
-                      <td data-label="Allowed origins" className="small">
-                        {k.kind === 'admin' ? '—' : k.allowedOrigins.length ? k.allowedOrigins.join(', ') : 'any origin'}
-                      </td>
-                      <td data-label="Last used">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'never'}</td>
-                      <td data-label="Actions">
-                        {k.revokedAt ? (
-                          <span className="muted">revoked {formatDateTime(k.revokedAt)}</span>
-                        ) : (
-                          <button type="button" className="button button-danger button-small" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
-                            Revoke
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ))}
+        <ResourceTable
+          resource={keys}
+          loading="Loading keys…"
+          failed="Could not load the keys"
+          empty={<p>No keys.</p>}
+          caption="API keys"
+          head={
+            <>
+              <th scope="col">Name</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Key</th>
+              <th scope="col">Allowed origins</th>
+              <th scope="col">Last used</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </>
+          }
+        >
+          {(items) =>
+            items.map((k) => (
+              <tr key={k.id} className={k.revokedAt ? 'revoked' : undefined}>
+                <th scope="row" data-label="Name">
+                  {k.name}
+                  <div className="muted small">created {formatDateTime(k.createdAt)}</div>
+                </th>
+                <td data-label="Kind">
+                  <span className={`badge badge-${k.kind}`}>{k.kind === 'admin' ? 'Admin' : 'SDK'}</span>
+                  {k.kind === 'admin' && k.role && k.role !== 'admin' && <span className="muted small"> · {ROLE_LABEL[k.role]} role</span>}
+                </td>
+                <td data-label="Key" className="mono">
+                  {k.prefix}
+                </td>
+                <td data-label="Allowed origins" className="small">
+                  {k.kind === 'admin' ? '—' : k.allowedOrigins.length ? k.allowedOrigins.join(', ') : 'any origin'}
+                </td>
+                <td data-label="Last used">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : 'never'}</td>
+                <td data-label="Actions">
+                  {k.revokedAt ? (
+                    <span className="muted">revoked {formatDateTime(k.revokedAt)}</span>
+                  ) : (
+                    <button type="button" className="button button-danger button-small" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))
+          }
+        </ResourceTable>
       </section>
       {revoking && (
         <RevokeDialog

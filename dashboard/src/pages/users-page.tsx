@@ -7,8 +7,9 @@ import { useSession } from '../app/session.js';
 import type { User } from '../api/types.js';
 import { Field } from '../components/field.js';
 import { formatDateTime } from '../components/format.js';
+import { ResourceTable } from '../components/resource-table.js';
 import { ShownOnce } from '../components/shown-once.js';
-import { Empty, ErrorState, Loading } from '../components/states.js';
+import { ErrorState } from '../components/states.js';
 
 const ROLE_HINT: Record<Role, string> = {
   viewer: 'reads everything (product owners)',
@@ -41,36 +42,30 @@ export function UsersPage() {
       />
       <section className="card" aria-labelledby="users-list-title">
         <h2 id="users-list-title">People</h2>
-        {users.state === 'loading' && <Loading label="Loading users…" />}
-        {users.state === 'error' && <ErrorState error={users.error} title="Could not load the users" onRetry={users.reload} />}
-        {users.state === 'ready' &&
-          (users.data.length === 0 ? (
-            <Empty>
-              <p>No users.</p>
-            </Empty>
-          ) : (
-            <div className="table-wrap">
-              <table className="table table-stack">
-                <caption className="visually-hidden">Users</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Last sign-in</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {users.data.map((u) => (
-                    <UserRow key={u.id} user={u} onChanged={(next) => users.set(users.data.map((x) => (x.id === next.id ? next : x)))} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ))}
+        <ResourceTable
+          resource={users}
+          loading="Loading users…"
+          failed="Could not load the users"
+          empty={<p>No users.</p>}
+          caption="Users"
+          head={
+            <>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last sign-in</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </>
+          }
+        >
+          {(items) =>
+            items.map((u) => (
+              <UserRow key={u.id} user={u} onChanged={(next) => users.set(items.map((x) => (x.id === next.id ? next : x)))} />
+            ))
+          }
+        </ResourceTable>
       </section>
     </section>
   );

@@ -7,8 +7,9 @@ import { WEBHOOK_EVENTS, type Webhook, type WebhookDelivery, type WebhookEvent }
 import { ConfirmDialog } from '../components/dialog.js';
 import { Field } from '../components/field.js';
 import { formatDateTime } from '../components/format.js';
+import { ResourceTable } from '../components/resource-table.js';
 import { ShownOnce } from '../components/shown-once.js';
-import { Empty, ErrorState, FieldMessages, Loading } from '../components/states.js';
+import { ErrorState, FieldMessages } from '../components/states.js';
 
 /** Plain-language names of the events (the API's names are shown next to them for integrators). */
 export const EVENT_LABEL: Record<WebhookEvent, string> = {
@@ -47,58 +48,52 @@ export function WebhooksPage() {
       />
       <section className="card" aria-labelledby="webhooks-list-title">
         <h2 id="webhooks-list-title">Webhooks</h2>
-        {hooks.state === 'loading' && <Loading label="Loading webhooks…" />}
-        {hooks.state === 'error' && <ErrorState error={hooks.error} title="Could not load the webhooks" onRetry={hooks.reload} />}
-        {hooks.state === 'ready' &&
-          (hooks.data.length === 0 ? (
-            <Empty>
-              <p>No webhooks yet.</p>
-            </Empty>
-          ) : (
-            <div className="table-wrap">
-              <table className="table table-stack">
-                <caption className="visually-hidden">Webhooks</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Address</th>
-                    <th scope="col">Events</th>
-                    <th scope="col">Format</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {hooks.data.map((hook) => (
-                    <tr key={hook.id}>
-                      <th scope="row" data-label="Address">
-                        <span className="mono small">{hook.url}</span>
-                        <div className="muted small">created {formatDateTime(hook.createdAt)}</div>
-                      </th>
-                      <td data-label="Events" className="small">
-                        {hook.events.map((e) => EVENT_LABEL[e]).join(', ')}
-                      </td>
-                      <td data-label="Format">{hook.format === 'slack' ? 'Slack' : 'JSON'}</td>
-                      <td data-label="Actions">
-                        <button
-                          type="button"
-                          className="button button-small"
-                          aria-expanded={open === hook.id}
-                          onClick={() => setOpen(open === hook.id ? null : hook.id)}
-                          aria-label={`Recent deliveries to ${hook.url}`}
-                        >
-                          Deliveries
-                        </button>{' '}
-                        <button type="button" className="button button-danger button-small" onClick={() => setDeleting(hook)} aria-label={`Delete webhook ${hook.url}`}>
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ))}
+        <ResourceTable
+          resource={hooks}
+          loading="Loading webhooks…"
+          failed="Could not load the webhooks"
+          empty={<p>No webhooks yet.</p>}
+          caption="Webhooks"
+          head={
+            <>
+              <th scope="col">Address</th>
+              <th scope="col">Events</th>
+              <th scope="col">Format</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </>
+          }
+        >
+          {(items) =>
+            items.map((hook) => (
+              <tr key={hook.id}>
+                <th scope="row" data-label="Address">
+                  <span className="mono small">{hook.url}</span>
+                  <div className="muted small">created {formatDateTime(hook.createdAt)}</div>
+                </th>
+                <td data-label="Events" className="small">
+                  {hook.events.map((e) => EVENT_LABEL[e]).join(', ')}
+                </td>
+                <td data-label="Format">{hook.format === 'slack' ? 'Slack' : 'JSON'}</td>
+                <td data-label="Actions">
+                  <button
+                    type="button"
+                    className="button button-small"
+                    aria-expanded={open === hook.id}
+                    onClick={() => setOpen(open === hook.id ? null : hook.id)}
+                    aria-label={`Recent deliveries to ${hook.url}`}
+                  >
+                    Deliveries
+                  </button>{' '}
+                  <button type="button" className="button button-danger button-small" onClick={() => setDeleting(hook)} aria-label={`Delete webhook ${hook.url}`}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))
+          }
+        </ResourceTable>
       </section>
       {open && hooks.state === 'ready' && hooks.data.some((h) => h.id === open) && <Deliveries webhook={hooks.data.find((h) => h.id === open)!} />}
       {deleting && (
@@ -127,46 +122,40 @@ function Deliveries({ webhook }: { webhook: Webhook }) {
           Refresh
         </button>
       </div>
-      {deliveries.state === 'loading' && <Loading label="Loading deliveries…" />}
-      {deliveries.state === 'error' && <ErrorState error={deliveries.error} title="Could not load the deliveries" onRetry={deliveries.reload} />}
-      {deliveries.state === 'ready' &&
-        (deliveries.data.length === 0 ? (
-          <Empty>
-            <p>Nothing sent yet: deliveries appear here when a subscribed event happens.</p>
-          </Empty>
-        ) : (
-          <div className="table-wrap">
-            <table className="table table-stack">
-              <caption className="visually-hidden">Recent deliveries</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Last answer</th>
-                </tr>
-              </thead>
-              <tbody>
-                {deliveries.data.map((d) => (
-                  <tr key={d.id}>
-                    <th scope="row" data-label="Event">
-                      {EVENT_LABEL[d.type]}
-                      <div className="muted small">{formatDateTime(d.createdAt)}</div>
-                    </th>
-                    <td data-label="Status">
-                      {DELIVERY_STATUS[d.status]}
-                      {d.status === 'pending' && d.nextAttemptAt && <div className="muted small">next try {formatDateTime(d.nextAttemptAt)}</div>}
-                    </td>
-                    <td data-label="Attempts">{d.attempts}</td>
-                    <td data-label="Last answer" className="small">
-                      {d.attempts === 0 ? 'not tried yet' : d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ))}
+      <ResourceTable
+        resource={deliveries}
+        loading="Loading deliveries…"
+        failed="Could not load the deliveries"
+        empty={<p>Nothing sent yet: deliveries appear here when a subscribed event happens.</p>}
+        caption="Recent deliveries"
+        head={
+          <>
+            <th scope="col">Event</th>
+            <th scope="col">Status</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Last answer</th>
+          </>
+        }
+      >
+        {(items) =>
+          items.map((d) => (
+            <tr key={d.id}>
+              <th scope="row" data-label="Event">
+                {EVENT_LABEL[d.type]}
+                <div className="muted small">{formatDateTime(d.createdAt)}</div>
+              </th>
+              <td data-label="Status">
+                {DELIVERY_STATUS[d.status]}
+                {d.status === 'pending' && d.nextAttemptAt && <div className="muted small">next try {formatDateTime(d.nextAttemptAt)}</div>}
+              </td>
+              <td data-label="Attempts">{d.attempts}</td>
+              <td data-label="Last answer" className="small">
+                {d.attempts === 0 ? 'not tried yet' : d.lastStatusCode !== null ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')}
+              </td>
+            </tr>
+          ))
+        }
+      </ResourceTable>
     </section>
   );
 }
