@@ -19,23 +19,8 @@ import { type ClickHouseStore, openClickHouse } from './connection.js';
 import { migrateClickHouse } from './migrations.js';
 import { clickhouseEventQueries } from './results-queries.js';
 import { eraseUnitClickHouse, storeBatchesClickHouse } from './store.js';
-import { type ClickHouseCluster, describeClickHouse, startClickHouse } from './test-support.js';
+import { type ClickHouseCluster, describeClickHouse, differences, startClickHouse } from './test-support.js';
 
-/** Numbers equal to 1e-9 (relative above 1, absolute below), everything else exactly; the path of the first difference. */
-function differences(a: unknown, b: unknown, path = '$'): string[] {
-  if (typeof a === 'number' && typeof b === 'number') {
-    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)) ? [] : [`${path}: ${a} vs ${b}`];
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return [`${path}: length ${a.length} vs ${b.length}`];
-    return a.flatMap((x, i) => differences(x, b[i], `${path}[${i}]`));
-  }
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`));
-  }
-  return Object.is(a, b) ? [] : [`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
-}
 
 describeClickHouse('results on ClickHouse equal results on PostgreSQL', () => {
   let cluster: ClickHouseCluster;

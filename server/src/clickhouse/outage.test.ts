@@ -6,7 +6,7 @@
  * retrying the batch it holds. (The PostgreSQL event store's variant: queue/ingest-queue.test.ts.)
  */
 import { openAsBlob } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { type DatabaseHandle, connect } from '../db/connect.js';
 import { createEventsHarness, event, exposure } from '../events/test-support.js';
 import { type TcpProxy, startTcpProxy } from '../events/tcp-proxy.js';
@@ -14,19 +14,16 @@ import { createMemoryLogger } from '../http/logger.js';
 import { type IngestStream, openIngestStream, streamDepth } from '../queue/ingest-stream.js';
 import { createQueuePublisher } from '../queue/queue-publisher.js';
 import { startQueueWriter } from '../queue/queue-writer.js';
-import { type NatsCluster, natsServerBin, startNatsCluster } from '../queue/test-support.js';
+import { type NatsCluster, startNatsCluster } from '../queue/test-support.js';
 import { type ClickHouseStore, chSql, openClickHouse, selectEveryShard } from './connection.js';
 import { type ClickHouseEventStore, openClickHouseEventStore } from './event-store.js';
-import { type ClickHouseCluster, clickhouseServerBin, startClickHouse } from './test-support.js';
+import { type ClickHouseCluster, describeQueueIntoClickHouse, startClickHouse } from './test-support.js';
 
 const OUTAGE_MS = 30_000;
 const NAME = `the ClickHouse event store unreachable for ${OUTAGE_MS / 1000} s behind INGEST_QUEUE`;
-const missing = [!natsServerBin && 'nats-server', !clickhouseServerBin && 'clickhouse-server'].filter(Boolean);
-if (missing.length) process.stdout.write(`[touchpoint] skipped "${NAME}": it needs ${missing.join(' and ')}\n`);
-const suite = missing.length ? describe.skip : describe;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-suite(missing.length ? `${NAME} — skipped: needs ${missing.join(' and ')}` : `${NAME} [jetstream cluster, clickhouse 2 shards]`, () => {
+describeQueueIntoClickHouse(NAME, () => {
   const logger = createMemoryLogger();
   let nats: NatsCluster;
   let clickhouse: ClickHouseCluster;

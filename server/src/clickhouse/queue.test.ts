@@ -4,26 +4,23 @@
  * PGlite here (the writer runs in this process, as a server's own writers do).
  */
 import { openAsBlob } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { type DatabaseHandle, connect } from '../db/connect.js';
 import { at, createEventsHarness, event, exposure } from '../events/test-support.js';
 import { createMemoryLogger } from '../http/logger.js';
 import { type IngestStream, openIngestStream, streamDepth } from '../queue/ingest-stream.js';
 import { createQueuePublisher } from '../queue/queue-publisher.js';
 import { startQueueWriter } from '../queue/queue-writer.js';
-import { type NatsCluster, natsServerBin, startNatsCluster } from '../queue/test-support.js';
+import { type NatsCluster, startNatsCluster } from '../queue/test-support.js';
 import { selectEveryShard } from './connection.js';
 import { type ClickHouseEventStore, openClickHouseEventStore } from './event-store.js';
-import { type ClickHouseCluster, clickhouseServerBin, startClickHouse } from './test-support.js';
+import { type ClickHouseCluster, describeQueueIntoClickHouse, startClickHouse } from './test-support.js';
 
 const NAME = 'JetStream writers into the ClickHouse event store (INGEST_QUEUE + EVENT_STORE=clickhouse)';
-const missing = [!natsServerBin && 'nats-server', !clickhouseServerBin && 'clickhouse-server'].filter(Boolean);
-if (missing.length) process.stdout.write(`[touchpoint] skipped "${NAME}": it needs ${missing.join(' and ')}\n`);
-const suite = missing.length ? describe.skip : describe;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-suite(missing.length ? `${NAME} — skipped: needs ${missing.join(' and ')}` : `${NAME} [jetstream cluster, clickhouse 2 shards]`, () => {
+describeQueueIntoClickHouse(NAME, () => {
   const logger = createMemoryLogger();
   let nats: NatsCluster;
   let clickhouse: ClickHouseCluster;

@@ -12,26 +12,11 @@ import { type ServerProcess, startServerProcess, stopServerProcess } from '../te
 import { seededRandom } from '../demo/random.js';
 import { type ClickHouseStore, openClickHouse, selectRows } from './connection.js';
 import { migrateClickHouse } from './migrations.js';
-import { type ClickHouseCluster, describeClickHouse, startClickHouse } from './test-support.js';
+import { type ClickHouseCluster, describeClickHouse, differences, startClickHouse } from './test-support.js';
 
 const ADMIN_KEY = 'chwire-e2e-Q7zP2Lx9Vr4Tn8Kc1Bw6';
 const SECOND = 1000;
 
-/** Numbers equal to 1e-9 (relative above 1, absolute below), everything else exactly; the path of each difference. */
-function differences(a: unknown, b: unknown, path = '$'): string[] {
-  if (typeof a === 'number' && typeof b === 'number') {
-    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)) ? [] : [`${path}: ${a} vs ${b}`];
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return [`${path}: length ${a.length} vs ${b.length}`];
-    return a.flatMap((x, i) => differences(x, b[i], `${path}[${i}]`));
-  }
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`));
-  }
-  return Object.is(a, b) ? [] : [`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
-}
 
 /**
  * What differs between two servers for reasons other than the event store: the instants each was asked

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe } from 'vitest';
+import { natsServerBin } from '../queue/test-support.js';
 import { findExecutable } from '../test/executable.js';
 
 const run = promisify(execFile);
@@ -18,6 +19,33 @@ export function describeClickHouse(name: string, suite: () => void): void {
   if (clickhouseServerBin) return void describe(`${name} [clickhouse, 2 shards]`, suite);
   process.stdout.write(`[touchpoint] skipped "${name}": it needs clickhouse-server (apt-get install clickhouse-server, or CLICKHOUSE_SERVER=…)\n`);
   describe.skip(`${name} [clickhouse] — skipped: needs clickhouse-server`, suite);
+}
+
+/** A suite that needs a JetStream cluster and ClickHouse (it starts both); skipped by name without either server. */
+export function describeQueueIntoClickHouse(name: string, suite: () => void): void {
+  const missing = [!natsServerBin && 'nats-server', !clickhouseServerBin && 'clickhouse-server'].filter(Boolean);
+  if (!missing.length) return void describe(`${name} [jetstream cluster, clickhouse 2 shards]`, suite);
+  process.stdout.write(`[touchpoint] skipped "${name}": it needs ${missing.join(' and ')}\n`);
+  describe.skip(`${name} — skipped: needs ${missing.join(' and ')}`, suite);
+}
+
+/**
+ * Where two results documents differ: numbers equal to 1e-9 (relative above 1, absolute below),
+ * everything else exactly; the path of each difference (empty: equal).
+ */
+export function differences(a: unknown, b: unknown, path = '$'): string[] {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)) ? [] : [`${path}: ${a} vs ${b}`];
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return [`${path}: length ${a.length} vs ${b.length}`];
+    return a.flatMap((x, i) => differences(x, b[i], `${path}[${i}]`));
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`));
+  }
+  return Object.is(a, b) ? [] : [`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
 }
 
 export interface ClickHouseCluster {
