@@ -72,7 +72,8 @@ describe('sign in', () => {
       'POST /api/auth/login': () => ((ended = false), json({ user: userFixture(), csrfToken: CSRF_TOKEN })),
     });
     expect(await screen.findByText(/Your session has ended/)).toBeTruthy();
-    expect(window.location.pathname + window.location.search).toBe('/sign-in?next=%2Fexperiments');
+    // The address follows in an effect after the signed-out render: wait for it rather than race it.
+    await waitFor(() => expect(window.location.pathname + window.location.search).toBe('/sign-in?next=%2Fexperiments'));
     await user.type(screen.getByLabelText('Email'), 'ada@example.com');
     await user.type(screen.getByLabelText('Password'), 'correct horse battery');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
