@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DashboardUnderTest, artifacts, signIn as signInAs, startDashboard } from './support.js';
+import { type DashboardUnderTest, artifacts, callApi, signIn as signInAs, startDashboard } from './support.js';
 
 const API_DELAY_MS = 250;
 
@@ -184,15 +184,7 @@ describe('dashboard in headless Chromium', () => {
   it('shows results after simulated SDK traffic with an imbalanced split: results table, charts, SRM banner, segments', async () => {
     // Set-up through the admin API (the UI for these is covered above): a touchpoint, a conversion and
     // a funnel metric, an experiment split 50/50, and an SDK key.
-    const api = async <T,>(method: string, route: string, body?: unknown, key = adminKey): Promise<T> => {
-      const res = await fetch(`${baseUrl}${route}`, {
-        method,
-        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
-      if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
-    };
+    const api = <T,>(method: string, route: string, body?: unknown, key = adminKey): Promise<T> => callApi<T>(baseUrl, key, method, route, body);
     await api('POST', '/api/touchpoints', { key: 'signup-hero', name: 'Signup hero', kind: 'landing_page', funnelStage: 'awareness' });
     await api('POST', '/api/metrics', { key: 'signup', name: 'Signup', type: 'conversion', eventName: 'signup' });
     await api('POST', '/api/metrics', { key: 'signup-funnel', name: 'Signup funnel', type: 'funnel', steps: ['pricing_view', 'signup_start', 'signup'] });

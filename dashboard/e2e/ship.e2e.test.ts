@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DashboardUnderTest, artifacts, signIn, startDashboard } from './support.js';
+import { type DashboardUnderTest, artifacts, callApi, signIn, startDashboard } from './support.js';
 
 const KEY = 'pdp-sticky-atc';
 let dut: DashboardUnderTest | undefined;
@@ -20,15 +20,7 @@ let baseUrl = '';
 let adminKey = '';
 let sdkKey = '';
 
-async function api<T>(method: string, route: string, body?: unknown, key = adminKey): Promise<T> {
-  const res = await fetch(`${baseUrl}${route}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T,>(method: string, route: string, body?: unknown, key = adminKey): Promise<T> => callApi<T>(baseUrl, key, method, route, body);
 
 interface Assignment {
   experimentKey: string;

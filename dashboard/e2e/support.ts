@@ -81,6 +81,17 @@ export async function launchChromium(): Promise<Browser> {
  * Signs in through the sign-in page with email and password, and waits for the signed-in layout.
  * Opens `path` first (default `/`): signed out, the page sends you to sign in and back there.
  */
+/** A call to the real server with a Bearer key, as automation makes it; throws with the answer on a non-2xx. */
+export async function callApi<T>(baseUrl: string, key: string, method: string, route: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
 export async function signIn(page: Page, baseUrl: string, who: { email: string; password: string }, path = '/'): Promise<void> {
   await page.goto(`${baseUrl}${path}`);
   await page.getByLabel('Email').fill(who.email);
