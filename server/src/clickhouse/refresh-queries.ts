@@ -1,10 +1,12 @@
 /**
  * The incremental refresh's and the segment menu's reads on ClickHouse (EVENT_STORE=clickhouse), the
- * counterparts of results/refresh-repository.ts daysWithReceivedEvents and
+ * counterparts of results/refresh-repository.ts (exposureDayStats, daysWithReceivedEvents) and
  * results/segment-attributes.ts. Same SQL rules as results-queries.ts: 18.16 and current releases, no
  * CTEs, no window functions, equality JOINs only, values as literals through `chSql`. Each shard holds
  * whole units, so each query runs on every shard's local tables and the answers are merged here.
  */
+import type { Phase } from '../results/definitions.js';
+import type { ExposureDayStats } from '../results/incremental.js';
 import { MAX_SEGMENT_ATTRIBUTES, type SegmentAttribute } from '../results/segment-attributes.js';
 import { SEGMENT_ATTRIBUTE } from '../results/schemas.js';
 import { type ClickHouseStore, chSql, raw, selectEveryShard } from './connection.js';
@@ -54,6 +56,31 @@ export async function daysWithReceivedEventsClickHouse(
     return parts.length ? parts.join(' UNION ALL ') : 'SELECT toInt64(0) AS first_day WHERE 0';
   });
   return [...new Set(rows.map((r) => dayText(r.first_day)))].sort();
+}
+
+/**
+ * refresh-repository.ts exposureDayStats, on ClickHouse: per first-exposure day, variant and phase,
+ * analysed and multiple-variant units, and a fingerprint of the analysed units (Σ cityHash64 of unit and
+ * first item, mod 2^64). Phases come from the catalog (PostgreSQL): their bounds become a multiIf.
+ */
+export async function exposureDayStatsClickHouse(store: ClickHouseStore, experimentId: number, phases: readonly Phase[], links: Links = noLinks): Promise<ExposureDayStats[]> {
+  const phaseOf = phases.length
+    ? `multiIf(${phases.map((p) => chSql`first_ms >= ${p.startedAt.getTime()}${raw(p.endedAt ? chSql` AND first_ms < ${p.endedAt.getTime()}` : '')}, ${p.phase}`).join(', ')}, -1)`
+    : '-1';
+  const query = (part: UnitPart) => `SELECT first_day, first_variant, phase, countIf(NOT multiple) AS units, countIf(multiple) AS multiple_units,
+      toString(sumIf(cityHash64(unit_id, first_item_id), NOT multiple)) AS unit_hash
+    FROM (SELECT intDiv(first_ms, ${DAY_MS}) AS first_day, first_variant, ${phaseOf} AS phase, multiple, unit_id, first_item_id
+          FROM (${unitsOf(experimentId, part)}))
+    GROUP BY first_day, first_variant, phase`;
+  const rows = await selectUnitParts<Record<string, string | number>>(store, links, query);
+  const byKey = new Map<string, ExposureDayStats>();
+  for (const row of rows) {
+    const fresh: ExposureDayStats = { day: dayText(row.first_day!), variantIndex: Number(row.first_variant), phase: Number(row.phase) < 0 ? null : Number(row.phase), units: Number(row.units), multiple: Number(row.multiple_units), unitHash: String(row.unit_hash) };
+    const key = `${fresh.day}|${fresh.variantIndex}|${fresh.phase}`;
+    const seen = byKey.get(key);
+    byKey.set(key, seen ? { ...seen, units: seen.units + fresh.units, multiple: seen.multiple + fresh.multiple, unitHash: (BigInt(seen.unitHash) + BigInt(fresh.unitHash)).toString() } : fresh);
+  }
+  return [...byKey.values()];
 }
 
 /** Distinct attribute documents read per shard; a site sending unique values in every exposure gets its most common ones. */

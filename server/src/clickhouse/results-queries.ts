@@ -1,7 +1,7 @@
 /**
  * The results' sufficient statistics computed in ClickHouse (EVENT_STORE=clickhouse): the same rows as
- * results/repository.ts (metricGroupStats), funnel-repository.ts and refresh-repository.ts
- * (exposureDayStats) compute in PostgreSQL, per variant and UTC exposure day,
+ * results/repository.ts (metricGroupStats) and funnel-repository.ts compute in PostgreSQL, per variant and
+ * UTC exposure day (refresh-repository.ts exposureDayStats: refresh-queries.ts),
  * so the pure assembly gives the same document. SQL that runs on ClickHouse 18.16 and current
  * releases: no CTEs, no window functions, no server-side parameters, no JOIN at all.
  *
@@ -23,12 +23,12 @@
  * large mean with a small spread keeps its variance; the figures agree with PostgreSQL's exact ones to
  * about 1e-15 relative.
  */
-import { CUPED_LOOKBACK_DAYS, type Grouping, type MetricDefinition, type Period, type Phase, eventNamesOf, hasCovariate } from '../results/definitions.js';
+import { CUPED_LOOKBACK_DAYS, type Grouping, type MetricDefinition, type Period, eventNamesOf, hasCovariate } from '../results/definitions.js';
 import type { EventQueries } from '../results/compute.js';
-import type { ExposureDayStats } from '../results/incremental.js';
 import { type FunnelRow, type GroupRow, type MetricStats, addMetricStats, emptyMetricStats } from '../results/sufficient-stats.js';
 import { type ClickHouseStore, chSql, raw } from './connection.js';
 import { type Links, type UnitPart, canonicalId, linkedIds, noLinks, selectUnitParts, tableOf } from './identity.js';
+import { exposureDayStatsClickHouse } from './refresh-queries.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -359,31 +359,6 @@ export async function funnelGroupStatsClickHouse(
     const key = `${fresh.variantIndex}|${fresh.group}`;
     const seen = byKey.get(key);
     byKey.set(key, seen ? { ...seen, units: seen.units + fresh.units, reached: seen.reached.map((r, k) => r + fresh.reached[k]!) } : fresh);
-  }
-  return [...byKey.values()];
-}
-
-/**
- * refresh-repository.ts exposureDayStats, on ClickHouse: per first-exposure day, variant and phase,
- * analysed and multiple-variant units, and a fingerprint of the analysed units (Σ cityHash64 of unit and
- * first item, mod 2^64). Phases come from the catalog (PostgreSQL): their bounds become a multiIf.
- */
-export async function exposureDayStatsClickHouse(store: ClickHouseStore, experimentId: number, phases: readonly Phase[], links: Links = noLinks): Promise<ExposureDayStats[]> {
-  const phaseOf = phases.length
-    ? `multiIf(${phases.map((p) => chSql`first_ms >= ${p.startedAt.getTime()}${raw(p.endedAt ? chSql` AND first_ms < ${p.endedAt.getTime()}` : '')}, ${p.phase}`).join(', ')}, -1)`
-    : '-1';
-  const query = (part: UnitPart) => `SELECT first_day, first_variant, phase, countIf(NOT multiple) AS units, countIf(multiple) AS multiple_units,
-      toString(sumIf(cityHash64(unit_id, first_item_id), NOT multiple)) AS unit_hash
-    FROM (SELECT intDiv(first_ms, ${DAY_MS}) AS first_day, first_variant, ${phaseOf} AS phase, multiple, unit_id, first_item_id
-          FROM (${unitsOf(experimentId, part)}))
-    GROUP BY first_day, first_variant, phase`;
-  const rows = await selectUnitParts<Record<string, string | number>>(store, links, query);
-  const byKey = new Map<string, ExposureDayStats>();
-  for (const row of rows) {
-    const fresh: ExposureDayStats = { day: dayText(row.first_day!), variantIndex: Number(row.first_variant), phase: Number(row.phase) < 0 ? null : Number(row.phase), units: Number(row.units), multiple: Number(row.multiple_units), unitHash: String(row.unit_hash) };
-    const key = `${fresh.day}|${fresh.variantIndex}|${fresh.phase}`;
-    const seen = byKey.get(key);
-    byKey.set(key, seen ? { ...seen, units: seen.units + fresh.units, multiple: seen.multiple + fresh.multiple, unitHash: (BigInt(seen.unitHash) + BigInt(fresh.unitHash)).toString() } : fresh);
   }
   return [...byKey.values()];
 }
