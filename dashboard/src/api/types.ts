@@ -306,6 +306,8 @@ export interface User {
   /** invited: the invitation is not accepted yet. */
   status: 'invited' | 'active' | 'disabled';
   sso: boolean;
+  /** Has a password here; false for someone who signs in with SSO only (the identity provider keeps it). */
+  hasPassword: boolean;
   createdAt: string;
   lastSignInAt: string | null;
 }

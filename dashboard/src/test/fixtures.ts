@@ -10,6 +10,7 @@ export const user = (over: Partial<User> = {}): User => ({
   role: 'admin' as Role,
   status: 'active',
   sso: false,
+  hasPassword: true,
   createdAt: '2026-11-01T10:00:00.000Z',
   lastSignInAt: '2026-11-01T10:00:00.000Z',
   ...over,

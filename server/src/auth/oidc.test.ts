@@ -124,8 +124,12 @@ describeEachEngine('SSO with a real OpenID provider', (getDb) => {
 
     // The email and name came from the provider's UserInfo (its ID token carries only sub by default).
     const session = await me(cookie);
-    expect(session).toMatchObject({ role: 'viewer', user: { email: 'nora.new@shop.example', name: 'Nora New', sso: true, status: 'active' } });
+    expect(session).toMatchObject({ role: 'viewer', user: { email: 'nora.new@shop.example', name: 'Nora New', sso: true, hasPassword: false, status: 'active' } });
     secrets.push(session.csrfToken);
+    // No password here to change: the provider keeps it (403, said plainly, and no failed attempt counted).
+    const change = await h.call('POST', '/api/auth/password', { currentPassword: 'nora at the provider', newPassword: 'a brand new password' }, { key: null, headers: { Cookie: cookie, 'X-CSRF-Token': session.csrfToken } });
+    expect(change.status).toBe(403);
+    expect(((await change.json()) as { detail: string }).detail).toMatch(/SSO.*identity provider/);
     // A session like any other: reads work, writes need the CSRF token, and the viewer cannot write.
     expect((await h.call('GET', '/api/experiments', undefined, { key: null, headers: { Cookie: cookie } })).status).toBe(200);
     const write = (headers: Record<string, string>) => h.call('POST', '/api/touchpoints', { key: 'sso-tp', name: 'x', kind: 'cta', funnelStage: 'purchase' }, { key: null, headers: { Cookie: cookie, ...headers } });
@@ -221,7 +225,7 @@ describeEachEngine('SSO with a real OpenID provider', (getDb) => {
       const { user } = (await invited.json()) as { user: { id: string } };
       const { res } = await signIn('ivan.invited@shop.example', 'ivan at the provider');
       expect(res.headers.get('location')).toBe('/');
-      expect(await me(sessionCookieOf(res)!)).toMatchObject({ role: 'editor', user: { id: user.id, name: 'Ivan Invited', sso: true, status: 'active' } });
+      expect(await me(sessionCookieOf(res)!)).toMatchObject({ role: 'editor', user: { id: user.id, name: 'Ivan Invited', sso: true, hasPassword: false, status: 'active' } });
     });
 
     it('an existing email the provider has not verified is refused (no takeover of that account)', async () => {

@@ -40,7 +40,16 @@ export const authOperations: Operation[] = [
     headers: ['Set-Cookie', 'Cache-Control'],
     problems: [410, 503],
   },
-  { method: 'post', path: '/api/auth/password', summary: 'Change your own password; your other sessions end', tag: 'auth', role: 'viewer', body: changePasswordSchema, status: 204 },
+  {
+    method: 'post',
+    path: '/api/auth/password',
+    summary:
+      'Change your own password (at least 12 characters): this session stays signed in, your other sessions end. A wrong current password is a 422 on currentPassword and counts toward the per-email sign-in limit (429 + Retry-After); 403 for someone who signs in with SSO only (no password here)',
+    tag: 'auth',
+    role: 'viewer',
+    body: changePasswordSchema,
+    status: 204,
+  },
   {
     method: 'get',
     path: '/api/auth/oidc/start',

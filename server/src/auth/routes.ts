@@ -106,6 +106,8 @@ export function authRoutes(deps: AppDeps, failures: { byAddress?: AuthFailureLim
       const address = clientAddress(c, hops);
       failures.byEmail?.assertAllowed(principal.email!, nowMs);
       const row = await findUser(deps.db, principal.id);
+      // Someone who only signs in with SSO has no password here to check; not a failed attempt either.
+      if (row && row.password_hash === null) throw new ProblemError('forbidden', 'You sign in with SSO and have no password here: your identity provider keeps it, change it there.');
       if (!row || !(await verifyPassword(currentPassword, row.password_hash))) {
         await failures.byAddress?.recordFailure(address, nowMs);
         await failures.byEmail?.recordFailure(principal.email!, nowMs);

@@ -150,8 +150,13 @@ describeEachEngine('team access: sessions', (getDb) => {
     it('changing a password ends every other session of that person', async () => {
       const person = await invitePerson(h, 'viewer', 'Pat Password');
       const other = await signedIn(await login(person.email, person.password, { 'X-Forwarded-For': '198.51.100.30' }));
+      expect(await (await person.call('GET', '/api/auth/me')).json()).toMatchObject({ user: { hasPassword: true, sso: false } });
       const wrong = await person.call('POST', '/api/auth/password', { currentPassword: 'not my password!!', newPassword: 'a brand new password' });
       expect(wrong.status).toBe(422);
+      expect(((await wrong.json()) as { errors: { field: string; detail: string }[] }).errors).toEqual([expect.objectContaining({ field: 'currentPassword', detail: 'is not your current password' })]);
+      const short = await person.call('POST', '/api/auth/password', { currentPassword: person.password, newPassword: 'too short' });
+      expect(short.status).toBe(422);
+      expect(((await short.json()) as { errors: { field: string; detail: string }[] }).errors).toEqual([expect.objectContaining({ field: 'newPassword', detail: 'must be at least 12 characters' })]);
       const res = await person.call('POST', '/api/auth/password', { currentPassword: person.password, newPassword: 'a brand new password' });
       expect(res.status).toBe(204);
       expect((await other.call('GET', '/api/experiments')).status).toBe(401);

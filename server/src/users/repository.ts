@@ -11,6 +11,8 @@ export interface User {
   role: Role;
   status: 'invited' | 'active' | 'disabled';
   sso: boolean;
+  /** Has a password of its own here: false for someone who only ever signed in with SSO (or not yet accepted). */
+  hasPassword: boolean;
   createdAt: string;
   lastSignInAt: string | null;
 }
@@ -26,6 +28,7 @@ export function toUser(row: {
     role: row.role,
     status: row.disabled_at ? 'disabled' : row.password_hash || row.oidc_subject ? 'active' : 'invited',
     sso: row.oidc_subject !== null,
+    hasPassword: row.password_hash !== null,
     createdAt: row.created_at.toISOString(),
     lastSignInAt: row.last_sign_in_at?.toISOString() ?? null,
   };

@@ -37,6 +37,7 @@ export const userSchema = z.object({
   role: roleSchema,
   status: z.enum(['invited', 'active', 'disabled']).describe('invited: the invitation is not accepted yet'),
   sso: z.boolean().describe('Has signed in with SSO'),
+  hasPassword: z.boolean().describe('Has a password here (POST /api/auth/password can change it); false for someone who signs in with SSO only, whose password is kept by the identity provider'),
   createdAt: z.string(),
   lastSignInAt: z.string().nullable(),
 });
