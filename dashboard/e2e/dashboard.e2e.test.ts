@@ -7,12 +7,10 @@
  * with a winner; then sends simulated SDK traffic with an imbalanced split and finds the results
  * table, the charts and the SRM banner. Screenshots go to dashboard/test-artifacts/.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DashboardUnderTest, artifacts, callApi, signIn as signInAs, startDashboard } from './support.js';
+import { type DashboardUnderTest, artifacts, callApi, seriousAxeViolations, signIn as signInAs, startDashboard } from './support.js';
 
 const API_DELAY_MS = 250;
 
@@ -31,21 +29,6 @@ beforeAll(async () => {
 async function noSignificanceClaim(page: Page): Promise<boolean> {
   const text = await page.locator('body').innerText();
   return !/significant/i.test(text.replace(/not significant/gi, ''));
-}
-
-/** axe-core's own build, evaluated in the page (an injected <script> would be refused by the server's CSP). */
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Serious and critical axe-core violations on the page, with every <details> opened first: "rule: target". */
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.targets.map((t) => `${v.id} (${v.impact}): ${t}`));
 }
 
 afterAll(async () => {

@@ -2,9 +2,11 @@
  * What the dashboard's end-to-end suites share: the production build, the real server in-process on an
  * in-memory PGlite database with an admin user (made as ADMIN_EMAIL/ADMIN_PASSWORD make it on first
  * start) and an admin key for set-up through the API, every API answer checked against the OpenAPI
- * document, Debian's headless Chromium (never a downloaded browser), and signing in through the page.
+ * document, Debian's headless Chromium (never a downloaded browser), signing in through the page, and
+ * axe-core's serious and critical findings on a page.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -140,4 +142,19 @@ export async function startDashboard(deps: Partial<AppDeps> = {}): Promise<Dashb
       rmSync(distDir, { recursive: true, force: true });
     },
   };
+}
+
+/** axe-core's own build, evaluated in the page (an injected <script> would be refused by the server's CSP). */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical axe-core violations on the page, with every <details> opened first: "rule: target". */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.targets.map((t) => `${v.id} (${v.impact}): ${t}`));
 }

@@ -117,6 +117,8 @@ export function createApiClient(options: ApiClientOptions) {
     me: (signal?: AbortSignal) => request<Me>('GET', '/api/auth/me', { signal, expect401: true }),
     login: (email: string, password: string) => request<SignedIn>('POST', '/api/auth/login', { body: { email, password }, expect401: true }),
     logout: () => request<void>('POST', '/api/auth/logout', { expect401: true }),
+    /** Your own password (the current one is checked); this session stays, your other sessions end. */
+    changePassword: (currentPassword: string, newPassword: string) => request<void>('POST', '/api/auth/password', { body: { currentPassword, newPassword } }),
     acceptInvite: (token: string, password: string) => request<SignedIn>('POST', '/api/auth/accept-invite', { body: { token, password }, expect401: true }),
     setup: (input: { token: string; email: string; name: string; password: string }) =>
       request<SignedIn>('POST', '/api/auth/setup', { body: input, expect401: true }),

@@ -20,6 +20,8 @@ export class ApiError extends Error {
     readonly detail: string,
     readonly errors: FieldProblem[] = [],
     readonly requestId?: string,
+    /** A 429's Retry-After, in seconds: how long to wait before trying again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail || title);
   }
@@ -51,7 +53,9 @@ export async function problemFrom(response: Response): Promise<ApiError> {
   // Shown to people: the API's field names ("minimumDetectableEffect: …") read as their labels.
   const detail = typeof body.detail === 'string' ? humanizeFields(body.detail) : title;
   const requestId = typeof body.requestId === 'string' ? body.requestId : undefined;
-  return new ApiError(response.status, typeSlug(body.type), title, detail, errors, requestId);
+  // The server sends Retry-After as seconds (RFC 9110 also allows a date; that is left unread).
+  const retryAfter = /^\d+$/.test(response.headers.get('Retry-After') ?? '') ? Number(response.headers.get('Retry-After')) : undefined;
+  return new ApiError(response.status, typeSlug(body.type), title, detail, errors, requestId, retryAfter);
 }
 
 export function networkError(cause: unknown): ApiError {

@@ -4,6 +4,7 @@ import { messageOf } from '../api/problem.js';
 import type { SignedIn } from '../api/types.js';
 import { Loading } from '../components/states.js';
 import { AcceptInvitePage } from '../pages/accept-invite-page.js';
+import { AccountPage } from '../pages/account-page.js';
 import { ApiKeysPage } from '../pages/api-keys-page.js';
 import { WebhooksPage } from '../pages/webhooks-page.js';
 import { ExperimentEditPage, ExperimentNewPage } from '../pages/experiment-form-page.js';
@@ -31,7 +32,7 @@ export interface AppProps {
 
 type Auth = { state: 'checking' } | { state: 'signed-out'; notice: string | null } | { state: 'signed-in'; session: Session };
 
-const SESSION_ENDED = 'Your session has ended (it expired, you signed out elsewhere, or your account was disabled). Sign in again.';
+const SESSION_ENDED = 'Your session has ended (it expired, you signed out elsewhere, your password was changed elsewhere, or your account was disabled). Sign in again.';
 
 /** Pages anyone may open: they make the first admin or accept an invitation, and then sign in. */
 const OPEN_PAGES = new Set(['/setup', '/accept-invite']);
@@ -173,6 +174,7 @@ function Routes() {
   // Not /metrics: the server answers that path itself (Prometheus metrics).
   if (pathname === '/metric-definitions') return <MetricsPage />;
   if (pathname === '/sample-size') return <SampleSizePage />;
+  if (pathname === '/account') return <AccountPage />;
   if (pathname === '/keys')
     return (
       <Allowed action="manage-keys" title="API keys">

@@ -27,6 +27,13 @@ const WHAT: Record<Action, string> = {
 
 export const ROLE_LABEL: Record<Role, string> = { viewer: 'Viewer', editor: 'Editor', admin: 'Admin' };
 
+/** What each role may do, in words (after its label: "Editor — also creates and runs…"). */
+export const ROLE_HINT: Record<Role, string> = {
+  viewer: 'reads everything (product owners)',
+  editor: 'also creates and runs experiments, touchpoints and metrics (growth teams)',
+  admin: 'also manages users, API keys, webhooks and erasure',
+};
+
 /** Roles are ordered: admin ⊃ editor ⊃ viewer (as roleAllows on the server). */
 export function can(role: Role, action: Action): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(NEEDS[action]);

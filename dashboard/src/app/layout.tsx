@@ -57,7 +57,16 @@ export function Layout({ children }: { children: ReactNode }) {
         <div className="signed-in-as" data-testid="signed-in-as">
           <span>
             <span className="visually-hidden">Signed in as </span>
-            <strong title={session.user.email}>{session.user.name}</strong> <span className="role-badge">{ROLE_LABEL[session.role]}</span>
+            <Link
+              to="/account"
+              className="account-link"
+              title={`${session.user.email}: your account and password`}
+              aria-label={`${session.user.name}, your account`}
+              aria-current={pathname === '/account' ? 'page' : undefined}
+            >
+              <strong>{session.user.name}</strong>
+            </Link>{' '}
+            <span className="role-badge">{ROLE_LABEL[session.role]}</span>
           </span>
           <button type="button" className="button button-quiet" onClick={signOut}>
             Sign out

@@ -10,6 +10,19 @@ export function tokenFromHash(hash: string): string {
 
 export const MIN_PASSWORD = 12;
 
+/** The server's rule for a new password (server/src/auth/passwords.ts, passwordProblem), said up front. */
+export const PASSWORD_RULE = `At least ${MIN_PASSWORD} characters (spaces count, but not only spaces).`;
+
+/**
+ * Why the server would refuse this new password, checked before sending (the server still decides):
+ * it counts characters as code points, as here.
+ */
+export function newPasswordProblem(password: string): string | null {
+  if ([...password].length < MIN_PASSWORD) return `At least ${MIN_PASSWORD} characters.`;
+  if (password.trim() === '') return 'Not only spaces.';
+  return null;
+}
+
 /** What the server said about one field (validation-failed), else nothing. */
 export const fieldErrors = (error: unknown, field: string) => (error instanceof ApiError ? error.errorsFor(field).map((e) => e.detail) : []);
 export const generalError = (error: unknown) => (error instanceof ApiError && error.errors.length > 0 ? null : error ? messageOf(error) : null);
@@ -52,8 +65,9 @@ export function ChoosePasswordForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (password.length < MIN_PASSWORD) {
-      setError(new ApiError(400, 'validation-failed', 'Invalid', '', [{ field: 'password', detail: `At least ${MIN_PASSWORD} characters.` }]));
+    const problem = newPasswordProblem(password);
+    if (problem) {
+      setError(new ApiError(400, 'validation-failed', 'Invalid', '', [{ field: 'password', detail: problem }]));
       return;
     }
     setBusy(true);
@@ -87,7 +101,7 @@ export function ChoosePasswordForm({
               value={password}
               onChange={setPassword}
               autoComplete="new-password"
-              hint={`At least ${MIN_PASSWORD} characters.`}
+              hint={PASSWORD_RULE}
               errors={fieldErrors(error, 'password')}
             />
             {generalError(error) && (

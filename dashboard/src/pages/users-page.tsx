@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ROLE_LABEL, ROLES, type Role } from '../app/access.js';
+import { ROLE_HINT, ROLE_LABEL, ROLES, type Role } from '../app/access.js';
 import { useApi } from '../app/api-context.js';
 import { useFormSubmit } from '../app/use-form-submit.js';
 import { useResource } from '../app/use-resource.js';
@@ -10,12 +10,6 @@ import { formatDateTime } from '../components/format.js';
 import { ResourceTable } from '../components/resource-table.js';
 import { ShownOnce } from '../components/shown-once.js';
 import { ErrorState } from '../components/states.js';
-
-const ROLE_HINT: Record<Role, string> = {
-  viewer: 'reads everything (product owners)',
-  editor: 'also creates and runs experiments, touchpoints and metrics (growth teams)',
-  admin: 'also manages users, API keys, webhooks and erasure',
-};
 
 const STATUS_LABEL: Record<User['status'], string> = { invited: 'Invited', active: 'Active', disabled: 'Disabled' };
 
