@@ -5,7 +5,8 @@
  * 127.0.0.1; server/src/test/oidc-provider.ts). The browser goes to the provider, signs in on its
  * login page, comes back through Touchpoint's callback (code + PKCE, state, nonce) and is signed in:
  * the header names the person, the session cookie is HttpOnly and survives a new tab, and GET
- * /api/auth/me names the person. A refused sign-in (a disabled person) comes back to the sign-in page
+ * /api/auth/me names the person; the account page explains that the provider keeps the password (no
+ * form). A refused sign-in (a disabled person) comes back to the sign-in page
  * with the reason.
  */
 import path from 'node:path';
@@ -77,8 +78,14 @@ describe('SSO in headless Chromium', () => {
     expect(idp!.tokenOutcomes).toEqual(['ok']);
     const signedIn = await me(page);
     expect(signedIn.status).toBe(200);
-    expect(signedIn.body).toMatchObject({ role: 'viewer', user: { email: 'sam.sso@shop.example', name: 'Sam Single-Sign-On', sso: true } });
+    expect(signedIn.body).toMatchObject({ role: 'viewer', user: { email: 'sam.sso@shop.example', name: 'Sam Single-Sign-On', sso: true, hasPassword: false } });
     await page.screenshot({ path: path.join(artifacts, 'sso-signed-in.png'), fullPage: true });
+
+    // The account page has no password form for someone whose password the identity provider keeps.
+    await page.getByTestId('signed-in-as').getByRole('link', { name: 'Sam Single-Sign-On, your account' }).click();
+    await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
+    expect(await page.getByTestId('sso-password-note').innerText()).toMatch(/managed by your identity provider/);
+    expect(await page.getByLabel('Current password').count()).toBe(0);
 
     // The session cookie: HttpOnly (no script reads it), SameSite=Lax, for the whole site; the flow cookie is gone.
     const cookies = await context.cookies(dut!.baseUrl);
