@@ -32,22 +32,35 @@ const tableExists = async (shard: ClickHouseClient, name: string) =>
  * rows copied: into `table`_next, then swapped by RENAME, the old one dropped. Safe to run again after
  * a cut at any step: a copy is redone from scratch while the old table has not been renamed away, a
  * swap half done is finished, and the old table is dropped last.
+ * Servers still running write to `table` while it is copied (every server migrates at start: a rolling
+ * upgrade): the rows that reached the old table after the copy are copied over after the swap, those
+ * whose `key` the new table lacks (nothing doubled), before the old table is dropped. Looked for among
+ * the rows numbered (`write_seq`, the writers' clocks) since an hour before the copy began; after a cut
+ * that moment is unknown and every row is compared (a set of the table's keys in memory, once).
  */
-async function rebuildTable(shard: ClickHouseClient, table: string, create: string): Promise<void> {
+async function rebuildTable(shard: ClickHouseClient, table: string, create: string, key: string): Promise<void> {
   const next = `${table}_next`;
   const old = `${table}_old`;
+  let since = 0;
   if (!(await tableExists(shard, old))) {
     if (!(await tableExists(shard, table)) && (await tableExists(shard, next))) {
-      await shard.command({ query: `RENAME TABLE ${next} TO ${table}` }); // cut between the two renames
+      await shard.command({ query: `RENAME TABLE ${next} TO ${table}` }); // the table gone, its copy left
     } else {
+      since = (Date.now() - 3_600_000) * 1000;
       await shard.command({ query: `DROP TABLE IF EXISTS ${next}` });
       await shard.command({ query: create.replace('{table}', next) });
       await shard.command({ query: `INSERT INTO ${next} SELECT * FROM ${table}` });
-      await shard.command({ query: `RENAME TABLE ${table} TO ${old}` });
-      await shard.command({ query: `RENAME TABLE ${next} TO ${table}` });
+      // One statement: writers find no `table` for the shortest time.
+      await shard.command({ query: `RENAME TABLE ${table} TO ${old}, ${next} TO ${table}` });
     }
   } else if (!(await tableExists(shard, table))) {
-    await shard.command({ query: `RENAME TABLE ${next} TO ${table}` });
+    await shard.command({ query: `RENAME TABLE ${next} TO ${table}` }); // cut between the two renames
+  }
+  if (await tableExists(shard, old)) {
+    await shard.command({
+      query: chSql`INSERT INTO ${raw(table)} SELECT * FROM ${raw(old)}
+        WHERE write_seq >= ${since} AND (${raw(key)}) NOT IN (SELECT ${raw(key)} FROM ${raw(table)} WHERE write_seq >= ${since})`,
+    });
   }
   await shard.command({ query: `DROP TABLE IF EXISTS ${old}` });
 }
@@ -86,17 +99,18 @@ export const CLICKHOUSE_MIGRATIONS: Migration[] = [
            unit_id String, event_id String, name String, value Nullable(Float64),
            occurred_ms Int64, received_ms Int64, attributes String, write_seq UInt64
          ) ENGINE = ReplacingMergeTree ORDER BY (name, unit_id, event_id)`,
+        'unit_id, event_id',
       ),
   },
 ];
 
-/** Applies what each shard lacks; returns the names applied (on any shard). */
-export async function migrateClickHouse(store: ClickHouseStore): Promise<string[]> {
+/** Applies what each shard lacks (of `migrations`: a test stops at an earlier schema); returns the names applied (on any shard). */
+export async function migrateClickHouse(store: ClickHouseStore, migrations: readonly Migration[] = CLICKHOUSE_MIGRATIONS): Promise<string[]> {
   const applied = new Set<string>();
   for (const shard of store.shards) {
     await shard.command({ query: 'CREATE TABLE IF NOT EXISTS touchpoint_migrations (name String, applied_ms Int64) ENGINE = TinyLog' });
     const done = new Set((await selectRows<{ name: string }>(shard, 'SELECT name FROM touchpoint_migrations')).map((r) => r.name));
-    for (const migration of CLICKHOUSE_MIGRATIONS) {
+    for (const migration of migrations) {
       if (done.has(migration.name)) continue;
       // Every statement is idempotent (IF NOT EXISTS): a migration cut short is simply run again.
       for (const query of migration.statements?.(store.cluster) ?? []) await shard.command({ query });
