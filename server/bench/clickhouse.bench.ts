@@ -22,7 +22,6 @@
  * BENCH_ITEMS (ingestion, 100,000; 0 skips it). Needs clickhouse-server and nats-server (Debian packages).
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -45,6 +44,7 @@ import { startQueueWriter } from '../src/queue/queue-writer.js';
 import { computeResults } from '../src/results/compute.js';
 import { refreshSnapshot } from '../src/results/service.js';
 import { startClickHouse } from '../src/clickhouse/test-support.js';
+import { createThrowawayDatabase } from './throwaway-database.js';
 
 const run = promisify(execFile);
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -188,14 +188,8 @@ async function addNewTraffic(client: pg.Client, store: ClickHouseStore, experime
 }
 
 async function main(): Promise<void> {
-  const name = `touchpoint_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(BASE_URL);
-  url.pathname = `/${name}`;
-  const handle = await connect({ databaseUrl: url.toString(), poolSize: 6, statementTimeoutMs: 0 });
+  const database = await createThrowawayDatabase(BASE_URL, 'clickhouse');
+  const handle = await connect({ databaseUrl: database.url, poolSize: 6, statementTimeoutMs: 0 });
   const natsDir = mkdtempSync(path.join(tmpdir(), 'touchpoint-bench-nats-'));
   const clickhouse = await startClickHouse();
   const store = openClickHouse({ urls: clickhouse.urls, cluster: clickhouse.cluster });
@@ -227,7 +221,7 @@ async function main(): Promise<void> {
 
     // ---- the same traffic in both engines
     log(`generating ${UNITS.toLocaleString('en')} units and ${EVENTS.toLocaleString('en')} events in PostgreSQL and in ClickHouse (2 shards)…`);
-    const client = new pg.Client({ connectionString: url.toString() });
+    const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     const [pgLoad, chLoad] = [await time(() => loadPostgres(client, experiment.id)), await time(() => loadClickHouse(store, experiment.id))];
     log(`  loaded: PostgreSQL ${(pgLoad.ms / 1000).toFixed(1)} s (with indexes, vacuum analyze), ClickHouse ${(chLoad.ms / 1000).toFixed(1)} s`);
@@ -309,10 +303,7 @@ async function main(): Promise<void> {
     await store.close();
     await run(path.join(scripts, 'nats-cluster.sh'), ['stop', natsDir]).catch(() => {});
     await clickhouse.stop().catch(() => {});
-    const c = new pg.Client({ connectionString: BASE_URL });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
+    await database.drop();
   }
 }
 

@@ -27,7 +27,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { createThrowawayDatabase } from './throwaway-database.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -75,20 +75,6 @@ async function waitFor(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-async function throwAwayDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `touchpoint_bench_http_${randomBytes(4).toString('hex')}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: baseUrl });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  };
-  await run(`create database ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
-}
-
 interface Load {
   rps: number;
   p99: number;
@@ -120,7 +106,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   const adminKey = randomBytes(32).toString('base64url');
-  const database = DATABASE_URL ? await throwAwayDatabase(DATABASE_URL) : undefined;
+  const database = DATABASE_URL ? await createThrowawayDatabase(DATABASE_URL, 'http') : undefined;
   const children: ChildProcess[] = [];
   try {
     const profiling = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`, `--cpu-prof-interval=${CPU_PROF_INTERVAL}`] : [];

@@ -16,7 +16,6 @@
  * (40 per client per round), BENCH_ROUNDS (5), BENCH_WRITERS (the app's group-commit writers, default
  * INGEST_WRITERS), BENCH_KEEP=1 to keep the database.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +30,7 @@ import { createLogger } from '../src/http/logger.js';
 import { createKey } from '../src/keys/repository.js';
 import { parseItems, resolveExposures, toEventRows } from '../src/events/classify.js';
 import { loadExperimentRefs, storeBatches } from '../src/events/repository.js';
+import { createThrowawayDatabase } from './throwaway-database.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
@@ -136,15 +136,9 @@ async function measure<J>(jobs: J[][], run: (job: J) => Promise<void>): Promise<
 }
 
 async function main() {
-  const name = `touchpoint_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(BASE_URL);
-  url.pathname = `/${name}`;
-  const handle = await connect({ databaseUrl: url.toString(), poolSize: POOL_SIZE });
-  const raw = new pg.Pool({ connectionString: url.toString(), max: POOL_SIZE });
+  const database = await createThrowawayDatabase(BASE_URL, 'ingest');
+  const handle = await connect({ databaseUrl: database.url, poolSize: POOL_SIZE });
+  const raw = new pg.Pool({ connectionString: database.url, max: POOL_SIZE });
   raw.on('error', () => {});
   const server = { close: () => {} } as { close: () => void };
   try {
@@ -215,7 +209,7 @@ async function main() {
       for (const query of queries) await raw.query(query);
     };
 
-    log(`ingestion benchmark on ${url.host} (PostgreSQL), ${CLIENTS} clients × ${BATCHES} batches × ${BATCH_SIZE} items per round, ${ROUNDS} rounds`);
+    log(`ingestion benchmark on ${new URL(database.url).host} (PostgreSQL), ${CLIENTS} clients × ${BATCHES} batches × ${BATCH_SIZE} items per round, ${ROUNDS} rounds`);
     await httpRound(httpJobs('w').map((jobs) => jobs.slice(0, 5)));
     await measure(rawJobs('w').map((jobs) => jobs.slice(0, 5)), rawBatch);
     clientCpuSeconds = 0; // count the measured rounds only
@@ -224,9 +218,9 @@ async function main() {
     const cpu = { http: { node: 0, postgres: 0 }, raw: { node: 0, postgres: 0 } };
     /** Runs `fn`, adding the CPU it used to `into`. */
     const metered = async <T>(into: { node: number; postgres: number }, fn: () => Promise<T>): Promise<T> => {
-      const before = cpuSeconds(name);
+      const before = cpuSeconds(database.name);
       const result = await fn();
-      const after = cpuSeconds(name);
+      const after = cpuSeconds(database.name);
       into.node += after.node - before.node;
       into.postgres += after.postgres - before.postgres;
       return result;
@@ -273,12 +267,8 @@ async function main() {
     server.close();
     await raw.end();
     await handle.close();
-    if (process.env.BENCH_KEEP !== '1') {
-      const client = new pg.Client({ connectionString: BASE_URL });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    } else log(`kept database ${name}`);
+    if (process.env.BENCH_KEEP !== '1') await database.drop();
+    else log(`kept database ${database.name}`);
   }
 }
 

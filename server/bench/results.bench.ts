@@ -19,7 +19,6 @@
  * keep the database, BENCH_REUSE=<database> to time again on a kept one (no generation; the new
  * traffic is added again only if it is not there yet).
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
@@ -33,6 +32,7 @@ import type { Database } from '../src/db/schema.js';
 import { RESULTS_WORK_MEM } from '../src/results/repository.js';
 import { computeResults } from '../src/results/compute.js';
 import { getResults, refreshSnapshot } from '../src/results/service.js';
+import { benchDatabase, createThrowawayDatabase } from './throwaway-database.js';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const UNITS = Number(process.env.BENCH_UNITS ?? 1_000_000);
@@ -187,16 +187,13 @@ const HAND = {
 
 async function main(): Promise<void> {
   const reuse = process.env.BENCH_REUSE;
-  if (reuse !== undefined && !/^touchpoint_bench_\w+$/.test(reuse)) throw new Error('BENCH_REUSE must name a kept touchpoint_bench_… database');
-  const name = reuse ?? `touchpoint_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  if (!reuse) await withClient(BASE_URL, (c) => c.query(`create database ${name}`));
-  const url = new URL(BASE_URL);
-  url.pathname = `/${name}`;
+  const database = reuse === undefined ? await createThrowawayDatabase(BASE_URL, 'results') : benchDatabase(BASE_URL, reuse);
+  const url = database.url;
   // Loading 10M events and a full refresh are background work: no request deadline (DB_STATEMENT_TIMEOUT_MS).
-  const handle = await connect({ databaseUrl: url.toString(), poolSize: 4, statementTimeoutMs: 0 });
+  const handle = await connect({ databaseUrl: url, poolSize: 4, statementTimeoutMs: 0 });
   try {
     const db = handle.db;
-    if (reuse) return await timeAll(db, url.toString(), await getExperiment(db, 'bench'));
+    if (reuse) return await timeAll(db, url, await getExperiment(db, 'bench'));
     await migrateToLatest(db);
     let clock = START;
     const app = createApp({ db, logger: createMemoryLogger(), now: () => clock, maxBodyBytes: 1 << 20 });
@@ -217,13 +214,13 @@ async function main(): Promise<void> {
     const experiment = await getExperiment(db, 'bench');
 
     log(`generating ${UNITS.toLocaleString('en')} exposed units and ${EVENTS.toLocaleString('en')} events…`);
-    const generated = await time(() => generate(url.toString(), experiment.id));
+    const generated = await time(() => generate(url, experiment.id));
     log(`  generated and indexed in ${(generated.ms / 1000).toFixed(1)} s`);
-    await timeAll(db, url.toString(), experiment);
+    await timeAll(db, url, experiment);
   } finally {
     await handle.close();
-    if (!process.env.BENCH_KEEP && !reuse) await withClient(BASE_URL, (c) => c.query(`drop database if exists ${name} with (force)`));
-    else log(`kept database ${name} (BENCH_REUSE=${name} to time it again)`);
+    if (!process.env.BENCH_KEEP && !reuse) await database.drop();
+    else log(`kept database ${database.name} (BENCH_REUSE=${database.name} to time it again)`);
   }
 }
 

@@ -26,9 +26,9 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { connect } from '../src/db/connect.js';
+import { createThrowawayDatabase } from './throwaway-database.js';
 
 const BASE_URL = process.env.DATABASE_URL;
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -76,24 +76,6 @@ function rssMiB(pid: number): number | null {
   } catch {
     return null;
   }
-}
-
-/** A database of its own next to the one in DATABASE_URL, so the soak never touches real data. */
-async function createDatabase(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `touchpoint_soak_${randomBytes(4).toString('hex')}`;
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: baseUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
 }
 
 /** Starts `src/main.ts` on a free port and resolves with its port once the banner is printed. */
@@ -168,7 +150,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
-  const database = BASE_URL ? await createDatabase(BASE_URL) : undefined;
+  const database = BASE_URL ? await createThrowawayDatabase(BASE_URL, 'soak') : undefined;
   const dataDir = database ? undefined : mkdtempSync(path.join(tmpdir(), 'touchpoint-soak-'));
   const adminKey = `soak-admin-${randomBytes(24).toString('base64url')}`;
   const { DATABASE_URL: _unused, ...inherited } = process.env;
@@ -188,7 +170,7 @@ async function main(): Promise<void> {
     const { port } = started;
     const pid = child.pid!;
     const sdkKey = await seed(port, adminKey);
-    log(`soak: ${database ? `PostgreSQL (${new URL(database.url).pathname.slice(1)})` : `PGlite (${dataDir})`}, ${CLIENTS} clients, ${SECONDS} s mixed after a ${BASELINE_SECONDS} s GET /health baseline`);
+    log(`soak: ${database ? `PostgreSQL (${database.name})` : `PGlite (${dataDir})`}, ${CLIENTS} clients, ${SECONDS} s mixed after a ${BASELINE_SECONDS} s GET /health baseline`);
 
     // Items the server acknowledged (202 `accepted`, /sdk/assign's `exposures.accepted`): all must be stored.
     let acknowledged = 0;
