@@ -13,7 +13,7 @@ import type { BatchPart, StoreResult } from '../events/repository.js';
 import { type ClickHouseStore, openClickHouse, selectRows } from './connection.js';
 import { loadLinks } from './identity.js';
 import { migrateClickHouse } from './migrations.js';
-import { daysWithReceivedEventsClickHouse, segmentAttributesClickHouse } from './refresh-queries.js';
+import { daysWithReceivedEventsClickHouse, segmentAttributesClickHouse, touchedExposureDayStatsClickHouse } from './refresh-queries.js';
 import { clickhouseEventQueries } from './results-queries.js';
 import { funnelSegmentStatsClickHouse, metricSegmentStatsClickHouse } from './segment-queries.js';
 import { eraseUnitsClickHouse, storeBatchesClickHouse } from './store.js';
@@ -59,6 +59,7 @@ export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database
     metricGroupStats: async (input) => metricSegmentStatsClickHouse(store, input, await links()),
     funnelGroupStats: async (input) => funnelSegmentStatsClickHouse(store, input, await links()),
     daysWithReceivedEvents: async (input) => daysWithReceivedEventsClickHouse(store, input, await links()),
+    touchedExposureDayStats: async (input) => touchedExposureDayStatsClickHouse(store, input, await links()),
     segmentAttributes: (experimentId) => segmentAttributesClickHouse(store, experimentId),
   };
   return {
@@ -71,7 +72,7 @@ export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database
       return items.map((r, i) => ({ accepted: r.accepted + links[i]!.accepted, duplicates: r.duplicates + links[i]!.duplicates }));
     },
     isUnavailable: isClickHouseUnavailable,
-    eraseUnits: (_trx, ids) => eraseUnitsClickHouse(store, ids),
+    eraseUnits: (_trx, ids, erasedAt) => eraseUnitsClickHouse(store, ids, erasedAt),
     reads: () => reads,
     ping: async () => {
       await Promise.all(store.shards.map((shard) => selectRows(shard, 'SELECT 1 AS ok')));

@@ -10,6 +10,7 @@
  *   racing on one id at the next merge.
  * - tp_exposure_items: every exposure item kept; a unit's counted exposure is derived when read
  *   (the first stored, earliest of its write: `write_seq`, then time) with the multiple-variants flag.
+ * - tp_erased_exposure_days (0003): the days whose exposure items an erasure removed, for the refresh.
  * With CLICKHOUSE_CLUSTER, `*_all` Distributed tables route inserts to the shard of cityHash64(unit_id),
  * so each unit's exposures and events sit on one shard and every per-unit aggregation is local.
  */
@@ -101,6 +102,18 @@ export const CLICKHOUSE_MIGRATIONS: Migration[] = [
          ) ENGINE = ReplacingMergeTree ORDER BY (name, unit_id, event_id)`,
         'unit_id, event_id',
       ),
+  },
+  {
+    // Where erasures removed exposure items: per experiment and UTC day of each erased item, and when
+    // (the erasure's request time). No unit id is kept: the days are all the incremental refresh needs
+    // to see that an erasure changed a day's exposures (refresh-queries.ts exposureDaysTouchedClickHouse),
+    // and an erased person must not stay identifiable. Local to each shard, like the items it describes.
+    name: '0003_erased_exposure_days',
+    statements: () => [
+      `CREATE TABLE IF NOT EXISTS tp_erased_exposure_days (
+         experiment_id UInt32, day Int64, erased_ms Int64
+       ) ENGINE = MergeTree ORDER BY (experiment_id, erased_ms)`,
+    ],
   },
 ];
 

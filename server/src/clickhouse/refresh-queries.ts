@@ -16,6 +16,7 @@ import { unitsOf } from './results-queries.js';
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const dayText = (day: number | string) => new Date(Number(day) * DAY_MS).toISOString().slice(0, 10);
+const dayNumber = (text: string) => Math.round(Date.parse(`${text}T00:00:00Z`) / DAY_MS);
 
 /**
  * UTC days of first exposure of the analysed units with an event of `names` received at or after
@@ -62,15 +63,31 @@ export async function daysWithReceivedEventsClickHouse(
  * refresh-repository.ts exposureDayStats, on ClickHouse: per first-exposure day, variant and phase,
  * analysed and multiple-variant units, and a fingerprint of the analysed units (Σ cityHash64 of unit and
  * first item, mod 2^64). Phases come from the catalog (PostgreSQL): their bounds become a multiIf.
+ * With `days`, only the units whose first exposure falls on one of them (an incremental refresh's
+ * touched days): the local part reads only the units with an item on those days (the first exposure is
+ * one of the unit's items), the linked part (few ids) is cut after its grouping.
  */
-export async function exposureDayStatsClickHouse(store: ClickHouseStore, experimentId: number, phases: readonly Phase[], links: Links = noLinks): Promise<ExposureDayStats[]> {
+export async function exposureDayStatsClickHouse(
+  store: ClickHouseStore,
+  experimentId: number,
+  phases: readonly Phase[],
+  links: Links = noLinks,
+  days?: readonly string[],
+): Promise<ExposureDayStats[]> {
+  if (days !== undefined && days.length === 0) return [];
   const phaseOf = phases.length
     ? `multiIf(${phases.map((p) => chSql`first_ms >= ${p.startedAt.getTime()}${raw(p.endedAt ? chSql` AND first_ms < ${p.endedAt.getTime()}` : '')}, ${p.phase}`).join(', ')}, -1)`
     : '-1';
+  const dayNumbers = days?.map(dayNumber);
+  const onDays = (part: UnitPart) =>
+    dayNumbers && part.kind === 'local'
+      ? { unitFilter: chSql` AND unit_id IN (SELECT unit_id FROM tp_exposure_items WHERE experiment_id = ${experimentId} AND intDiv(exposed_ms, ${DAY_MS}) IN ${dayNumbers})` }
+      : {};
   const query = (part: UnitPart) => `SELECT first_day, first_variant, phase, countIf(NOT multiple) AS units, countIf(multiple) AS multiple_units,
       toString(sumIf(cityHash64(unit_id, first_item_id), NOT multiple)) AS unit_hash
     FROM (SELECT intDiv(first_ms, ${DAY_MS}) AS first_day, first_variant, ${phaseOf} AS phase, multiple, unit_id, first_item_id
-          FROM (${unitsOf(experimentId, part)}))
+          FROM (${unitsOf(experimentId, part, onDays(part))}))
+    ${dayNumbers ? chSql`WHERE first_day IN ${dayNumbers}` : ''}
     GROUP BY first_day, first_variant, phase`;
   const rows = await selectUnitParts<Record<string, string | number>>(store, links, query);
   const byKey = new Map<string, ExposureDayStats>();
@@ -81,6 +98,72 @@ export async function exposureDayStatsClickHouse(store: ClickHouseStore, experim
     byKey.set(key, seen ? { ...seen, units: seen.units + fresh.units, multiple: seen.multiple + fresh.multiple, unitHash: (BigInt(seen.unitHash) + BigInt(fresh.unitHash)).toString() } : fresh);
   }
   return [...byKey.values()];
+}
+
+/**
+ * The UTC days whose exposure fingerprint (exposureDayStatsClickHouse) can differ from the one read by
+ * a refresh at `since` + RECEIVE_MARGIN_MS, without reading every unit (results/README.md, "Snapshots",
+ * rule a on ClickHouse). A unit adds to one day only, the day of its first exposure, which is the day of
+ * one of its items; its entry there (variant, phase, multiple flag, first item) changes only when its
+ * set of items or its links change:
+ * - items added (received at or after `since`; every item carries its receive time): for each unit that
+ *   has one, the days of its new items and the day of its first item among the older ones. Before, its
+ *   first item was the first of the items stored then — an older one (the first of the older ones) or a
+ *   new one (a new item's day); now it is the first of all — the same two cases. Without any older item
+ *   it is a new unit, on a new item's day;
+ * - items erased: eraseUnitsClickHouse notes the days of the erased items (tp_erased_exposure_days),
+ *   the erased unit's first exposure among them;
+ * - links (identity.ts): a unit made of several ids takes the earliest of the ids' first exposures, so
+ *   for every account with an id touched as above or a link received since, the days of each of its
+ *   ids (own first exposure, new items): its day before and after are among them, and so is the day a
+ *   newly linked id had as a unit of its own. Links are removed only by erasure (its items' days).
+ * Everything else that moves a day — phases, variants — changes the definitions (full refresh). A write
+ * committed more than the margin after its receive time, or an erasure whose mutation outlasts it, is
+ * left to the reconciliation, as for events (results/incremental.ts RECONCILE_INTERVAL_MS).
+ */
+export async function exposureDaysTouchedClickHouse(
+  store: ClickHouseStore,
+  input: { experimentId: number; since: Date },
+  links: Links = noLinks,
+): Promise<string[]> {
+  const { experimentId } = input;
+  const since = input.since.getTime();
+  // Per id: the days of its items received since, and the day of its first item among the older ones.
+  const idDays = chSql`arrayConcat(groupUniqArrayIf(intDiv(exposed_ms, ${DAY_MS}), received_ms >= ${since}),
+      countIf(received_ms < ${since}) > 0 ? [intDiv(argMinIf(exposed_ms, write_seq, received_ms < ${since}), ${DAY_MS})] : emptyArrayInt64())`;
+  const recentLinks = [...new Set(links.accounts.filter((_, i) => links.receivedMs[i]! >= since))];
+  const query = (part: UnitPart): string => {
+    if (part.kind === 'local') {
+      const ids = linkedIds(links);
+      const unlinked = ids.length ? chSql` AND unit_id NOT IN ${ids}` : '';
+      return chSql`SELECT DISTINCT arrayJoin(id_days) AS day FROM (
+          SELECT ${raw(idDays)} AS id_days FROM tp_exposure_items
+          WHERE experiment_id = ${experimentId}${raw(unlinked)}
+            AND unit_id IN (SELECT unit_id FROM tp_exposure_items WHERE experiment_id = ${experimentId} AND received_ms >= ${since})
+          GROUP BY unit_id)
+        UNION ALL
+        SELECT DISTINCT day FROM tp_erased_exposure_days WHERE experiment_id = ${experimentId} AND erased_ms >= ${since}`;
+    }
+    const touched = recentLinks.length ? chSql`max(recent) OR canon IN ${recentLinks}` : 'max(recent)';
+    return chSql`SELECT DISTINCT arrayJoin(days) AS day FROM (
+        SELECT groupArrayArray(id_days) AS days FROM (
+          SELECT ${raw(canonicalId(links))} AS canon, ${raw(idDays)} AS id_days, countIf(received_ms >= ${since}) > 0 AS recent
+          FROM ${raw(tableOf(part, 'tp_exposure_items'))} WHERE experiment_id = ${experimentId} AND unit_id IN ${linkedIds(links)}
+          GROUP BY unit_id)
+        GROUP BY canon HAVING ${raw(touched)})`;
+  };
+  const rows = await selectUnitParts<{ day: string | number }>(store, links, query);
+  return [...new Set(rows.map((r) => dayText(r.day)))].sort();
+}
+
+/** The refresh's exposure side on ClickHouse: the days touched since `since` and their fresh stats (EventReads.touchedExposureDayStats). */
+export async function touchedExposureDayStatsClickHouse(
+  store: ClickHouseStore,
+  input: { experimentId: number; phases: readonly Phase[]; since: Date },
+  links: Links = noLinks,
+): Promise<{ days: string[]; rows: ExposureDayStats[] }> {
+  const days = await exposureDaysTouchedClickHouse(store, input, links);
+  return { days, rows: await exposureDayStatsClickHouse(store, input.experimentId, input.phases, links, days) };
 }
 
 /** Distinct attribute documents read per shard; a site sending unique values in every exposure gets its most common ones. */

@@ -27,6 +27,7 @@ export function nextWriteSeq(count = 1): number {
   return first;
 }
 
+const DAY_MS = 86_400_000;
 const table = (store: ClickHouseStore, name: string) => (store.cluster ? `${name}_all` : name);
 
 async function existing(store: ClickHouseStore, query: string, column: string): Promise<Set<string>> {
@@ -85,8 +86,13 @@ export async function storeBatchesClickHouse(store: ClickHouseStore, parts: read
  * DELETE /api/units/:unitId on ClickHouse: the ids' rows counted (as PostgreSQL counts them: one
  * exposure per experiment and unit, one event per id), then a mutation on every shard's local tables,
  * waited for (18.16 has no mutations_sync), so that the erasure is done when the request answers.
+ * Before the mutation, each shard notes the experiments and UTC days of the items it is about to
+ * remove, at `erasedAt` (the request's time; no unit id): an erased unit's first exposure was one of
+ * its items, so its day is among them, and the incremental refresh recomputes those days
+ * (refresh-queries.ts exposureDaysTouchedClickHouse). Noted first: an erasure cut short leaves days
+ * marked for nothing (a day recomputed, harmless), never a removal unmarked.
  */
-export async function eraseUnitsClickHouse(store: ClickHouseStore, ids: readonly string[]): Promise<{ exposuresDeleted: number; eventsDeleted: number }> {
+export async function eraseUnitsClickHouse(store: ClickHouseStore, ids: readonly string[], erasedAt: Date = new Date()): Promise<{ exposuresDeleted: number; eventsDeleted: number }> {
   if (ids.length === 0) return { exposuresDeleted: 0, eventsDeleted: 0 };
   const counts = await selectEveryShard<{ exposures: string; events: string }>(
     store,
@@ -95,6 +101,10 @@ export async function eraseUnitsClickHouse(store: ClickHouseStore, ids: readonly
   );
   await Promise.all(
     store.shards.map(async (shard) => {
+      await shard.command({
+        query: chSql`INSERT INTO tp_erased_exposure_days SELECT DISTINCT experiment_id, intDiv(exposed_ms, ${DAY_MS}), ${erasedAt.getTime()}
+          FROM tp_exposure_items WHERE unit_id IN ${ids}`,
+      });
       for (const name of ['tp_events', 'tp_exposure_items']) {
         await shard.command({ query: chSql`ALTER TABLE ${raw(name)} DELETE WHERE unit_id IN ${ids}` });
       }
@@ -112,6 +122,6 @@ export async function eraseUnitsClickHouse(store: ClickHouseStore, ids: readonly
 }
 
 /** One unit id (eraseUnitsClickHouse). */
-export async function eraseUnitClickHouse(store: ClickHouseStore, unitId: string): Promise<void> {
-  await eraseUnitsClickHouse(store, [unitId]);
+export async function eraseUnitClickHouse(store: ClickHouseStore, unitId: string, erasedAt?: Date): Promise<void> {
+  await eraseUnitsClickHouse(store, [unitId], erasedAt);
 }

@@ -12,6 +12,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { type EventQueries, postgresEventQueries } from '../results/compute.js';
+import type { Phase } from '../results/definitions.js';
+import type { ExposureDayStats } from '../results/incremental.js';
 import { daysWithReceivedEvents } from '../results/refresh-repository.js';
 import { type SegmentAttribute, segmentAttributes } from '../results/segment-attributes.js';
 import { type BatchPart, type StoreResult, storeBatches } from './repository.js';
@@ -20,6 +22,13 @@ import { type BatchPart, type StoreResult, storeBatches } from './repository.js'
 export interface EventReads extends EventQueries {
   /** UTC days of first exposure whose units have relevant events (or links) received since `since` (refresh-repository.ts). */
   daysWithReceivedEvents(input: Parameters<typeof daysWithReceivedEvents>[1]): Promise<string[]>;
+  /**
+   * Optional: an incremental refresh's exposure side when the store can tell which exposure days can
+   * have changed since `since` without reading every unit (ClickHouse: items carry their receive time,
+   * erasures note their days): those days, and `exposureDayStats` of those days only. Without it
+   * (PostgreSQL) every refresh reads every day's (refresh.ts).
+   */
+  touchedExposureDayStats?(input: { experimentId: number; phases: readonly Phase[]; since: Date }): Promise<{ days: string[]; rows: ExposureDayStats[] }>;
   /** The exposure attributes the experiment can be broken down by (segment-attributes.ts). */
   segmentAttributes(experimentId: number): Promise<SegmentAttribute[]>;
 }
@@ -43,9 +52,10 @@ export interface EventStore {
    * Erases every exposure and event of these unit ids. `trx` is the catalog transaction of the erasure
    * (it holds the identity-link lock and writes the audit entry): the PostgreSQL store deletes in it,
    * the ClickHouse store deletes before it commits, so a failure leaves the links and no audit entry,
-   * and the erasure can simply be asked again.
+   * and the erasure can simply be asked again. `erasedAt`: the request's time (the ClickHouse store
+   * notes which exposure days it changed, for the incremental refresh).
    */
-  eraseUnits(trx: Kysely<Database>, ids: readonly string[]): Promise<ErasedItems>;
+  eraseUnits(trx: Kysely<Database>, ids: readonly string[], erasedAt?: Date): Promise<ErasedItems>;
   /**
    * The results' reads. `db` is the catalog connection of the caller (the request pool, or the
    * background jobs' pool with its longer deadline): the PostgreSQL store reads through it.

@@ -29,7 +29,8 @@ export const RECEIVE_MARGIN_MS = 10 * 60_000;
  * A refresh recomputes everything when the last full computation is older than this. It bounds how
  * long anything the incremental rules cannot see stays wrong: a write committed more than
  * RECEIVE_MARGIN_MS after its receive time; between two refreshes, an erased unit whose very same
- * exposure item is retried without its events (identical exposure fingerprint).
+ * exposure item is retried without its events (identical exposure fingerprint); on ClickHouse, an
+ * erasure whose delete finishes more than the margin after its time (clickhouse/refresh-queries.ts).
  */
 export const RECONCILE_INTERVAL_MS = 60 * 60_000;
 
@@ -112,6 +113,24 @@ export function dayFingerprints(rows: readonly ExposureDayStats[]): DayFingerpri
     out[day] = parts.map((v) => `${v.variantIndex}:${v.phase ?? '-'}:${v.units}:${v.multiple}:${v.unitHash}`).join('|');
   }
   return out;
+}
+
+/**
+ * The rows a fingerprint was made of (dayFingerprints writes every field of each row, so this is its
+ * inverse): the stored exposure side of the days an engine does not read again (refresh.ts).
+ */
+export function exposureRowsOf(fingerprints: DayFingerprints): ExposureDayStats[] {
+  return Object.entries(fingerprints).flatMap(([day, fingerprint]) =>
+    fingerprint.split('|').map((part) => {
+      const [variantIndex, phase, units, multiple, unitHash] = part.split(':') as [string, string, string, string, string];
+      return { day, variantIndex: Number(variantIndex), phase: phase === '-' ? null : Number(phase), units: Number(units), multiple: Number(multiple), unitHash };
+    }),
+  );
+}
+
+/** The stored exposure rows of the days not read again, plus the fresh rows of the days read (`touched`). */
+export function mergeExposureRows(stored: readonly ExposureDayStats[], fresh: readonly ExposureDayStats[], touched: ReadonlySet<string>): ExposureDayStats[] {
+  return [...stored.filter((r) => !touched.has(r.day)), ...fresh];
 }
 
 /** Units per phase and variant (the SRM input), summed over the days of the fingerprint scan. */

@@ -19,8 +19,11 @@ import {
   changedDays,
   dayFingerprints,
   definitionsFingerprint,
+  type ExposureDayStats,
   eventRelevance,
+  exposureRowsOf,
   mergeDayRows,
+  mergeExposureRows,
   mergeFunnelRows,
   planRefresh,
   unitsByPhaseOf,
@@ -54,17 +57,28 @@ export async function refreshDefaultResults(db: Kysely<Database>, experiment: Lo
   // The same scan gives the units per phase (SRM), so a refresh reads the exposures once.
   // The phases first: ClickHouse assigns exposures to them in its own query.
   const phases = await loadPhases(db, experiment.id);
-  const [metrics, stored, exposureRows] = await Promise.all([
+  // A store that can tell which exposure days can have changed (events.touchedExposureDayStats,
+  // ClickHouse) reads only those days' once the plan is known; the others read every day's at once.
+  const touchedOnly = events.touchedExposureDayStats;
+  const [metrics, stored, everyDay] = await Promise.all([
     loadMetricDefinitions(db, experiment.id),
     options.full ? null : readRefreshState(db, experiment.id),
-    events.exposureDayStats(experiment.id, phases),
+    touchedOnly ? null : events.exposureDayStats(experiment.id, phases),
   ]);
-  const counts: ExposureCounts = { phases, byPhase: unitsByPhaseOf(exposureRows) };
   const set = metricSet(metrics);
   const definitions = definitionsFingerprint({ ...experiment, metrics });
   const plan: RefreshPlan = options.full
     ? { mode: 'full', reason: 'requested' }
     : planRefresh(stored, { definitions, now, started: period !== null, reconcileMs: options.reconcileMs ?? RECONCILE_INTERVAL_MS });
+  let exposureRows: ExposureDayStats[];
+  if (everyDay) exposureRows = everyDay;
+  else if (touchedOnly && plan.mode === 'incremental' && stored) {
+    // The days not touched keep the rows their stored fingerprint was made of (its inverse): their
+    // fingerprint is unchanged by construction, and their units per phase still count for the SRM.
+    const touched = await touchedOnly({ experimentId: experiment.id, phases, since: plan.receivedSince });
+    exposureRows = mergeExposureRows(exposureRowsOf(stored.exposureDays), touched.rows, new Set(touched.days));
+  } else exposureRows = await events.exposureDayStats(experiment.id, phases);
+  const counts: ExposureCounts = { phases, byPhase: unitsByPhaseOf(exposureRows) };
   const fingerprints = dayFingerprints(exposureRows);
 
   // planRefresh is incremental only with a stored state: its rows are the base the fresh days replace.

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { createApp } from '../app.js';
 import type { Database } from '../db/schema.js';
 import type { IngestWriter } from '../events/writer.js';
+import type { EventStore } from '../events/event-store.js';
 import { createMemoryLogger } from '../http/logger.js';
 import { createKey } from '../keys/repository.js';
 import { withResponseValidation } from './openapi-validator.js';
@@ -22,11 +23,11 @@ export interface Harness {
 /** A real app on a real database, with fresh admin and SDK keys; nothing is mocked. */
 export async function createHarness(
   db: Kysely<Database>,
-  options: { now?: () => Date; maxBodyBytes?: number; webhookAllowPrivate?: boolean; ingest?: IngestWriter; dashboardDir?: string; rateLimits?: RateLimits; access?: AccessSettings } = {},
+  options: { now?: () => Date; maxBodyBytes?: number; webhookAllowPrivate?: boolean; ingest?: IngestWriter; dashboardDir?: string; rateLimits?: RateLimits; access?: AccessSettings; events?: EventStore } = {},
 ): Promise<Harness> {
   const logger = createMemoryLogger();
   // Every response a test sees is checked against the OpenAPI document (openapi-validator.ts).
-  const app = withResponseValidation(createApp({ db, ingest: options.ingest, logger, now: options.now ?? (() => new Date()), maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, webhookAllowPrivate: options.webhookAllowPrivate ?? false, dashboardDir: options.dashboardDir, ...(options.rateLimits && { rateLimits: options.rateLimits }), ...(options.access && { access: options.access }) }));
+  const app = withResponseValidation(createApp({ db, ingest: options.ingest, logger, now: options.now ?? (() => new Date()), maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024, webhookAllowPrivate: options.webhookAllowPrivate ?? false, dashboardDir: options.dashboardDir, ...(options.rateLimits && { rateLimits: options.rateLimits }), ...(options.access && { access: options.access }), ...(options.events && { events: options.events }) }));
   const adminKey = (await createKey(db, SYSTEM, { kind: 'admin', name: 'test admin' })).secret;
   const sdkKey = (await createKey(db, SYSTEM, { kind: 'sdk', name: 'test sdk' })).secret;
   return {

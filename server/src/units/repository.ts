@@ -25,13 +25,13 @@ export function unitDigest(unitId: string): string {
  * the unit and the ids `identify` linked to it (its anonymous ids, or its account and that account's
  * other anonymous ids): they are one visitor, so erasing one id erases them all, and the links go too.
  */
-export async function eraseUnit(db: Kysely<Database>, actor: Actor, unitId: string, store: EventStore = postgresEventStore(db)): Promise<ErasureResult> {
+export async function eraseUnit(db: Kysely<Database>, actor: Actor, unitId: string, store: EventStore = postgresEventStore(db), now: Date = new Date()): Promise<ErasureResult> {
   return db.transaction().execute(async (trx) => {
     // The lock keeps a concurrent identify from linking a new id to the person being erased.
     await lockAliases(trx);
     const { person, ids } = await linkedIds(trx, unitId);
     // The event store's items first (EVENT_STORE: in this transaction, or ClickHouse before it commits).
-    const { exposuresDeleted, eventsDeleted } = await store.eraseUnits(trx, ids);
+    const { exposuresDeleted, eventsDeleted } = await store.eraseUnits(trx, ids, now);
     const aliases = await trx.deleteFrom('unit_aliases').where('unit_id', '=', person).executeTakeFirst();
     const result = { exposuresDeleted, eventsDeleted, aliasesDeleted: Number(aliases.numDeletedRows) };
     await recordAudit(trx, actor, { entityType: 'unit', entityKey: unitDigest(unitId), action: 'erase', before: null, after: result });

@@ -21,7 +21,7 @@ export function unitRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().delete('/:unitId', access('admin'), async (c) => {
     // Unit ids are whatever the site uses (emails, UUIDs…): any storable string, URL-encoded in the path.
     const unitId = parseWith(unitIdParam, c.req.param('unitId'));
-    return c.json(await eraseUnit(deps.db, actorOf(c), unitId, eventStoreOf(deps)));
+    return c.json(await eraseUnit(deps.db, actorOf(c), unitId, eventStoreOf(deps), deps.now()));
   });
 }
 
