@@ -9,6 +9,7 @@
  * stored rows stale: the documents then differ.
  */
 import { openAsBlob } from 'node:fs';
+import fc from 'fast-check';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { type DatabaseHandle, connect } from '../db/connect.js';
 import { getExperiment } from '../experiments/repository.js';
@@ -137,5 +138,73 @@ describeClickHouse('incremental refresh on ClickHouse: only the touched days, th
     // The erased unit's very item sent again (an SDK retry after the erasure): stored anew, with a new receive time.
     const back = await step('erased item again', () => sendItems(h, [erasedItem]), { touched: [dayOf(2)], recomputed: 1 });
     expect(back.exposures.units).toBe(lateEvent.exposures.units + 1);
+  });
+  it('random traffic (late and new exposures, other variants, links, erasures, clock moves): every incremental refresh equals a full computation', { timeout: 600_000 }, async () => {
+    const db = handle.db;
+    const reads = events.reads(db);
+    const UNITS = 6;
+    type Traffic =
+      | { type: 'exposure'; unit: number; variant: 0 | 1; offsetMs: number }
+      | { type: 'event'; unit: number; name: 'view' | 'purchase'; offsetMs: number }
+      | { type: 'identify'; unit: number; toNext: number };
+    type Step = { kind: 'traffic'; items: Traffic[] } | { kind: 'erase'; unit: number } | { kind: 'advance'; ms: number };
+    // Up to three days late, or about now; lags shorter and longer than the receive margin.
+    const offsetMs = fc.oneof(fc.integer({ min: -3 * DAY, max: 0 }), fc.integer({ min: -20 * MINUTE, max: 0 }));
+    const unit = fc.integer({ min: 0, max: UNITS - 1 });
+    const traffic: fc.Arbitrary<Traffic> = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ type: fc.constant('exposure' as const), unit, variant: fc.constantFrom(0 as const, 1 as const), offsetMs }) },
+      { weight: 2, arbitrary: fc.record({ type: fc.constant('event' as const), unit, name: fc.constantFrom('view' as const, 'purchase' as const), offsetMs }) },
+      { weight: 1, arbitrary: fc.record({ type: fc.constant('identify' as const), unit, toNext: fc.integer({ min: 0, max: UNITS - 2 }) }) },
+    );
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ kind: fc.constant('traffic' as const), items: fc.array(traffic, { minLength: 1, maxLength: 5 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('erase' as const), unit }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: MINUTE, max: 20 * MINUTE }), fc.integer({ min: HOUR, max: 20 * HOUR })) }) },
+    );
+    let run = 0;
+    let id = 0;
+    const tally = { incremental: 0, touched: 0 };
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 3, maxLength: 8 }), async (steps) => {
+        run++;
+        const key = `chr-${run}`;
+        const unitId = (u: number) => `chr-${run}-u${u}`;
+        await startedExperiment(h, db, key);
+        const experiment = await getExperiment(db, key);
+        let watermark: Date | null = null;
+        const check = async () => {
+          clock.now = new Date(clock.now.getTime() + 1000);
+          if (watermark) {
+            const since = new Date(watermark.getTime() - RECEIVE_MARGIN_MS);
+            tally.touched += (await exposureDaysTouchedClickHouse(store, { experimentId: experiment.id, since }, await loadLinks(db))).length;
+          }
+          const served = await refreshSnapshot(db, experiment, { top: 10 }, clock.now, undefined, { events: reads, reconcileMs: Number.POSITIVE_INFINITY });
+          watermark = clock.now;
+          if (served.snapshot.refresh?.mode === 'incremental') tally.incremental++;
+          const full = await computeResults(db, experiment, { now: clock.now, events: reads });
+          expect(differences(documentOf(served), documentOf(full))).toEqual([]);
+        };
+        await check();
+        for (const s of steps) {
+          if (s.kind === 'advance') clock.now = new Date(clock.now.getTime() + s.ms);
+          else if (s.kind === 'erase') expect((await h.call('DELETE', `/api/units/${unitId(s.unit)}`)).status).toBe(200);
+          else {
+            await sendItems(h, s.items.map((t): SdkItem => {
+              if (t.type === 'identify') return { id: `chr-${++id}`, type: 'identify', unitId: unitId((t.unit + 1 + t.toNext) % UNITS), anonymousId: unitId(t.unit), timestamp: clock.now.toISOString() };
+              const timestamp = new Date(clock.now.getTime() + t.offsetMs).toISOString();
+              if (t.type === 'event') return { id: `chr-${++id}`, type: 'event', unitId: unitId(t.unit), name: t.name, timestamp, ...(t.name === 'purchase' && { value: 5 }) };
+              return { id: `chr-${++id}`, type: 'exposure', unitId: unitId(t.unit), experimentKey: key, variantKey: t.variant ? 'urgent' : 'control', timestamp };
+            }));
+          }
+          await check();
+        }
+        clock.now = new Date(clock.now.getTime() + DAY);
+      }),
+      // No shrinking: each candidate replays a whole sequence on the shards (minutes); the failing sequence is printed as is.
+      { numRuns: 8, endOnFailure: true },
+    );
+    // The runs took the incremental path and read some days (each run's first refresh is its full one).
+    expect(tally.incremental).toBeGreaterThan(3 * run);
+    expect(tally.touched).toBeGreaterThan(0);
   });
 });
