@@ -19,6 +19,7 @@ import * as scriptTag from './0017_script_tag.js';
 import * as rollouts from './0018_rollouts.js';
 import * as unitAliases from './0019_unit_aliases.js';
 import * as teamAccess from './0020_team_access.js';
+import * as linkFingerprint from './0021_link_fingerprint.js';
 
 /**
  * Every migration, in order. Names sort in execution order; never edit one that has landed on main:
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '0018_rollouts': rollouts,
   '0019_unit_aliases': unitAliases,
   '0020_team_access': teamAccess,
+  '0021_link_fingerprint': linkFingerprint,
 };

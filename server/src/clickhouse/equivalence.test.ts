@@ -30,7 +30,7 @@ describeClickHouse('results on ClickHouse equal results on PostgreSQL', () => {
   beforeAll(async () => {
     [cluster, handle] = await Promise.all([startClickHouse(), connect({ dataDir: 'memory://', loadDataDir: await openAsBlob(inject('pgliteTemplate')) })]);
     store = openClickHouse({ urls: cluster.urls, cluster: cluster.cluster });
-    expect(await migrateClickHouse(store)).toEqual(['0001_events_and_exposures', '0002_events_sorted_by_name', '0003_erased_exposure_days']);
+    expect(await migrateClickHouse(store)).toEqual(['0001_events_and_exposures', '0002_events_sorted_by_name', '0003_erased_exposure_days', '0004_identity_links']);
     expect(await migrateClickHouse(store)).toEqual([]);
   });
   afterAll(async () => {

@@ -2,7 +2,8 @@
  * EVENT_STORE=clickhouse (design.md §12): exposures and events in ClickHouse shards (store.ts writes
  * and erases, results-queries.ts and refresh-queries.ts read), behind the same EventStore interface as
  * the PostgreSQL tables. Identity links stay in the catalog's database (events/alias-repository.ts, its
- * one-level rules under its lock), written before the batch's exposures and events.
+ * one-level rules under its lock), written before the batch's exposures and events; every shard holds a
+ * copy, written after the catalog commits and proven equal before each read (links.ts).
  */
 import type { Kysely } from 'kysely';
 import { isDatabaseUnavailable } from '../db/errors.js';
@@ -10,8 +11,9 @@ import type { Database } from '../db/schema.js';
 import type { EventReads, EventStore } from '../events/event-store.js';
 import { lockAliases, storeAliases } from '../events/alias-repository.js';
 import type { BatchPart, StoreResult } from '../events/repository.js';
+import type { StoredLink } from '../events/link-hash.js';
 import { type ClickHouseStore, openClickHouse, selectRows } from './connection.js';
-import { loadLinks } from './identity.js';
+import { syncLinks, writeLinksClickHouse } from './links.js';
 import { migrateClickHouse } from './migrations.js';
 import { daysWithReceivedEventsClickHouse, segmentAttributesClickHouse, touchedExposureDayStatsClickHouse } from './refresh-queries.js';
 import { clickhouseEventQueries } from './results-queries.js';
@@ -27,8 +29,12 @@ export function isClickHouseUnavailable(error: unknown): boolean {
   return /ECONNREFUSED|ECONNRESET|socket hang up|Timeout error|connect ETIMEDOUT/i.test(message);
 }
 
-/** Identity links of the parts, in the catalog's database (the PostgreSQL store's rules and lock); counts per part. */
-async function storeLinks(db: Kysely<Database>, parts: readonly BatchPart[]): Promise<StoreResult[]> {
+/**
+ * Identity links of the parts, in the catalog's database (the PostgreSQL store's rules and lock); counts
+ * per part. Then the links stored are written to every shard's copy: best effort (a failure leaves the
+ * batch accepted, the catalog has the links, and the next read repairs the copy: links.ts).
+ */
+async function storeLinks(store: ClickHouseStore, db: Kysely<Database>, parts: readonly BatchPart[]): Promise<StoreResult[]> {
   const results = parts.map(() => ({ accepted: 0, duplicates: 0 }));
   const links = parts.flatMap((part, i) => (part.aliases ?? []).map((row) => ({ row, part: i })));
   if (links.length === 0) return results;
@@ -38,11 +44,13 @@ async function storeLinks(db: Kysely<Database>, parts: readonly BatchPart[]): Pr
     results[part]!.duplicates++;
     return false;
   });
-  await db.transaction().execute(async (trx) => {
+  const stored: StoredLink[] = await db.transaction().execute(async (trx) => {
     await lockAliases(trx);
     const outcomes = await storeAliases(trx, fresh.map((l) => l.row), fresh.map((l) => parts[l.part]!.receivedAt));
     outcomes.forEach((outcome, i) => void results[fresh[i]!.part]![outcome.duplicate ? 'duplicates' : 'accepted']++);
+    return outcomes.flatMap((o) => (o.stored ? [o.stored] : []));
   });
+  await writeLinksClickHouse(store, stored).catch(() => {});
   return results;
 }
 
@@ -50,8 +58,9 @@ async function storeLinks(db: Kysely<Database>, parts: readonly BatchPart[]): Pr
 export type ClickHouseEventStore = EventStore & { clickhouse: ClickHouseStore };
 
 export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database>): ClickHouseEventStore {
-  // Identity links are read from the catalog for every read (identity.ts): a late link or an erasure counts at once.
-  const links = () => loadLinks(db);
+  // Every read first proves the shards' copies of the links equal to the catalog's (links.ts): a late
+  // link or an erasure counts at once, and a missed copy write is repaired before it could count.
+  const links = () => syncLinks(store, db);
   const queries = clickhouseEventQueries(store, links);
   const reads: EventReads = {
     ...queries,
@@ -67,7 +76,7 @@ export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database
     clickhouse: store,
     storeBatches: async (parts) => {
       // Links first: a retry after a failed item write finds them stored (duplicates), never lost.
-      const links = await storeLinks(db, parts);
+      const links = await storeLinks(store, db, parts);
       const items = await storeBatchesClickHouse(store, parts);
       return items.map((r, i) => ({ accepted: r.accepted + links[i]!.accepted, duplicates: r.duplicates + links[i]!.duplicates }));
     },

@@ -20,7 +20,7 @@ import { type Clock, DAY, HOUR, T0, type SdkItem, documentOf, sendItems, started
 import { type Harness, createHarness, seedCatalog } from '../test/harness.js';
 import { type ClickHouseStore, openClickHouse, selectRows } from './connection.js';
 import { type ClickHouseEventStore, clickhouseEventStore } from './event-store.js';
-import { loadLinks } from './identity.js';
+import { syncLinks } from './links.js';
 import { migrateClickHouse } from './migrations.js';
 import { exposureDaysTouchedClickHouse } from './refresh-queries.js';
 import { type ClickHouseCluster, describeClickHouse, differences, startClickHouse } from './test-support.js';
@@ -100,7 +100,7 @@ describeClickHouse('incremental refresh on ClickHouse: only the touched days, th
       // Past the receive margin: the next step's refresh no longer reads this step's items as new.
       clock.now = new Date(clock.now.getTime() + RECEIVE_MARGIN_MS + 5 * MINUTE);
       const since = new Date(watermark.getTime() - RECEIVE_MARGIN_MS);
-      expect(await exposureDaysTouchedClickHouse(store, { experimentId: experiment.id, since }, await loadLinks(db)), what).toEqual(expected.touched);
+      expect(await exposureDaysTouchedClickHouse(store, { experimentId: experiment.id, since }, await syncLinks(store, db)), what).toEqual(expected.touched);
       const served = await refreshSnapshot(db, experiment, { top: 10 }, clock.now, undefined, { events: reads, reconcileMs: Number.POSITIVE_INFINITY });
       watermark = clock.now;
       expect(served.snapshot.refresh, what).toEqual({ mode: 'incremental', daysRecomputed: expected.recomputed });
@@ -176,7 +176,7 @@ describeClickHouse('incremental refresh on ClickHouse: only the touched days, th
           clock.now = new Date(clock.now.getTime() + 1000);
           if (watermark) {
             const since = new Date(watermark.getTime() - RECEIVE_MARGIN_MS);
-            tally.touched += (await exposureDaysTouchedClickHouse(store, { experimentId: experiment.id, since }, await loadLinks(db))).length;
+            tally.touched += (await exposureDaysTouchedClickHouse(store, { experimentId: experiment.id, since }, await syncLinks(store, db))).length;
           }
           const served = await refreshSnapshot(db, experiment, { top: 10 }, clock.now, undefined, { events: reads, reconcileMs: Number.POSITIVE_INFINITY });
           watermark = clock.now;

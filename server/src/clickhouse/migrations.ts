@@ -115,6 +115,19 @@ export const CLICKHOUSE_MIGRATIONS: Migration[] = [
        ) ENGINE = MergeTree ORDER BY (experiment_id, erased_ms)`,
     ],
   },
+  {
+    // Every shard's own copy of the catalog's identity links (clickhouse/links.ts keeps it equal to
+    // `unit_aliases`, identity.ts reads it): local on each shard, never Distributed, because a query on a
+    // shard needs the whole mapping (an alias and its account may sit on different shards). `h` is the
+    // link's hash (events/link-hash.ts); rows written twice (two writers of one link) are equal in every
+    // column and fold into one at a merge, or with FINAL when the copy is checked.
+    name: '0004_identity_links',
+    statements: () => [
+      `CREATE TABLE IF NOT EXISTS tp_links (
+         alias_id String, unit_id String, received_ms Int64, h UInt64
+       ) ENGINE = ReplacingMergeTree ORDER BY (alias_id, h)`,
+    ],
+  },
 ];
 
 /** Applies what each shard lacks (of `migrations`: a test stops at an earlier schema); returns the names applied (on any shard). */

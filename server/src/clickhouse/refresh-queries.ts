@@ -10,7 +10,7 @@ import type { ExposureDayStats } from '../results/incremental.js';
 import { MAX_SEGMENT_ATTRIBUTES, type SegmentAttribute } from '../results/segment-attributes.js';
 import { SEGMENT_ATTRIBUTE } from '../results/schemas.js';
 import { type ClickHouseStore, chSql, raw, selectEveryShard } from './connection.js';
-import { type Links, type UnitPart, canonicalId, linkedIds, noLinks, selectUnitParts, tableOf } from './identity.js';
+import { LINKED_IDS, type Links, type UnitPart, accountsLinkedSince, canonical, noLinks, selectUnitParts, tableOf, withAccounts } from './identity.js';
 import { unitsOf } from './results-queries.js';
 
 const DAY_MS = 86_400_000;
@@ -30,7 +30,6 @@ export async function daysWithReceivedEventsClickHouse(
   links: Links = noLinks,
 ): Promise<string[]> {
   const horizon = input.horizonHours === null ? '' : chSql` AND occurred_ms < first_ms + ${input.horizonHours * HOUR_MS}`;
-  const recentLinks = [...new Set(links.accounts.filter((_, i) => links.receivedMs[i]! >= input.since.getTime()))];
   const query = (part: UnitPart): string[] => {
     const out: string[] = [];
     if (input.names.length > 0) {
@@ -38,7 +37,9 @@ export async function daysWithReceivedEventsClickHouse(
       // The local part computes first exposures only for the units with a recent event (the IN set is built
       // once); the linked part reads the linked ids' rows, each event under its account.
       const units = part.kind === 'local' ? unitsOf(input.experimentId, part, { unitFilter: ` AND unit_id IN (SELECT unit_id ${recent})` }) : unitsOf(input.experimentId, part);
-      const events = part.kind === 'local' ? `SELECT unit_id AS event_unit, occurred_ms ${recent}` : chSql`SELECT ${raw(canonicalId(links))} AS event_unit, occurred_ms ${raw(recent)} AND unit_id IN ${linkedIds(links)}`;
+      const events = part.kind === 'local'
+        ? `SELECT unit_id AS event_unit, occurred_ms ${recent}`
+        : `SELECT ${canonical} AS event_unit, occurred_ms FROM ${withAccounts(`SELECT unit_id AS link_alias, occurred_ms ${recent} AND unit_id IN ${LINKED_IDS}`)}`;
       out.push(chSql`SELECT DISTINCT intDiv(first_ms, ${DAY_MS}) AS first_day FROM (
           ${raw(events)}
         ) ALL INNER JOIN (
@@ -46,12 +47,12 @@ export async function daysWithReceivedEventsClickHouse(
         ) USING event_unit
         WHERE occurred_ms >= first_ms - ${input.lookbackDays * DAY_MS}${raw(horizon)}`);
     }
-    if (part.kind === 'linked' && recentLinks.length > 0) {
-      out.push(chSql`SELECT DISTINCT intDiv(first_ms, ${DAY_MS}) AS first_day FROM (${raw(unitsOf(input.experimentId, part))}) WHERE NOT multiple AND unit_id IN ${recentLinks}`);
+    if (part.kind === 'linked') {
+      out.push(chSql`SELECT DISTINCT intDiv(first_ms, ${DAY_MS}) AS first_day FROM (${raw(unitsOf(input.experimentId, part))}) WHERE NOT multiple AND unit_id IN ${raw(accountsLinkedSince(input.since.getTime()))}`);
     }
     return out;
   };
-  if (input.names.length === 0 && recentLinks.length === 0) return [];
+  if (input.names.length === 0 && links.count === 0) return [];
   const rows = await selectUnitParts<{ first_day: string | number }>(store, links, (part) => {
     const parts = query(part);
     return parts.length ? parts.join(' UNION ALL ') : 'SELECT toInt64(0) AS first_day WHERE 0';
@@ -131,11 +132,9 @@ export async function exposureDaysTouchedClickHouse(
   // Per id: the days of its items received since, and the day of its first item among the older ones.
   const idDays = chSql`arrayConcat(groupUniqArrayIf(intDiv(exposed_ms, ${DAY_MS}), received_ms >= ${since}),
       countIf(received_ms < ${since}) > 0 ? [intDiv(argMinIf(exposed_ms, write_seq, received_ms < ${since}), ${DAY_MS})] : emptyArrayInt64())`;
-  const recentLinks = [...new Set(links.accounts.filter((_, i) => links.receivedMs[i]! >= since))];
   const query = (part: UnitPart): string => {
     if (part.kind === 'local') {
-      const ids = linkedIds(links);
-      const unlinked = ids.length ? chSql` AND unit_id NOT IN ${ids}` : '';
+      const unlinked = links.count > 0 ? ` AND unit_id NOT IN ${LINKED_IDS}` : '';
       return chSql`SELECT DISTINCT arrayJoin(id_days) AS day FROM (
           SELECT ${raw(idDays)} AS id_days FROM tp_exposure_items
           WHERE experiment_id = ${experimentId}${raw(unlinked)}
@@ -144,13 +143,15 @@ export async function exposureDaysTouchedClickHouse(
         UNION ALL
         SELECT DISTINCT day FROM tp_erased_exposure_days WHERE experiment_id = ${experimentId} AND erased_ms >= ${since}`;
     }
-    const touched = recentLinks.length ? chSql`max(recent) OR canon IN ${recentLinks}` : 'max(recent)';
-    return chSql`SELECT DISTINCT arrayJoin(days) AS day FROM (
+    // Each linked id's days, then per account (its account through the shard's copy of the links): touched
+    // when one of its ids has a new item, or a link to it was received since.
+    const perId = chSql`SELECT unit_id AS link_alias, ${raw(idDays)} AS id_days, countIf(received_ms >= ${since}) > 0 AS recent
+          FROM ${raw(tableOf(part, 'tp_exposure_items'))} WHERE experiment_id = ${experimentId} AND unit_id IN ${raw(LINKED_IDS)}
+          GROUP BY unit_id`;
+    return `SELECT DISTINCT arrayJoin(days) AS day FROM (
         SELECT groupArrayArray(id_days) AS days FROM (
-          SELECT ${raw(canonicalId(links))} AS canon, ${raw(idDays)} AS id_days, countIf(received_ms >= ${since}) > 0 AS recent
-          FROM ${raw(tableOf(part, 'tp_exposure_items'))} WHERE experiment_id = ${experimentId} AND unit_id IN ${linkedIds(links)}
-          GROUP BY unit_id)
-        GROUP BY canon HAVING ${raw(touched)})`;
+          SELECT ${canonical} AS canon, id_days, recent FROM ${withAccounts(perId)})
+        GROUP BY canon HAVING max(recent) OR canon IN ${accountsLinkedSince(since)})`;
   };
   const rows = await selectUnitParts<{ day: string | number }>(store, links, query);
   return [...new Set(rows.map((r) => dayText(r.day)))].sort();

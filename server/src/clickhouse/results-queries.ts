@@ -29,7 +29,7 @@ import { CUPED_LOOKBACK_DAYS, type Grouping, type MetricDefinition, type Period,
 import type { EventQueries } from '../results/compute.js';
 import { type FunnelRow, type GroupRow, type MetricStats, addMetricStats, emptyMetricStats } from '../results/sufficient-stats.js';
 import { type ClickHouseStore, chSql, raw } from './connection.js';
-import { type Links, type UnitPart, canonicalId, linkedIds, noLinks, selectUnitParts, stringArray, tableOf } from './identity.js';
+import { LINKED_IDS, type Links, type UnitPart, canonical, noLinks, selectUnitParts, stringArray, tableOf, withAccounts } from './identity.js';
 import { exposureDayStatsClickHouse } from './refresh-queries.js';
 
 const DAY_MS = 86_400_000;
@@ -104,9 +104,8 @@ export const UNIT_HASH = 'cityHash64(unit_id)';
 
 function unitPass(experimentId: number, events: EventArrays | undefined, options: PassOptions): string {
   if (options.part?.kind === 'linked') return linkedUnitPass(experimentId, events, options, options.part);
-  const ids = options.part ? linkedIds(options.part.links) : [];
-  // Ids that take part in a link are left to the linked part.
-  const unlinked = ids.length ? chSql` AND unit_id NOT IN ${ids}` : '';
+  // Ids that take part in a link are left to the linked part (the set is built once per query from the shard's copy).
+  const unlinked = options.part && options.part.links.count > 0 ? ` AND unit_id NOT IN ${LINKED_IDS}` : '';
   const group = options.group ? ` AND ${options.group(options.part ?? { kind: 'local', links: noLinks }, 'unit_id')}` : '';
   const restrict = unitsOnDays(experimentId, options.days) + (options.unitFilter ?? '') + group + unlinked;
   const key = options.key ?? 'id';
@@ -176,20 +175,18 @@ function unitPass(experimentId: number, events: EventArrays | undefined, options
  * events of all its ids are concatenated. The columns of unitPass's rows, under the account id.
  */
 function linkedUnitPass(experimentId: number, events: EventArrays | undefined, options: PassOptions, part: Extract<UnitPart, { kind: 'linked' }>): string {
-  const ids = linkedIds(part.links);
   const withEvents = events !== undefined && events.names.length > 0;
   const exposures = chSql`SELECT unit_id, 1 AS is_exposure, variant_index, exposed_ms, write_seq, item_id AS item, attributes AS attrs,
       '' AS event_name, toFloat64(0) AS event_value, toInt64(0) AS event_ms
-    FROM ${raw(tableOf(part, 'tp_exposure_items'))} WHERE experiment_id = ${experimentId} AND unit_id IN ${ids}`;
+    FROM ${raw(tableOf(part, 'tp_exposure_items'))} WHERE experiment_id = ${experimentId} AND unit_id IN ${raw(LINKED_IDS)}`;
   const source = withEvents
     ? `${exposures}
       UNION ALL
       ${chSql`SELECT unit_id, 0 AS is_exposure, toUInt16(0) AS variant_index, toInt64(0) AS exposed_ms, toUInt64(0) AS write_seq, '' AS item,
           '' AS attrs, name AS event_name, ifNull(value, 0) AS event_value, occurred_ms AS event_ms
-        FROM ${raw(tableOf(part, 'tp_events'))} WHERE name IN ${events.names} AND occurred_ms < ${events.to}${raw(events.from === null ? '' : chSql` AND occurred_ms >= ${events.from}`)} AND unit_id IN ${ids}`}`
+        FROM ${raw(tableOf(part, 'tp_events'))} WHERE name IN ${events.names} AND occurred_ms < ${events.to}${raw(events.from === null ? '' : chSql` AND occurred_ms >= ${events.from}`)} AND unit_id IN ${raw(LINKED_IDS)}`}`
     : exposures;
   const perId = [
-    `${canonicalId(part.links)} AS canon`,
     'countIf(is_exposure = 1) AS id_exposed',
     'argMinIf(variant_index, write_seq, is_exposure = 1) AS id_variant',
     'argMinIf(exposed_ms, write_seq, is_exposure = 1) AS id_ms',
@@ -221,10 +218,15 @@ function linkedUnitPass(experimentId: number, events: EventArrays | undefined, o
     having.push('NOT multiple');
     if (options.days) having.push(options.days.length ? chSql`intDiv(first_ms, ${DAY_MS}) IN ${options.days.map(dayNumber)}` : '0');
   }
-  if (options.group) having.push(options.group(part, 'canon'));
-  return `SELECT ${perUnit.join(', ')}
-    FROM (SELECT ${perId.join(', ')} FROM (${source}) GROUP BY unit_id)
+  // Each id's row, then its account through the shard's copy of the links (an equality JOIN), then per account.
+  const perIdNames = perId.map((column) => column.slice(column.lastIndexOf(' AS ') + 4));
+  const ids = `SELECT unit_id AS link_alias, ${perId.join(', ')} FROM (${source}) GROUP BY unit_id`;
+  const units = `SELECT ${perUnit.join(', ')}
+    FROM (SELECT ${canonical} AS canon, ${perIdNames.join(', ')} FROM ${withAccounts(ids)})
     GROUP BY canon HAVING ${having.join(' AND ')}`;
+  // A segment's group: a subquery of its own on the linked units, outside this pass (18.16 cannot resolve
+  // a linked pass nested in the HAVING of another).
+  return options.group ? `SELECT * FROM (${units}) WHERE ${options.group(part, 'unit_id')}` : units;
 }
 
 /**

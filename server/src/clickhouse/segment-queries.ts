@@ -12,7 +12,7 @@
  */
 import type { Grouping, MetricDefinition, Period } from '../results/definitions.js';
 import { type FunnelRow, type GroupRow, addMetricStats } from '../results/sufficient-stats.js';
-import { type ClickHouseStore, chSql, raw, selectRows } from './connection.js';
+import { type ClickHouseStore, chSql, raw } from './connection.js';
 import { type Links, type UnitPart, noLinks, selectUnitParts } from './identity.js';
 import { funnelGroupStatsClickHouse, metricGroupStatsClickHouse, unitsOf } from './results-queries.js';
 
@@ -37,9 +37,9 @@ interface Group {
 
 /**
  * The top values (PostgreSQL's order: count descending, then value) and the groups they make; linked ids
- * merged (identity.ts). The local part's group is read on each shard (the pass leaves linked ids out); the
- * linked units' values are read once and their groups sent as lists of accounts (18.16 cannot resolve the
- * linked pass nested in its own HAVING).
+ * merged (identity.ts). Each part's group is a subquery on that part's own units: the local part's read
+ * on each shard (the pass leaves linked ids out), the linked part's over the Distributed tables with the
+ * shard's copy of the links (never a list of accounts sent as literals).
  */
 async function groupsOf(store: ClickHouseStore, experimentId: number, segment: Segment, links: Links): Promise<Group[]> {
   const rows = await selectUnitParts<{ segment_value: string; n: string | number }>(
@@ -50,18 +50,12 @@ async function groupsOf(store: ClickHouseStore, experimentId: number, segment: S
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.segment_value, (counts.get(row.segment_value) ?? 0) + Number(row.n));
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, segment.top).map(([v]) => v);
-  const linkedUnits = links.aliases.length
-    ? await selectRows<{ unit_id: string; has_value: number | string; segment_value: string }>(store.shards[0]!, `SELECT unit_id, has_value, segment_value FROM (${unitValues(experimentId, segment.attribute, { kind: 'linked', links, cluster: store.cluster })}) WHERE NOT multiple`)
-    : [];
-  const group = (condition: string, test: (hasValue: boolean, value: string) => boolean) => (part: UnitPart, column: string) => {
-    if (part.kind === 'local') return `${column} IN (SELECT unit_id FROM (${unitValues(experimentId, segment.attribute, undefined)}) WHERE ${condition})`;
-    const accounts = linkedUnits.filter((u) => test(Number(u.has_value) === 1, u.segment_value)).map((u) => u.unit_id);
-    return accounts.length ? chSql`${raw(column)} IN ${accounts}` : '0';
-  };
+  const group = (condition: string) => (part: UnitPart, column: string) =>
+    `${column} IN (SELECT unit_id FROM (${unitValues(experimentId, segment.attribute, part.kind === 'local' ? undefined : part)}) WHERE ${condition})`;
   return [
-    ...top.map((v): Group => ({ key: v, kind: 'value', units: group(chSql`has_value AND segment_value = ${v}`, (has, value) => has && value === v) })),
-    { key: null, kind: 'other', units: group(top.length ? chSql`has_value AND segment_value NOT IN ${top}` : 'has_value', (has, value) => has && !top.includes(value)) },
-    { key: null, kind: 'none', units: group('NOT has_value', (has) => !has) },
+    ...top.map((v): Group => ({ key: v, kind: 'value', units: group(chSql`has_value AND segment_value = ${v}`) })),
+    { key: null, kind: 'other', units: group(top.length ? chSql`has_value AND segment_value NOT IN ${top}` : 'has_value') },
+    { key: null, kind: 'none', units: group('NOT has_value') },
   ];
 }
 

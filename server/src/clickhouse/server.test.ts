@@ -85,7 +85,7 @@ describeClickHouse('EVENT_STORE=clickhouse through the HTTP server equals the Po
     // The server migrated both shards at start; a second run (another instance starting) applies nothing.
     for (const url of cluster.urls) {
       const rows = await selectRows<{ name: string }>(store.shards[cluster.urls.indexOf(url)]!, 'SELECT name FROM touchpoint_migrations ORDER BY name');
-      expect(rows.map((r) => r.name)).toEqual(['0001_events_and_exposures', '0002_events_sorted_by_name', '0003_erased_exposure_days']);
+      expect(rows.map((r) => r.name)).toEqual(['0001_events_and_exposures', '0002_events_sorted_by_name', '0003_erased_exposure_days', '0004_identity_links']);
     }
     expect(await migrateClickHouse(store)).toEqual([]);
     expect(await migrateClickHouse(store)).toEqual([]);

@@ -84,7 +84,8 @@ export async function storeBatchesClickHouse(store: ClickHouseStore, parts: read
 
 /**
  * DELETE /api/units/:unitId on ClickHouse: the ids' rows counted (as PostgreSQL counts them: one
- * exposure per experiment and unit, one event per id), then a mutation on every shard's local tables,
+ * exposure per experiment and unit, one event per id), then a mutation on every shard's local tables
+ * (and on its copy of the identity links),
  * waited for (18.16 has no mutations_sync), so that the erasure is done when the request answers.
  * Before the mutation, each shard notes the experiments and UTC days of the items it is about to
  * remove, at `erasedAt` (the request's time; no unit id): an erased unit's first exposure was one of
@@ -108,6 +109,9 @@ export async function eraseUnitsClickHouse(store: ClickHouseStore, ids: readonly
       for (const name of ['tp_events', 'tp_exposure_items']) {
         await shard.command({ query: chSql`ALTER TABLE ${raw(name)} DELETE WHERE unit_id IN ${ids}` });
       }
+      // The person's links in the shard's copy too (links.ts: if the catalog's erasure then fails, the
+      // next read's check finds the copy short and puts them back).
+      await shard.command({ query: chSql`ALTER TABLE tp_links DELETE WHERE alias_id IN ${ids} OR unit_id IN ${ids}` });
       for (;;) {
         const [pending] = await selectEveryShard<{ n: string }>({ ...store, shards: [shard] }, `SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND is_done = 0`);
         if (Number(pending?.n ?? 0) === 0) return;

@@ -12,7 +12,7 @@ describeEachEngine('migrations', (db) => {
     expect(await tables(db().db)).toEqual(
       [
         'api_keys', 'audit_log', 'events', 'experiment_metrics', 'experiment_phases', 'experiments',
-        'exposures', 'metrics', 'oidc_flows', 'rate_limit_windows', 'results_snapshots', 'server_secrets', 'sessions', 'touchpoints',
+        'exposures', 'link_fingerprint', 'metrics', 'oidc_flows', 'rate_limit_windows', 'results_snapshots', 'server_secrets', 'sessions', 'touchpoints',
         'unit_aliases', 'user_tokens', 'users', 'variants', 'webhook_attempts', 'webhook_deliveries', 'webhook_notified_state', 'webhooks',
       ],
     );
@@ -25,7 +25,7 @@ describeEachEngine('migrations', (db) => {
     for (const name of [...names].reverse()) expect(await migrateDown(db().db)).toEqual([name]);
     expect(await tables(db().db)).toEqual([]);
     expect(await migrateToLatest(db().db)).toEqual(names);
-    expect((await tables(db().db)).length).toBe(22);
+    expect((await tables(db().db)).length).toBe(23);
   });
 
   it('create the indexes the attribution join relies on', async () => {

@@ -217,6 +217,13 @@ export interface UnitAliasTable {
   received_at: Timestamp;
 }
 
+/** One row: the count and hash sum of every identity link (migration 0021; NULL = not computed yet). */
+export interface LinkFingerprintTable {
+  id: number;
+  links: string | number | null;
+  hash_sum: string | null;
+}
+
 /** Computed results of one experiment ('' segment = default results), served while fresh. */
 export interface ResultsSnapshotTable {
   experiment_id: number;
@@ -297,6 +304,7 @@ export interface Database {
   exposures: ExposureTable;
   events: EventTable;
   unit_aliases: UnitAliasTable;
+  link_fingerprint: LinkFingerprintTable;
   results_snapshots: ResultsSnapshotTable;
   rate_limit_windows: RateLimitWindowTable;
   webhooks: WebhookTable;

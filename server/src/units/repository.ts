@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { type Actor, recordAudit } from '../audit/repository.js';
 import type { Database } from '../db/schema.js';
 import { type EventStore, postgresEventStore } from '../events/event-store.js';
-import { linkedIds, lockAliases } from '../events/alias-repository.js';
+import { deleteLinksOf, linkedIds, lockAliases } from '../events/alias-repository.js';
 
 export interface ErasureResult {
   exposuresDeleted: number;
@@ -32,8 +32,8 @@ export async function eraseUnit(db: Kysely<Database>, actor: Actor, unitId: stri
     const { person, ids } = await linkedIds(trx, unitId);
     // The event store's items first (EVENT_STORE: in this transaction, or ClickHouse before it commits).
     const { exposuresDeleted, eventsDeleted } = await store.eraseUnits(trx, ids, now);
-    const aliases = await trx.deleteFrom('unit_aliases').where('unit_id', '=', person).executeTakeFirst();
-    const result = { exposuresDeleted, eventsDeleted, aliasesDeleted: Number(aliases.numDeletedRows) };
+    const aliasesDeleted = await deleteLinksOf(trx, person);
+    const result = { exposuresDeleted, eventsDeleted, aliasesDeleted };
     await recordAudit(trx, actor, { entityType: 'unit', entityKey: unitDigest(unitId), action: 'erase', before: null, after: result });
     return result;
   });
