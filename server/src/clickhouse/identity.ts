@@ -13,9 +13,9 @@
  * - `linked`: once, on the first shard, over the Distributed `*_all` tables (without a cluster all rows
  *   are on that shard), reading only the rows of linked ids: grouped per id first (its first stored
  *   exposure), then per account (an equality JOIN on the copy maps an anonymous id to its account).
- * The links are read from the table, never sent: a query stays small with a million links (ClickHouse
- * builds an IN subquery's set once per query; each shard of a Distributed read uses its own copy, which
- * is why every shard holds all links).
+ * The links are read from the table, never sent: a query stays small with a million links (an IN
+ * subquery's set is built in the query from the shard's copy; each shard of a Distributed read uses its
+ * own copy, which is why every shard holds all links).
  */
 import { type ClickHouseStore, literal, selectRows } from './connection.js';
 import { type Links, noLinks } from './links.js';

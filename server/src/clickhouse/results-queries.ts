@@ -104,7 +104,7 @@ export const UNIT_HASH = 'cityHash64(unit_id)';
 
 function unitPass(experimentId: number, events: EventArrays | undefined, options: PassOptions): string {
   if (options.part?.kind === 'linked') return linkedUnitPass(experimentId, events, options, options.part);
-  // Ids that take part in a link are left to the linked part (the set is built once per query from the shard's copy).
+  // Ids that take part in a link are left to the linked part (a set built from the shard's copy of the links).
   const unlinked = options.part && options.part.links.count > 0 ? ` AND unit_id NOT IN ${LINKED_IDS}` : '';
   const group = options.group ? ` AND ${options.group(options.part ?? { kind: 'local', links: noLinks }, 'unit_id')}` : '';
   const restrict = unitsOnDays(experimentId, options.days) + (options.unitFilter ?? '') + group + unlinked;
