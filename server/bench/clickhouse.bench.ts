@@ -19,7 +19,8 @@
  * 10 %, purchase 10 % with a value, from 7 days before the start to the end.
  * Metrics: a conversion (primary) and revenue with CUPED, a 3-step funnel.
  * Options: BENCH_UNITS, BENCH_EVENTS (defaults 1,000,000 and 10,000,000), BENCH_RUNS (3, medians),
- * BENCH_ITEMS (ingestion, 100,000; 0 skips it). Needs clickhouse-server and nats-server (Debian packages).
+ * BENCH_ITEMS (ingestion, 100,000; 0 skips it), BENCH_QUERY_LOG=1 (where the ClickHouse incremental refresh's
+ * time goes, per query and shard). Needs clickhouse-server and nats-server (Debian packages).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -52,6 +53,8 @@ const UNITS = Number(process.env.BENCH_UNITS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** BENCH_QUERY_LOG=1: the last ClickHouse incremental refresh's queries from each shard's system.query_log (time, rows and bytes read, memory). */
+const QUERY_LOG = process.env.BENCH_QUERY_LOG === '1';
 const START = new Date('2026-10-01T00:00:00Z');
 const NOW = new Date(START.getTime() + 21 * 86_400_000);
 /** The incremental refresh runs an hour after the cold computation, with the traffic of that hour. */
@@ -187,12 +190,25 @@ async function addNewTraffic(client: pg.Client, store: ClickHouseStore, experime
   });
 }
 
+async function printQueryLog(store: ClickHouseStore, fromSecond: number): Promise<void> {
+  await sleep(8000); // query_log is flushed every 7.5 s
+  log('  ClickHouse incremental refresh, system.query_log of each shard:');
+  for (const [i, shard] of store.shards.entries()) {
+    const result = await shard.query({
+      query: `SELECT query_duration_ms AS ms, read_rows, formatReadableSize(read_bytes) AS bytes, formatReadableSize(memory_usage) AS mem, substring(query, 1, 400) AS q
+        FROM system.query_log WHERE type = 2 AND query_start_time >= ${fromSecond} AND query NOT LIKE '%system.query_log%' ORDER BY query_start_time`,
+      format: 'JSONEachRow',
+    });
+    for (const r of await result.json<Record<string, unknown>>()) log(`    [shard ${i}] ${r.ms} ms, ${r.read_rows} rows, ${r.bytes}, mem ${r.mem}: ${String(r.q).replace(/\s+/g, ' ').slice(0, 160)}`);
+  }
+}
+
 async function main(): Promise<void> {
   const database = await createThrowawayDatabase(BASE_URL, 'clickhouse');
   const handle = await connect({ databaseUrl: database.url, poolSize: 6, statementTimeoutMs: 0 });
   const natsDir = mkdtempSync(path.join(tmpdir(), 'touchpoint-bench-nats-'));
   const clickhouse = await startClickHouse();
-  const store = openClickHouse({ urls: clickhouse.urls, cluster: clickhouse.cluster });
+  const store = openClickHouse({ urls: clickhouse.urls, cluster: clickhouse.cluster, ...(QUERY_LOG && { settings: { log_queries: 1 } }) });
   try {
     const db = handle.db;
     await migrateToLatest(db);
@@ -250,7 +266,12 @@ async function main(): Promise<void> {
       for (const engine of ['pg', 'ch'] as const) {
         const events = engine === 'ch' ? onClickHouse : undefined;
         const full = await time(() => refresh(true, events));
+        const logged = engine === 'ch' && i === RUNS && QUERY_LOG;
+        // query_log has whole seconds: start on the next one, after the full refresh's last query.
+        if (logged) await sleep(1000 - (Date.now() % 1000));
+        const logFrom = Math.floor(Date.now() / 1000);
         const incremental = await time(() => refresh(false, events));
+        if (logged) await printQueryLog(store, logFrom);
         if (incremental.value.snapshot.refresh?.mode !== 'incremental') throw new Error(`${engine}: the refresh was ${incremental.value.snapshot.refresh?.mode}`);
         if (i === 0) continue; // warm-up
         refreshed[engine].full.push(full.ms);

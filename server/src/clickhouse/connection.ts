@@ -8,7 +8,7 @@
  * (`formatQueryParams`, which escapes quotes, backslashes and control characters in strings); SQL
  * fragments of our own are `raw()` and never carry input.
  */
-import { type ClickHouseClient, ClickHouseLogLevel, TupleParam, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, type ClickHouseSettings, ClickHouseLogLevel, TupleParam, createClient } from '@clickhouse/client';
 // The client's literal formatter (what it uses to send parameters); not re-exported at the top level.
 import { formatQueryParams } from '@clickhouse/client/dist/common/data_formatter/format_query_params.js';
 
@@ -20,13 +20,14 @@ export interface ClickHouseStore {
   close(): Promise<void>;
 }
 
-export function openClickHouse({ urls, cluster }: { urls: string[]; cluster?: string | undefined }): ClickHouseStore {
+/** `settings`: sent with every query besides those below (the ClickHouse bench's `log_queries`). */
+export function openClickHouse({ urls, cluster, settings }: { urls: string[]; cluster?: string | undefined; settings?: ClickHouseSettings }): ClickHouseStore {
   const shards = urls.map((url) =>
     createClient({
       url,
       request_timeout: 300_000,
       // 18.16 knows these; nothing else is sent (no session, no server-side parameters).
-      clickhouse_settings: {},
+      clickhouse_settings: { ...settings },
       compression: { request: false, response: false },
       // Failures reach the caller as errors; the client's own console warnings would only repeat them.
       log: { level: ClickHouseLogLevel.OFF },
