@@ -132,30 +132,29 @@ function unitPass(experimentId: number, events: EventArrays | undefined, options
     ${chSql`FROM tp_exposure_items WHERE experiment_id = ${experimentId}${raw(restrict)}`}
     GROUP BY ${hashed ? 'unit_key' : 'unit_id'}${conditions.length ? ` HAVING ${conditions.join(' AND ')}` : ''}`;
   if (events === undefined || events.names.length === 0) return exposureSide;
-  // The events side: per unit, every event of `names` in one array `te` of time × N + the name's
-  // index (one groupArray instead of one per name: a fifth less work; times are positive — ingestion
-  // refuses anything older than 7 days — so % and intDiv split them back), and its values `ve` at
-  // the same positions when a metric sums them.
-  const n = events.names.length;
+  // The events side: per unit, every event of `names` in one array `te` (encodedEvents) and its
+  // values `ve` at the same positions when a metric sums them. The check of its ids is one sum of
+  // their second hashes (cheaper than min and max over every event): n rows of the exposed unit's id
+  // sum to n × its hash; another id among them changes the sum unless c·(h' − h) ≡ 0 mod 2^64 for its
+  // c rows, odds below 2^-44 for fewer than 2^20 events, on top of the 64-bit key collision.
   const eventSide = `SELECT ${[
     hashed ? `${key.hash} AS unit_key` : 'unit_id',
-    ...(hashed ? [`min(${check}) AS event_check_min`, `max(${check}) AS event_check_max`] : []),
-    chSql`groupArray(occurred_ms * ${n} + transform(name, ${raw(stringArray(events.names))}, ${raw(`[${events.names.map((_, k) => k).join(', ')}]`)}, 0)) AS te`,
+    ...(hashed ? [`sum(${check}) AS event_check`] : []),
+    chSql`groupArray(${raw(encodedEvent(events.names, 'name', 'occurred_ms'))}) AS te`,
     ...(events.valued.size ? ['groupArray(ifNull(value, 0)) AS ve'] : []),
   ].join(', ')}
     ${chSql`FROM tp_events WHERE name IN ${events.names} AND occurred_ms < ${events.to}${raw(events.from === null ? '' : chSql` AND occurred_ms >= ${events.from}`)}${raw(restrict)}`}
     GROUP BY ${hashed ? 'unit_key' : 'unit_id'}`;
   const columns = [
-    hashed ? 'exposure_collided OR (notEmpty(te) AND (event_check_min != check_min OR event_check_max != check_min)) AS collided' : 'unit_id',
+    // Without events the join gives 0 and an empty te: 0 = 0 × check_min.
+    hashed ? 'exposure_collided OR event_check != length(te) * check_min AS collided' : 'unit_id',
     'first_variant',
     'first_ms',
     ...(options.itemId ? ['first_item_id'] : []),
     ...(options.attributes ? ['first_attributes'] : []),
     'multiple',
-    ...events.names.flatMap((name, k) => [
-      `arrayMap(x -> intDiv(x, ${n}), arrayFilter(x -> x % ${n} = ${k}, te)) AS t${k}`,
-      ...(events.valued.has(name) ? [`arrayFilter((v, x) -> x % ${n} = ${k}, ve, te) AS v${k}`] : []),
-    ]),
+    'te',
+    ...(events.valued.size ? ['ve'] : []),
   ];
   // Two per-unit sides joined on the unit: each GROUP BY reads one table with plain aggregates (a
   // UNION of both grouped once needed -If on every row and one array state per name), and the join
@@ -194,12 +193,7 @@ function linkedUnitPass(experimentId: number, events: EventArrays | undefined, o
     ...(options.attributes ? ['argMinIf(attrs, write_seq, is_exposure = 1) AS id_attributes'] : []),
     'minIf(variant_index, is_exposure = 1) AS id_min',
     'maxIf(variant_index, is_exposure = 1) AS id_max',
-    ...(withEvents
-      ? events.names.flatMap((name, k) => [
-          chSql`groupArrayIf(event_ms, is_exposure = 0 AND event_name = ${name}) AS u${raw(String(k))}`,
-          ...(events.valued.has(name) ? [chSql`groupArrayIf(event_value, is_exposure = 0 AND event_name = ${name}) AS w${raw(String(k))}`] : []),
-        ])
-      : []),
+    ...(withEvents ? [`groupArrayIf(${encodedEvent(events.names, 'event_name', 'event_ms')}, is_exposure = 0) AS ue`, ...(events.valued.size ? ['groupArrayIf(event_value, is_exposure = 0) AS we'] : [])] : []),
   ];
   const first = (column: string) => `argMinIf(${column}, (id_ms, id_item), id_exposed > 0)`;
   const perUnit = [
@@ -209,9 +203,7 @@ function linkedUnitPass(experimentId: number, events: EventArrays | undefined, o
     ...(options.itemId ? [`${first('id_item')} AS first_item_id`] : []),
     ...(options.attributes ? [`${first('id_attributes')} AS first_attributes`] : []),
     'minIf(id_min, id_exposed > 0) != maxIf(id_max, id_exposed > 0) AS multiple',
-    ...(withEvents
-      ? events.names.flatMap((name, k) => [`groupArrayArray(u${k}) AS t${k}`, ...(events.valued.has(name) ? [`groupArrayArray(w${k}) AS v${k}`] : [])])
-      : []),
+    ...(withEvents ? ['groupArrayArray(ue) AS te', ...(events.valued.size ? ['groupArrayArray(we) AS ve'] : [])] : []),
   ];
   const having = ['sum(id_exposed) > 0'];
   if (options.analysed) {
@@ -239,16 +231,34 @@ export function unitsOf(experimentId: number, part: UnitPart | undefined, option
 }
 
 /**
- * A unit's events of one name (times `t`, values `v`) inside the window `w`: a column of the unit's row
- * holding the tuple (lo, hi), compared as [lo, hi), captured by the lambda. The SELECT that holds such
+ * A unit's events of all the pass's names in one array `te`: time × N + the name's index among the N
+ * names (one groupArray instead of one per name: a fifth less work). Times are positive (ingestion
+ * refuses anything older than 7 days), so `x % N` is the name and [lo, hi) in time is [lo × N, hi × N)
+ * in `te` whatever the name; a name's first time is intDiv(min, N).
+ */
+function encodedEvent(names: readonly string[], nameColumn: string, timeColumn: string): string {
+  return `${timeColumn} * ${names.length} + transform(${nameColumn}, ${stringArray(names)}, [${names.map((_, k) => k).join(', ')}], 0)`;
+}
+
+/** Event name k of the pass's N names, as a condition on an encoded time `x` (encodedEvent) inside the window tuple `w`. */
+const eventIn = (name: EventName, w: string) => `x % ${name.n} = ${name.k} AND x >= ${w}.1 * ${name.n} AND x < ${w}.2 * ${name.n}`;
+/** Where a name sits in the pass's `te`. */
+interface EventName {
+  k: number;
+  n: number;
+}
+
+/**
+ * A unit's events of one name inside the window `w`: a column of the unit's row holding the tuple
+ * (lo, hi), compared as [lo, hi), captured by the lambda. The SELECT that holds such
  * lambdas must also name the captured columns outside them (`capturing`): 18.16 prunes a subquery's
  * columns that only lambdas read ("Unknown identifier"). The alternative, a copy of each bound as long
  * as the array (`repeated`), made the funnel's pass a tenth slower.
  */
-function windowed(t: string, w: string): { count: string; sum: (v: string) => string } {
+function windowed(name: EventName, w: string): { count: string; sum: string } {
   return {
-    count: `toFloat64(arrayCount(x -> x >= ${w}.1 AND x < ${w}.2, ${t}))`,
-    sum: (v) => `arraySum(arrayFilter((y, x) -> x >= ${w}.1 AND x < ${w}.2, ${v}, ${t}))`,
+    count: `toFloat64(arrayCount(x -> ${eventIn(name, w)}, te))`,
+    sum: `arraySum(arrayFilter((y, x) -> ${eventIn(name, w)}, ve, te))`,
   };
 }
 
@@ -281,9 +291,9 @@ function windowColumns(metrics: readonly MetricDefinition[], period: Period): { 
 }
 
 /** Per-unit columns of metric i from its event arrays and its window column `w` (windowColumns): c (counted), y (value), d (denominator), p (covariate). */
-function perUnitColumns(metric: MetricDefinition, i: number, w: string, arrayOf: (name: string) => { t: string; v: string }): string[] {
-  const counted = (name: string, window: string) => windowed(arrayOf(name).t, window).count;
-  const summed = (name: string, window: string) => windowed(arrayOf(name).t, window).sum(arrayOf(name).v);
+function perUnitColumns(metric: MetricDefinition, i: number, w: string, nameOf: (name: string) => EventName): string[] {
+  const counted = (name: string, window: string) => windowed(nameOf(name), window).count;
+  const summed = (name: string, window: string) => windowed(nameOf(name), window).sum;
   switch (metric.type) {
     case 'conversion': {
       const name = metric.eventName ?? '';
@@ -356,10 +366,10 @@ export async function metricGroupStatsClickHouse(
   // With a covariate, events before the start count (CUPED's lookback from each unit's exposure).
   const from = metrics.some(hasCovariate) ? null : period.from.getTime();
   const events: EventArrays = { names, valued: valuedNames(metrics), from, to: period.to.getTime() };
-  const arrayOf = (name: string) => ({ t: `t${names.indexOf(name)}`, v: `v${names.indexOf(name)}` });
-  const arrays = names.flatMap((name, k) => [`t${k}`, ...(events.valued.has(name) ? [`v${k}`] : [])]);
+  const nameOf = (name: string): EventName => ({ k: names.indexOf(name), n: names.length });
+  const arrays = names.length ? ['te', ...(events.valued.size ? ['ve'] : [])] : [];
   const windows = windowColumns(metrics, period);
-  const perUnit = metrics.flatMap((m, i) => perUnitColumns(m, i, windows.of(m), arrayOf));
+  const perUnit = metrics.flatMap((m, i) => perUnitColumns(m, i, windows.of(m), nameOf));
   const moments = metrics.map((m, i) => momentColumns(m, i));
   const query = (part: UnitPart, key: UnitKey) => {
     const c = collisionColumns(key);
@@ -426,14 +436,14 @@ export async function funnelGroupStatsClickHouse(
   const query = (part: UnitPart, key: UnitKey) => {
     const c = collisionColumns(key);
     const units = unitPass(experimentId, names.length ? events : undefined, { analysed: true, days: input.days, part, key, ...filters(input) });
-    const arrays = names.map((_, k) => `t${k}`);
+    const arrays = names.length ? ['te'] : [];
     const reached = steps.map((_, k) => `s${k}`);
     // Layer 0: the window of step 0, (lo, hi) as `f0`; layer k + 1: s_k from f_k and the window of the next step.
     let layer = `SELECT ${['first_variant', `intDiv(first_ms, ${DAY_MS}) AS first_day`, ...c.carry, ...arrays, `${attributionWindow(metric.attributionHours, period)} AS f0`].join(', ')} FROM (${units})`;
     steps.forEach((step, k) => {
-      const t = `t${names.indexOf(step)}`;
-      const found = `arrayFilter(x -> x >= f${k}.1 AND x < f${k}.2, ${t})`;
-      const s = `f${k}.1 < 0 ? -1 : (empty(${found} AS c${k}) ? -1 : arrayReduce('min', c${k})) AS s${k}`;
+      const name: EventName = { k: names.indexOf(step), n: names.length };
+      const found = `arrayFilter(x -> ${eventIn(name, `f${k}`)}, te)`;
+      const s = `f${k}.1 < 0 ? -1 : (empty(${found} AS c${k}) ? -1 : intDiv(arrayReduce('min', c${k}), ${name.n})) AS s${k}`;
       const next = k + 1 < steps.length ? [`(s${k}, f${k}.2) AS f${k + 1}`] : [];
       layer = `SELECT ${['first_variant', 'first_day', ...c.carry, ...arrays, ...reached.slice(0, k), s, ...next].join(', ')} FROM (${layer})${capturing([`f${k}`])}`;
     });
