@@ -20,10 +20,15 @@ import { clickhouseEventQueries } from './results-queries.js';
 import { funnelSegmentStatsClickHouse, metricSegmentStatsClickHouse } from './segment-queries.js';
 import { eraseUnitsClickHouse, storeBatchesClickHouse } from './store.js';
 
-/** Failures that mean "ClickHouse cannot be reached now": sockets refused or reset, the client's timeout. */
+/** Failures that mean "ClickHouse cannot take this now": sockets refused or reset, the client's timeout, a table being swapped in. */
 export function isClickHouseUnavailable(error: unknown): boolean {
   if (isDatabaseUnavailable(error)) return true;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  // UNKNOWN_TABLE (60): our tables are made by the migrations every server runs at start, so a missing
+  // one is a table being swapped in (migration 0002's RENAME, from another server starting) or a shard
+  // not yet migrated: retry (503 to the SDK, the queue writer redelivers) rather than 500 or dead-letter.
+  // 18.16's answer is not parsed into a code by the client: "Code: 60, e.displayText() = …".
+  if (code === '60' || /^Code: 60\b/.test(error instanceof Error ? error.message : '')) return true;
   if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)) return true;
   const message = error instanceof Error ? error.message : String(error);
   return /ECONNREFUSED|ECONNRESET|socket hang up|Timeout error|connect ETIMEDOUT/i.test(message);

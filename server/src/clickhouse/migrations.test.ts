@@ -11,6 +11,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seededRandom } from '../demo/random.js';
 import { type ClickHouseStore, chSql, openClickHouse, selectRows } from './connection.js';
+import { isClickHouseUnavailable } from './event-store.js';
 import { CLICKHOUSE_MIGRATIONS, migrateClickHouse } from './migrations.js';
 import { type ClickHouseCluster, describeClickHouse, startClickHouse } from './test-support.js';
 
@@ -222,4 +223,13 @@ describeClickHouse('ClickHouse migration 0002 rebuilds tp_events with its rows, 
       await expectMigrated(prefix, before);
     }, 300_000);
   }
+
+  it('a write that meets the swap (no tp_events for an instant) counts as "unavailable": retried (503, redelivered), not a 500 or a dead letter', async () => {
+    const missing = await selectRows(store.shards[0]!, 'SELECT 1 FROM tp_events_swapped_away').catch((error: unknown) => error);
+    expect(String(missing)).toMatch(/Code: 60\b/);
+    expect(isClickHouseUnavailable(missing)).toBe(true);
+    // A mistake of ours stays an error.
+    const typo = await selectRows(store.shards[0]!, 'SELEC 1').catch((error: unknown) => error);
+    expect(isClickHouseUnavailable(typo)).toBe(false);
+  });
 });
