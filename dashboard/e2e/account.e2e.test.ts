@@ -8,54 +8,33 @@
  * refused and the new one works. A second person, trying wrong passwords past LOGIN_FAILURE_LIMIT, is
  * told to wait (429 + Retry-After). axe-core finds nothing serious on the page.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, startServerProcess, stopServerProcess } from '../../server/src/test/server-process.js';
-import { artifacts, buildDashboard, callApi, launchChromium, seriousAxeViolations, signIn } from './support.js';
+import { type ServedDashboard, artifacts, callApi, seriousAxeViolations, serveDashboard, signIn } from './support.js';
 
 const ADMIN = { email: 'olga.owner@shop.test', password: 'olga owner password' };
 const NEW_PASSWORD = 'olga has a new password';
 /** Failed attempts allowed per email (sign-ins and wrong current passwords alike); low, to reach it quickly. */
 const LOGIN_FAILURE_LIMIT = 4;
 
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
-let distDir = '';
-let dataDir = '';
+let served: ServedDashboard | undefined;
 let baseUrl = '';
 let adminKey = '';
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  distDir = await buildDashboard();
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'touchpoint-account-e2e-'));
-  server = await startServerProcess(
-    { DATA_DIR: dataDir, DASHBOARD_DIR: distDir, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOGIN_FAILURE_LIMIT: String(LOGIN_FAILURE_LIMIT), RESULTS_REFRESH_SECONDS: '0' },
-    // On a loaded machine the first start (tsx, migrations, hashing ADMIN_PASSWORD) can take minutes.
-    { bannerTimeoutMs: 180_000 },
-  );
-  baseUrl = server.url;
-  // The banner is one write, but a pipe may deliver it in pieces.
-  for (let i = 0; i < 100 && !/SDK key\s*: tp_sdk_\S+\n/.test(server.output()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-  adminKey = /Admin key\s*: (tp_admin_\S+)/.exec(server.output())![1]!;
-  browser = await launchChromium();
+  served = await serveDashboard('account', { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOGIN_FAILURE_LIMIT: String(LOGIN_FAILURE_LIMIT), RESULTS_REFRESH_SECONDS: '0' });
+  baseUrl = served.baseUrl;
+  adminKey = /Admin key\s*: (tp_admin_\S+)/.exec(served.banner())![1]!;
 }, 360_000);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  if (server) await stopServerProcess(server.child);
-  if (distDir) rmSync(distDir, { recursive: true, force: true });
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await served?.close();
 }, 60_000);
 
 /** A browser of its own (its own cookie jar). */
 async function newBrowser(): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
+  const context = await served!.newContext();
   const page = await context.newPage();
   // Password hashes (scrypt) take seconds on a loaded machine.
   page.setDefaultTimeout(30_000);

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { build } from 'vite';
 import { createApp } from '../../server/src/app.js';
 import { type DatabaseHandle, connect } from '../../server/src/db/connect.js';
@@ -22,6 +22,7 @@ import { createLogger } from '../../server/src/http/logger.js';
 import { bootstrapPeople } from '../../server/src/auth/bootstrap.js';
 import { createKey } from '../../server/src/keys/repository.js';
 import { outsideApi, withResponseValidation } from '../../server/src/test/openapi-validator.js';
+import { type ServerProcess, startServerProcess, stopServerProcess } from '../../server/src/test/server-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -157,4 +158,46 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.targets.map((t) => `${v.id} (${v.impact}): ${t}`));
+}
+
+/**
+ * The real server process as a user starts it (`npm start`: src/main.ts on PGlite in a fresh data
+ * folder, serving the production build) with `env` added, its first-start banner read whole, and
+ * Chromium; each `newContext()` is another person's browser (its own cookie jar); `close()` ends it all.
+ */
+export interface ServedDashboard {
+  server: ServerProcess;
+  baseUrl: string;
+  /** The first-start banner (how to sign in, the first SDK and admin keys). */
+  banner: () => string;
+  newContext(): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+export async function serveDashboard(label: string, env: Record<string, string>): Promise<ServedDashboard> {
+  const distDir = await buildDashboard();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `touchpoint-${label}-e2e-`));
+  // On a loaded machine the first start (tsx, migrations, hashing ADMIN_PASSWORD) can take minutes.
+  const server = await startServerProcess({ DATA_DIR: dataDir, DASHBOARD_DIR: distDir, ...env }, { bannerTimeoutMs: 180_000 });
+  // The banner is one write, but a pipe may deliver it in pieces: wait for its last key line.
+  for (let i = 0; i < 100 && !/SDK key\s*: tp_sdk_\S+\n/.test(server.output()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  return {
+    server,
+    baseUrl: server.url,
+    banner: () => server.output(),
+    newContext: async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      contexts.push(context);
+      return context;
+    },
+    close: async () => {
+      for (const context of contexts) await context.close().catch(() => {});
+      await browser.close();
+      await stopServerProcess(server.child);
+      rmSync(distDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

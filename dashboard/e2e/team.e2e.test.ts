@@ -7,57 +7,33 @@
  * experiment; the viewer sees its results but no control to change it (and the server refuses the
  * viewer's write anyway); the admin's history of the experiment names the editor.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServerProcess, startServerProcess, stopServerProcess } from '../../server/src/test/server-process.js';
-import { artifacts, buildDashboard, launchChromium, signIn } from './support.js';
+import { type ServedDashboard, artifacts, serveDashboard, signIn } from './support.js';
 
 const ADMIN = { email: 'olivia.admin@shop.test', password: 'olivia admin password' };
 
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
-let distDir = '';
-let dataDir = '';
+let served: ServedDashboard | undefined;
 let baseUrl = '';
 let sdkKey = '';
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  distDir = await buildDashboard();
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'touchpoint-team-e2e-'));
-  server = await startServerProcess({
-    DATA_DIR: dataDir,
-    DASHBOARD_DIR: distDir,
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    // Results are recomputed on demand here, not behind the test's back.
-    RESULTS_REFRESH_SECONDS: '0',
-    // On a loaded machine the first start (tsx, migrations, hashing ADMIN_PASSWORD) can take minutes.
-  }, { bannerTimeoutMs: 180_000 });
-  baseUrl = server.url;
+  // Results are recomputed on demand here, not behind the test's back.
+  served = await serveDashboard('team', { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, RESULTS_REFRESH_SECONDS: '0' });
+  baseUrl = served.baseUrl;
   // The banner of a first start: how to sign in, and the first keys (the SDK key sends traffic below).
-  expect(server.output()).toContain(`as ${ADMIN.email} with ADMIN_PASSWORD (admin)`);
-  // The banner is one write, but a pipe may deliver it in pieces.
-  for (let i = 0; i < 100 && !/SDK key\s*: tp_sdk_\S+\n/.test(server.output()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-  sdkKey = /SDK key\s*: (tp_sdk_\S+)/.exec(server.output())![1]!;
-  browser = await launchChromium();
+  expect(served.banner()).toContain(`as ${ADMIN.email} with ADMIN_PASSWORD (admin)`);
+  sdkKey = /SDK key\s*: (tp_sdk_\S+)/.exec(served.banner())![1]!;
 }, 360_000);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  if (server) await stopServerProcess(server.child);
-  if (distDir) rmSync(distDir, { recursive: true, force: true });
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await served?.close();
 }, 60_000);
 
 /** A browser context of its own: its own cookie jar, as another person's browser. */
 async function newPerson(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
+  const context = await served!.newContext();
   const page = await context.newPage();
   // Password hashes (scrypt) take seconds on a loaded machine.
   page.setDefaultTimeout(30_000);
