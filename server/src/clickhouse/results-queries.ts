@@ -107,7 +107,10 @@ function unitPass(experimentId: number, events: EventArrays | undefined, options
   // Ids that take part in a link are left to the linked part (a set built from the shard's copy of the links).
   const unlinked = options.part && options.part.links.count > 0 ? ` AND unit_id NOT IN ${LINKED_IDS}` : '';
   const group = options.group ? ` AND ${options.group(options.part ?? { kind: 'local', links: noLinks }, 'unit_id')}` : '';
-  const restrict = unitsOnDays(experimentId, options.days) + (options.unitFilter ?? '') + group + unlinked;
+  // Linked ids are left out of the exposure side only: their events then meet no exposure in the
+  // join below and drop out (with a hashed key, an event group joining another unit's key is a
+  // collision, caught), so ClickHouse builds the set of linked ids once per pass, not twice.
+  const restrict = unitsOnDays(experimentId, options.days) + (options.unitFilter ?? '') + group;
   const key = options.key ?? 'id';
   const hashed = key !== 'id';
   const having: string[] = [];
@@ -129,7 +132,7 @@ function unitPass(experimentId: number, events: EventArrays | undefined, options
     ...(options.attributes ? ['argMin(attributes, write_seq) AS first_attributes'] : []),
     'min(variant_index) != max(variant_index) AS multiple',
   ].join(', ')}
-    ${chSql`FROM tp_exposure_items WHERE experiment_id = ${experimentId}${raw(restrict)}`}
+    ${chSql`FROM tp_exposure_items WHERE experiment_id = ${experimentId}${raw(restrict + unlinked)}`}
     GROUP BY ${hashed ? 'unit_key' : 'unit_id'}${conditions.length ? ` HAVING ${conditions.join(' AND ')}` : ''}`;
   if (events === undefined || events.names.length === 0) return exposureSide;
   // The events side: per unit, every event of `names` in one array `te` (encodedEvents) and its
