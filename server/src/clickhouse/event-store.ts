@@ -14,6 +14,7 @@ import type { BatchPart, StoreResult } from '../events/repository.js';
 import type { StoredLink } from '../events/link-hash.js';
 import { type ClickHouseStore, openClickHouse, selectRows } from './connection.js';
 import { syncLinks, writeLinksClickHouse } from './links.js';
+import { singleFlight } from './single-flight.js';
 import { migrateClickHouse } from './migrations.js';
 import { daysWithReceivedEventsClickHouse, segmentAttributesClickHouse, touchedExposureDayStatsClickHouse } from './refresh-queries.js';
 import { clickhouseEventQueries } from './results-queries.js';
@@ -64,8 +65,9 @@ export type ClickHouseEventStore = EventStore & { clickhouse: ClickHouseStore };
 
 export function clickhouseEventStore(store: ClickHouseStore, db: Kysely<Database>): ClickHouseEventStore {
   // Every read first proves the shards' copies of the links equal to the catalog's (links.ts): a late
-  // link or an erasure counts at once, and a missed copy write is repaired before it could count.
-  const links = () => syncLinks(store, db);
+  // link or an erasure counts at once, and a missed copy write is repaired before it could count. Reads
+  // made together (one results computation's) share one check.
+  const links = singleFlight(() => syncLinks(store, db));
   const queries = clickhouseEventQueries(store, links);
   const reads: EventReads = {
     ...queries,
