@@ -32,17 +32,6 @@ afterAll(async () => {
   await served?.close();
 }, 60_000);
 
-/** A browser of its own (its own cookie jar). */
-async function newBrowser(): Promise<{ page: Page; errors: string[] }> {
-  const context = await served!.newContext();
-  const page = await context.newPage();
-  // Password hashes (scrypt) take seconds on a loaded machine.
-  page.setDefaultTimeout(30_000);
-  page.setDefaultNavigationTimeout(30_000);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  return { page, errors };
-}
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(artifacts, `account-${name}.png`), fullPage: true });
 
@@ -55,9 +44,9 @@ async function fillChange(page: Page, current: string, next: string) {
 
 describe('the account page in headless Chromium, on the real server process', () => {
   it('changes the password: a wrong current one is refused with the server message, this session stays, the others end, the old password no longer signs in', async () => {
-    const elsewhere = await newBrowser();
+    const elsewhere = await served!.newPerson();
     await signIn(elsewhere.page, baseUrl, ADMIN);
-    const { page, errors } = await newBrowser();
+    const { page, errors } = await served!.newPerson();
     await signIn(page, baseUrl, ADMIN);
 
     // The first admin's name is the email's local part (auth/bootstrap.ts); the header links it to the account page.
@@ -113,7 +102,7 @@ describe('the account page in headless Chromium, on the real server process', ()
     const accepted = await fetch(`${baseUrl}/api/auth/accept-invite`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, password: 'tim typo password' }) });
     expect(accepted.status).toBe(200);
 
-    const { page, errors } = await newBrowser();
+    const { page, errors } = await served!.newPerson();
     await signIn(page, baseUrl, { email: 'tim.typo@shop.test', password: 'tim typo password' }, '/account');
     await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
     for (let i = 0; i < LOGIN_FAILURE_LIMIT; i++) {

@@ -163,14 +163,15 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
 /**
  * The real server process as a user starts it (`npm start`: src/main.ts on PGlite in a fresh data
  * folder, serving the production build) with `env` added, its first-start banner read whole, and
- * Chromium; each `newContext()` is another person's browser (its own cookie jar); `close()` ends it all.
+ * Chromium; each `newPerson()` is another person's browser (its own cookie jar) with a page open, page
+ * errors collected; `close()` ends it all.
  */
 export interface ServedDashboard {
   server: ServerProcess;
   baseUrl: string;
   /** The first-start banner (how to sign in, the first SDK and admin keys). */
   banner: () => string;
-  newContext(): Promise<BrowserContext>;
+  newPerson(): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
   close(): Promise<void>;
 }
 
@@ -187,10 +188,16 @@ export async function serveDashboard(label: string, env: Record<string, string>)
     server,
     baseUrl: server.url,
     banner: () => server.output(),
-    newContext: async () => {
+    newPerson: async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       contexts.push(context);
-      return context;
+      const page = await context.newPage();
+      // Password hashes (scrypt) take seconds on a loaded machine.
+      page.setDefaultTimeout(30_000);
+      page.setDefaultNavigationTimeout(30_000);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(String(error)));
+      return { context, page, errors };
     },
     close: async () => {
       for (const context of contexts) await context.close().catch(() => {});

@@ -8,7 +8,7 @@
  * viewer's write anyway); the admin's history of the experiment names the editor.
  */
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServedDashboard, artifacts, serveDashboard, signIn } from './support.js';
 
@@ -31,17 +31,6 @@ afterAll(async () => {
   await served?.close();
 }, 60_000);
 
-/** A browser context of its own: its own cookie jar, as another person's browser. */
-async function newPerson(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await served!.newContext();
-  const page = await context.newPage();
-  // Password hashes (scrypt) take seconds on a loaded machine.
-  page.setDefaultTimeout(30_000);
-  page.setDefaultNavigationTimeout(30_000);
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  return { context, page, errors };
-}
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(artifacts, `team-${name}.png`), fullPage: true });
 
@@ -73,7 +62,7 @@ const navLinks = (page: Page) => page.getByRole('navigation', { name: 'Main' }).
 describe('team access in headless Chromium, on the real server process', () => {
   it('admin invites an editor and a viewer; the editor creates and starts an experiment; the viewer only reads; the history names the editor', async () => {
     // The admin (ADMIN_EMAIL / ADMIN_PASSWORD) signs in and invites two people.
-    const admin = await newPerson();
+    const admin = await served!.newPerson();
     await signIn(admin.page, baseUrl, ADMIN);
     expect(await admin.page.getByTestId('signed-in-as').textContent()).toContain('Admin');
     await admin.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
@@ -83,7 +72,7 @@ describe('team access in headless Chromium, on the real server process', () => {
     await shot(admin.page, '01-users');
 
     // The editor accepts in a browser of their own, and creates and starts an experiment.
-    const editor = await newPerson();
+    const editor = await served!.newPerson();
     await accept(editor.page, editorLink, 'eddie editor password', 'Eddie Editor');
     expect(await navLinks(editor.page)).toEqual(['Funnel', 'Experiments', 'Metrics', 'Sample size']);
     const e = editor.page;
@@ -130,7 +119,7 @@ describe('team access in headless Chromium, on the real server process', () => {
     await shot(e, '02-editor-experiment');
 
     // The viewer accepts in a third browser: reads everything, changes nothing.
-    const viewer = await newPerson();
+    const viewer = await served!.newPerson();
     await accept(viewer.page, viewerLink, 'vera viewer password', 'Vera Viewer');
     const v = viewer.page;
     expect(await navLinks(v)).toEqual(['Funnel', 'Experiments', 'Metrics', 'Sample size']);
