@@ -19,7 +19,7 @@
  * 10 %, purchase 10 % with a value, from 7 days before the start to the end.
  * Metrics: a conversion (primary) and revenue with CUPED, a 3-step funnel.
  * Options: BENCH_UNITS, BENCH_EVENTS (defaults 1,000,000 and 10,000,000), BENCH_RUNS (3, medians),
- * BENCH_ITEMS (ingestion, 100,000; 0 skips it), BENCH_QUERY_LOG=1 (where the ClickHouse incremental refresh's
+ * BENCH_ITEMS (ingestion, 100,000; 0 skips it), BENCH_QUERY_LOG=1 (where a cold computation's and the incremental refresh's
  * time goes, per query and shard). Needs clickhouse-server and nats-server (Debian packages).
  */
 import { execFile } from 'node:child_process';
@@ -53,7 +53,7 @@ const UNITS = Number(process.env.BENCH_UNITS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** BENCH_QUERY_LOG=1: the last ClickHouse incremental refresh's queries from each shard's system.query_log (time, rows and bytes read, memory). */
+/** BENCH_QUERY_LOG=1: one cold computation's and the last incremental refresh's ClickHouse queries from each shard's system.query_log (time, rows and bytes read, memory). */
 const QUERY_LOG = process.env.BENCH_QUERY_LOG === '1';
 const START = new Date('2026-10-01T00:00:00Z');
 const NOW = new Date(START.getTime() + 21 * 86_400_000);
@@ -190,9 +190,15 @@ async function addNewTraffic(client: pg.Client, store: ClickHouseStore, experime
   });
 }
 
-async function printQueryLog(store: ClickHouseStore, fromSecond: number): Promise<void> {
+/** query_log has whole seconds: waits for the next one and returns it, so the queries logged from it are the next ones only. */
+async function nextSecond(): Promise<number> {
+  await sleep(1000 - (Date.now() % 1000));
+  return Math.floor(Date.now() / 1000);
+}
+
+async function printQueryLog(store: ClickHouseStore, what: string, fromSecond: number): Promise<void> {
   await sleep(8000); // query_log is flushed every 7.5 s
-  log('  ClickHouse incremental refresh, system.query_log of each shard:');
+  log(`  ClickHouse ${what}, system.query_log of each shard:`);
   for (const [i, shard] of store.shards.entries()) {
     const result = await shard.query({
       query: `SELECT query_duration_ms AS ms, read_rows, formatReadableSize(read_bytes) AS bytes, formatReadableSize(memory_usage) AS mem, substring(query, 1, 400) AS q
@@ -253,6 +259,12 @@ async function main(): Promise<void> {
     }
     log(`results cold, ${UNITS.toLocaleString('en')} units / ${EVENTS.toLocaleString('en')} events (conversion, revenue with CUPED, a 3-step funnel), same document to 1e-9:`);
     log(`  PostgreSQL ${ms(median(cold.pg))} [${cold.pg.map(ms).join(', ')}], ClickHouse ${ms(median(cold.ch))} [${cold.ch.map(ms).join(', ')}] = ${(median(cold.ch) / median(cold.pg)).toFixed(2)}× PostgreSQL (target ≤ 0.3×)`);
+    if (QUERY_LOG) {
+      // One more, alone, to see its passes per shard (the funnel's, the metrics', the exposure counts).
+      const from = await nextSecond();
+      await coldCh();
+      await printQueryLog(store, 'results cold', from);
+    }
 
     // ---- 2. incremental refresh, an hour later with that hour's traffic
     await addNewTraffic(client, store, experiment.id);
@@ -267,11 +279,9 @@ async function main(): Promise<void> {
         const events = engine === 'ch' ? onClickHouse : undefined;
         const full = await time(() => refresh(true, events));
         const logged = engine === 'ch' && i === RUNS && QUERY_LOG;
-        // query_log has whole seconds: start on the next one, after the full refresh's last query.
-        if (logged) await sleep(1000 - (Date.now() % 1000));
-        const logFrom = Math.floor(Date.now() / 1000);
+        const logFrom = logged ? await nextSecond() : 0;
         const incremental = await time(() => refresh(false, events));
-        if (logged) await printQueryLog(store, logFrom);
+        if (logged) await printQueryLog(store, 'incremental refresh', logFrom);
         if (incremental.value.snapshot.refresh?.mode !== 'incremental') throw new Error(`${engine}: the refresh was ${incremental.value.snapshot.refresh?.mode}`);
         if (i === 0) continue; // warm-up
         refreshed[engine].full.push(full.ms);

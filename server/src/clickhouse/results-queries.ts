@@ -10,7 +10,8 @@
  * PostgreSQL's order; the multiple-variants flag) and the events the metrics read grouped by unit (one
  * array of times, the name's index folded in). The windows relative to the exposure are then array
  * functions on the unit's row. Each side is one plain GROUP BY over one table, and the join is of one
- * row per unit on each side. Measured at 1M units / 10M events (CPU of one shard, funnel pass):
+ * row per unit on each side. Measured at 1M units / 10M events while making the change (CPU of one
+ * shard's server process, funnel pass; README "Sizing"):
  * 2.2 s as one UNION ALL of both tables grouped once (-If on every row, one array per name), 1.4 s
  * as two sides grouped by a 64-bit unit hash (UnitKey) and joined; a JOIN of raw events to units was
  * slower than either. Events are sorted by name first (migration 0002), so a metric's event name reads
